@@ -1,0 +1,44 @@
+# Wijkkompas — two commands on a fresh machine: `make run` and `make test`.
+# Needs only python3 (with venv and pip); everything else is installed here from the lock file.
+SHELL := /bin/bash
+UV_VERSION := 0.13.8
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+export DAGSTER_HOME := $(CURDIR)/.dagster_home
+export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
+
+.PHONY: run test lint format dagster env clean
+
+$(UV):
+	python3 -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --quiet
+	touch $@
+
+env: $(VENV)/.synced
+
+run: env ## build the whole pipeline on the shipped data
+	$(BIN)/wijkkompas build
+
+test: env ## lint, format check and the test suite
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest
+
+lint: env
+	$(BIN)/ruff check .
+
+format: env
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+dagster: env ## the Dagster UI on http://127.0.0.1:3000
+	mkdir -p $(DAGSTER_HOME) && cp -n pipelines/dagster.yaml $(DAGSTER_HOME)/dagster.yaml || true
+	env --default-signal=INT,TERM $(BIN)/dagster dev -h 127.0.0.1 -p 3000 -m pipelines.definitions
+
+clean:
+	rm -rf $(VENV) $(TOOLS) .dagster_home data/warehouse site .pytest_cache .ruff_cache

@@ -1,0 +1,333 @@
+"""CBS kerncijfers wijken en buurten: three naming schemes into one long table.
+
+CBS has published the same figures under three column-naming schemes:
+
+* ``statline``: OData keys of StatLine tables, e.g. ``AantalInwoners_5``; the ``_NN`` suffix
+  changes from year to year;
+* ``kwb``: the short names of the kwb Excel files and the Toelichting, e.g. ``a_inw``;
+* ``map``: upper-case attribute names of the Wijk- en buurtkaart, e.g. ``AANT_INW``.
+
+A hand-kept crosswalk (``data/reference/cbs_variable_crosswalk.csv``) maps each canonical
+variable to its column per year. This module reads one raw file through it into rows of
+``cbs_values(year, area_code, area_level, area_name, variable, value, status)``.
+CBS markers for secret or missing cells become NULL with a status saying why.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from ingest.csvfile import Table, read_delimited
+from ingest.errors import InputError
+
+CROSSWALK_PATH = Path("data/reference/cbs_variable_crosswalk.csv")
+
+# CBS cell markers -> (status, explanation). Everything else that parses as a number is published.
+STATUS_CODES = {
+    "published": "published by CBS",
+    "secret": "CBS '.': secret or unreliable (too few units), not published",
+    "not_available": "CBS map value -99999999: secret or not available",
+    "secret_map": "CBS map value -99997: secret (confidentiality)",
+    "empty": "empty in the source: not (yet) published by CBS for this year",
+}
+MARKERS = {".": "secret", "-99999999": "not_available", "-99997": "secret_map"}
+
+
+@dataclass(frozen=True)
+class Scheme:
+    code_column: str | tuple[str, ...]
+    name_column: str | None
+    id_columns: tuple[str, ...]
+
+
+SCHEMES = {
+    "statline": Scheme(
+        "Codering_3",
+        "WijkenEnBuurten",
+        (
+            "WijkenEnBuurten",
+            "Gemeentenaam_1",
+            "SoortRegio_2",
+            "Codering_3",
+            "IndelingswijzigingGemeenteWijkBuurt_4",
+            "ID",
+        ),
+    ),
+    "kwb": Scheme(
+        "gwb_code_10", None, ("gwb_code_10", "gwb_code", "recs", "gm_naam", "regio", "ind_wbi")
+    ),
+    "map": Scheme(
+        ("BU_CODE", "WK_CODE"),
+        None,
+        ("BU_CODE", "BU_NAAM", "WK_CODE", "WK_NAAM", "GM_CODE", "GM_NAAM", "IND_WBI", "WATER"),
+    ),
+}
+
+CODE_PATTERNS = {
+    "land": re.compile(r"^NL\d{2}$"),
+    "gemeente": re.compile(r"^GM\d{4}$"),
+    "wijk": re.compile(r"^WK\d{6}$"),
+    "buurt": re.compile(r"^BU\d{8}$"),
+}
+PREFIX_LEVEL = {"NL": "land", "GM": "gemeente", "WK": "wijk", "BU": "buurt"}
+
+
+def load_crosswalk(path: Path = CROSSWALK_PATH) -> pd.DataFrame:
+    """The variable crosswalk, wide: one row per canonical variable, a ``yYYYY`` column per year."""
+    crosswalk = pd.read_csv(path, dtype=str, keep_default_na=False)
+    if not crosswalk["variable"].is_unique:
+        dup = crosswalk.loc[crosswalk["variable"].duplicated(), "variable"].tolist()
+        raise InputError(
+            path,
+            "duplicate canonical variables",
+            column="variable",
+            value=dup,
+            expected="one row per variable",
+        )
+    return crosswalk
+
+
+def crosswalk_columns(
+    crosswalk: pd.DataFrame, year: int, area_level: str | None = None
+) -> dict[str, str]:
+    """{source column: canonical variable} for one year (and, for one-level files, one level)."""
+    col = f"y{year}"
+    if col not in crosswalk.columns:
+        raise InputError(
+            CROSSWALK_PATH,
+            f"the crosswalk has no column for year {year}",
+            column=col,
+            expected=f"a column '{col}' naming each variable's column in the {year} file",
+        )
+    mapped = crosswalk[crosswalk[col] != ""]
+    if area_level:
+        levels = mapped["levels"].str.split()
+        mapped = mapped[[not lv or area_level in lv for lv in levels]]
+    return dict(zip(mapped[col], mapped["variable"], strict=True))
+
+
+def _suffix_stem(column: str) -> str:
+    return re.sub(r"_\d+$", "", column).lower()
+
+
+def _check_columns(table: Table, expected: dict[str, str], scheme: Scheme) -> None:
+    present = set(table.header)
+    missing = [c for c in expected if c not in present]
+    if missing:
+        extra = [c for c in table.header if c not in expected and c not in scheme.id_columns]
+        column = missing[0]
+        hint = ""
+        candidates = [c for c in extra if _suffix_stem(c) == _suffix_stem(column)]
+        if candidates:
+            hint = (
+                f"; '{candidates[0]}' looks like the same StatLine topic with another "
+                "suffix: map it in the crosswalk if it is"
+            )
+        raise InputError(
+            table.path,
+            f"expected column is missing ({len(missing)} missing in all){hint}",
+            row=1,
+            column=column,
+            expected=f"column '{column}' for variable '{expected[column]}' "
+            "(see data/reference/cbs_variable_crosswalk.csv)",
+            rule="cbs_expected_columns",
+        )
+
+
+def _code_column(table: Table, scheme: Scheme) -> str:
+    options = (scheme.code_column,) if isinstance(scheme.code_column, str) else scheme.code_column
+    for option in options:
+        if option in table.header:
+            return option
+    raise InputError(
+        table.path,
+        "no area-code column",
+        row=1,
+        column=options[0],
+        expected=f"one of {', '.join(options)}",
+    )
+
+
+def area_level_of(code: str) -> str | None:
+    level = PREFIX_LEVEL.get(code[:2])
+    if level and CODE_PATTERNS[level].match(code):
+        return level
+    return None
+
+
+def check_area_code(
+    path: Path, row: int, column: str, code: str, gemeente: str, known_wijken: set[str]
+) -> str:
+    """Return the area level of ``code`` or raise naming the row and what was expected."""
+    level = area_level_of(code)
+    if level is None:
+        raise InputError(
+            path,
+            "malformed area code",
+            row=row,
+            column=column,
+            value=code,
+            expected="NLnn, GMnnnn, WKnnnnnn or BUnnnnnnnn",
+            rule="cbs_area_code_known",
+        )
+    digits = gemeente[2:]
+    if level in ("wijk", "buurt"):
+        wijk = "WK" + code[2:8]
+        if code[2:6] != digits or wijk not in known_wijken:
+            raise InputError(
+                path,
+                "unknown area code: not a wijk (or buurt of a wijk) of this gemeente in this year",
+                row=row,
+                column=column,
+                value=code,
+                expected=f"a code of one of the {len(known_wijken)} wijken of {gemeente} "
+                "(data/raw/cbs/groningen_wijkcodes_*.csv)",
+                rule="cbs_area_code_known",
+            )
+    return level
+
+
+def parse_cell(path: Path, row: int, column: str, raw: str) -> tuple[float | None, str]:
+    value = raw.strip()
+    if value == "":
+        return None, "empty"
+    if value in MARKERS:
+        return None, MARKERS[value]
+    try:
+        number = float(value)
+    except ValueError:
+        raise InputError(
+            path,
+            "not a number",
+            row=row,
+            column=column,
+            value=raw,
+            expected="a number with a decimal point, '.', or empty",
+            rule="cbs_value_numeric",
+        ) from None
+    if number in (-99999999.0, -99997.0):
+        return None, MARKERS[str(int(number))]
+    return number, "published"
+
+
+def read_kerncijfers(
+    path: Path,
+    *,
+    year: int,
+    scheme: str,
+    crosswalk: pd.DataFrame,
+    gemeente: str,
+    known_wijken: set[str],
+    area_level: str | None = None,
+) -> pd.DataFrame:
+    """Read one kerncijfers file into long rows; raise InputError on anything unexpected."""
+    if scheme not in SCHEMES:
+        raise InputError(
+            path, "unknown CBS naming scheme", value=scheme, expected=" | ".join(SCHEMES)
+        )
+    spec = SCHEMES[scheme]
+    table = read_delimited(path)
+    expected = crosswalk_columns(crosswalk, year, area_level)
+    _check_columns(table, expected, spec)
+    code_col = _code_column(table, spec)
+    seen: dict[str, int] = {}
+    out = []
+    for row_no, record in table.records():
+        code = record[code_col].strip()
+        level = check_area_code(path, row_no, code_col, code, gemeente, known_wijken)
+        if code in seen:
+            raise InputError(
+                path,
+                "duplicate area code",
+                row=row_no,
+                column=code_col,
+                value=code,
+                expected=f"each area once (first at row {seen[code]})",
+                rule="cbs_unique_area",
+            )
+        seen[code] = row_no
+        name = record[spec.name_column].strip() if spec.name_column else None
+        if area_level and level != area_level:
+            raise InputError(
+                path,
+                f"a {level} in a file of {area_level} rows",
+                row=row_no,
+                column=code_col,
+                value=code,
+                expected=f"{area_level} codes only",
+            )
+        for column, variable in expected.items():
+            value, status = parse_cell(path, row_no, column, record[column])
+            out.append((year, code, level, name, variable, value, status, path.name, column))
+    return pd.DataFrame(
+        out,
+        columns=[
+            "year",
+            "area_code",
+            "area_level",
+            "area_name",
+            "variable",
+            "value",
+            "status",
+            "source_file",
+            "source_column",
+        ],
+    )
+
+
+def variable_catalogue(crosswalk: pd.DataFrame, dictionary: pd.DataFrame) -> pd.DataFrame:
+    """Canonical variables with unit and definition from CBS's data dictionary (85984NED)."""
+    definitions = dictionary.set_index("Key")["Description"].to_dict()
+    years = [c for c in crosswalk.columns if re.fullmatch(r"y\d{4}", c)]
+    latest = sorted(years)[-1]
+    rows = []
+    for rec in crosswalk.to_dict("records"):
+        definition = definitions.get(rec[latest], "") if rec[latest] else ""
+        rows.append(
+            {
+                "variable": rec["variable"],
+                "kwb_name": rec["kwb_name"] or None,
+                "kind": rec["kind"],
+                "unit": rec["unit"],
+                "base": rec["base"] or None,
+                "levels": rec["levels"] or None,
+                "title_nl": rec["title_nl"],
+                "title_en": rec["title_en"],
+                "definition_nl": definition or None,
+                "columns": "; ".join(f"{y[1:]}: {rec[y]}" for y in years if rec[y]),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def read_snapshot_set(raw_dir: Path, gemeente: str, crosswalk: pd.DataFrame | None = None):
+    """Verify and read every CBS kerncijfers snapshot under ``raw_dir`` into one long frame."""
+    from geo.areas import known_wijken
+    from ingest.snapshots import discover_snapshots, verify_snapshot
+
+    crosswalk = load_crosswalk() if crosswalk is None else crosswalk
+    snapshots = discover_snapshots(raw_dir)
+    codes_file = next(p for p, s in snapshots if s.kind == "cbs_area_codes")
+    verify_snapshot(codes_file)
+    wijken = known_wijken(codes_file, gemeente)
+    frames = []
+    for path, sidecar in snapshots:
+        if sidecar.kind != "cbs_kerncijfers":
+            continue
+        verify_snapshot(path)
+        frames.append(
+            read_kerncijfers(
+                path,
+                year=sidecar.year,
+                scheme=sidecar.scheme,
+                crosswalk=crosswalk,
+                gemeente=gemeente,
+                known_wijken=set(wijken.get(sidecar.year, {})),
+                area_level=sidecar.area_level,
+            )
+        )
+    return pd.concat(frames, ignore_index=True)

@@ -1,0 +1,48 @@
+"""Errors for bad input: every message names the file, the place in it and what was expected."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class InputError(ValueError):
+    """A raw input is not what the pipeline expects.
+
+    The message always names the file and, where known, the row (1-based, counting the header as
+    row 1, as a spreadsheet shows it), the column and what was expected instead.
+    """
+
+    def __init__(
+        self,
+        file: str | Path,
+        problem: str,
+        *,
+        row: int | None = None,
+        column: str | None = None,
+        value: object = None,
+        expected: str | None = None,
+        rule: str | None = None,
+    ) -> None:
+        self.file = str(file)
+        self.problem = problem
+        self.row = row
+        self.column = column
+        self.value = value
+        self.expected = expected
+        self.rule = rule
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        where = [f"file {self.file}"]
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column is not None:
+            where.append(f"column '{self.column}'")
+        text = f"{', '.join(where)}: {self.problem}"
+        if self.value is not None:
+            text += f" (found {self.value!r})"
+        if self.expected:
+            text += f"; expected {self.expected}"
+        if self.rule:
+            text += f" [rule: {self.rule}]"
+        return text

@@ -1,0 +1,159 @@
+"""Area assets: the hierarchy per edition year (and own layouts), and boundaries."""
+
+from __future__ import annotations
+
+import dagster as dg
+import pandas as pd
+from dagster_duckdb import DuckDBResource
+
+from geo.areas import cbs_layout, known_wijken, read_gebieden, user_layout
+from geo.boundaries import match_codes, read_boundaries, to_storage
+from ingest.errors import InputError
+from ingest.snapshots import discover_snapshots, verify_snapshot
+from pipelines.assets.cbs import asset_name, cbs_area_codes, cbs_values, snapshot_metadata
+from pipelines.resources import read_table, write_table
+from pipelines.settings import editions_config, raw_dir
+
+GROUP = "areas"
+
+
+def _buurt_names(duckdb: DuckDBResource, year: int) -> dict[str, str]:
+    rows = read_table(
+        duckdb,
+        "SELECT DISTINCT area_code, area_name FROM cbs_values "
+        "WHERE year = ? AND area_level = 'buurt' ORDER BY area_code",
+        [year],
+    )
+    return dict(zip(rows["area_code"], rows["area_name"].fillna(rows["area_code"]), strict=True))
+
+
+def _wijk_names(duckdb: DuckDBResource, year: int, codes_file) -> dict[str, str]:
+    gemeente = editions_config().gemeente
+    names = known_wijken(codes_file, gemeente).get(year)
+    if not names:
+        raise InputError(
+            codes_file,
+            f"no wijk codes for {year}",
+            expected=f"rows for year {year} and gemeente {gemeente}",
+        )
+    return names
+
+
+@dg.asset(group_name=GROUP, kinds={"duckdb"}, deps=[cbs_values, cbs_area_codes])
+def areas(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    """Areas per layout year (buurt → wijk → gebied → gemeente) and which buurten make each."""
+    cfg = editions_config()
+    codes_file = next(p for p, s in discover_snapshots(raw_dir()) if s.kind == "cbs_area_codes")
+    area_frames, member_frames = [], []
+    for year in sorted({e.area_year for e in cfg.editions}):
+        wijken = _wijk_names(duckdb, year, codes_file)
+        buurten = _buurt_names(duckdb, year)
+        if not buurten:
+            raise InputError(
+                codes_file,
+                f"no CBS buurt figures for {year}",
+                expected=f"a kerncijfers snapshot with buurten of {year}",
+            )
+        gebieden = read_gebieden(cfg.resolve(cfg.gebieden), wijken)
+        a, m = cbs_layout(year, cfg.gemeente, cfg.gemeente_name, wijken, buurten, gebieden)
+        area_frames.append(a)
+        member_frames.append(m)
+    for layout in cfg.layouts:
+        buurten = _buurt_names(duckdb, layout.area_year)
+        a, m = user_layout(
+            cfg.resolve(layout.file),
+            layout.name,
+            layout.area_year,
+            cfg.gemeente,
+            cfg.gemeente_name,
+            buurten,
+        )
+        area_frames.append(a)
+        member_frames.append(m)
+    all_areas = pd.concat(area_frames, ignore_index=True)
+    rows = write_table(duckdb, "areas", all_areas)
+    write_table(duckdb, "area_buurten", pd.concat(member_frames, ignore_index=True))
+    counts = all_areas.groupby(["year", "layout", "area_level"]).size()
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": rows,
+            "areas_per_level": {" ".join(map(str, k)): int(v) for k, v in counts.items()},
+            "note": "gebied assignment of CBS wijken is approximate (data/areas/README.md)",
+        }
+    )
+
+
+def _boundary_asset(path, sidecar):
+    @dg.asset(
+        name=asset_name(sidecar),
+        group_name=GROUP,
+        kinds={"geopandas", "duckdb"},
+        description=f"{sidecar.title}: validated, stored in RD New and WGS84.",
+    )
+    def _asset(duckdb: DuckDBResource) -> dg.MaterializeResult:
+        verify_snapshot(path)
+        frame = read_boundaries(path, sidecar.area_level)
+        rows = write_table(
+            duckdb,
+            asset_name(sidecar),
+            to_storage(frame, sidecar.year, sidecar.area_level, path.name),
+        )
+        meta = snapshot_metadata(sidecar, rows)
+        meta["area_km2_total"] = round(float(frame.geometry.area.sum() / 1e6), 2)
+        return dg.MaterializeResult(metadata=meta)
+
+    return _asset
+
+
+BOUNDARY_ASSETS = [
+    _boundary_asset(p, s) for p, s in discover_snapshots(raw_dir()) if s.kind == "boundaries"
+]
+
+
+@dg.asset(group_name=GROUP, kinds={"duckdb"}, deps=[*BOUNDARY_ASSETS, areas])
+def area_geometries(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    """Boundaries of every edition's wijken and buurten, with codes checked against the data.
+
+    A wijk of an edition without a boundary (or a boundary without data) stops the run; for
+    buurten, whose boundaries may be of an earlier year, mismatches are reported in metadata.
+    """
+    cfg = editions_config()
+    names = {s.year: {} for _, s in discover_snapshots(raw_dir()) if s.kind == "boundaries"}
+    for path, s in discover_snapshots(raw_dir()):
+        if s.kind == "boundaries":
+            names[s.year][s.area_level] = (asset_name(s), path)
+    frames, report = [], {}
+    for edition in cfg.editions:
+        for level, year in edition.boundaries.items():
+            if level not in names.get(year, {}):
+                raise InputError(
+                    raw_dir() / "boundaries",
+                    f"no {level} boundaries for {year}",
+                    expected=f"a boundaries snapshot of {level}s {year} for "
+                    f"edition {edition.edition}",
+                )
+            table, path = names[year][level]
+            geoms = read_table(duckdb, f'SELECT * FROM "{table}"')
+            data_codes = set(
+                read_table(
+                    duckdb,
+                    "SELECT area_code FROM areas WHERE year = ? AND layout = 'cbs' "
+                    "AND area_level = ?",
+                    [edition.area_year, level],
+                )["area_code"]
+            )
+            mismatch = match_codes(set(geoms["area_code"]), data_codes)
+            report[f"{edition.edition} {level}"] = {k: v for k, v in mismatch.items() if v}
+            if level == "wijk" and any(mismatch.values()):
+                raise InputError(
+                    path,
+                    "boundary codes do not match the wijken of the data",
+                    column="area code",
+                    value=mismatch,
+                    expected=f"the {len(data_codes)} wijken of {edition.area_year}",
+                    rule="boundary_codes_match_data",
+                )
+            geoms.insert(0, "edition", edition.edition)
+            frames.append(geoms[geoms["area_code"].isin(data_codes)])
+    rows = write_table(duckdb, "area_geometries", pd.concat(frames, ignore_index=True))
+    return dg.MaterializeResult(metadata={"dagster/row_count": rows, "code_mismatches": report})

@@ -1,0 +1,126 @@
+"""CBS assets: one staged table per kerncijfers snapshot, the crosswalk, and ``cbs_values``."""
+
+from __future__ import annotations
+
+import dagster as dg
+import pandas as pd
+from dagster_duckdb import DuckDBResource
+
+from geo.areas import known_wijken
+from ingest.cbs import STATUS_CODES, load_crosswalk, read_kerncijfers, variable_catalogue
+from ingest.snapshots import Sidecar, discover_snapshots, verify_snapshot
+from pipelines.resources import read_table, write_table
+from pipelines.settings import data_dir, editions_config, raw_dir
+
+GROUP = "cbs"
+
+
+def snapshot_metadata(sidecar: Sidecar, rows: int) -> dict:
+    return {
+        "dagster/row_count": rows,
+        "sha256": sidecar.sha256,
+        "publisher": sidecar.publisher,
+        "table_id": sidecar.table_id or "",
+        "year": sidecar.year or 0,
+        "licence": sidecar.licence,
+        "synthetic": sidecar.synthetic,
+        "origin": sidecar.origin,
+    }
+
+
+def asset_name(sidecar: Sidecar) -> str:
+    stem = sidecar.file.rsplit(".", 1)[0].lower()
+    return "raw_" + "".join(ch if ch.isalnum() else "_" for ch in stem)
+
+
+def _snapshots(kind: str):
+    return [(p, s) for p, s in discover_snapshots(raw_dir()) if s.kind == kind]
+
+
+@dg.asset(group_name=GROUP, kinds={"duckdb", "csv"})
+def cbs_area_codes(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    """CBS wijk codes and names per year of the gemeente (to know which codes are real)."""
+    path, sidecar = _snapshots("cbs_area_codes")[0]
+    verify_snapshot(path)
+    frame = pd.read_csv(path, dtype=str)
+    rows = write_table(duckdb, "cbs_wijk_codes", frame)
+    return dg.MaterializeResult(metadata=snapshot_metadata(sidecar, rows))
+
+
+def _kerncijfers_asset(path, sidecar: Sidecar):
+    @dg.asset(
+        name=asset_name(sidecar),
+        group_name=GROUP,
+        kinds={"duckdb", "csv"},
+        deps=[cbs_area_codes],
+        description=f"Staged long rows of {sidecar.title} ({sidecar.publisher} "
+        f"{sidecar.table_id}, {sidecar.licence}), checksum-verified.",
+    )
+    def _asset(duckdb: DuckDBResource) -> dg.MaterializeResult:
+        verify_snapshot(path)
+        gemeente = editions_config().gemeente
+        codes = next(p for p, s in discover_snapshots(raw_dir()) if s.kind == "cbs_area_codes")
+        wijken = known_wijken(codes, gemeente).get(sidecar.year, {})
+        frame = read_kerncijfers(
+            path,
+            year=sidecar.year,
+            scheme=sidecar.scheme,
+            crosswalk=load_crosswalk(data_dir() / "reference" / "cbs_variable_crosswalk.csv"),
+            gemeente=gemeente,
+            known_wijken=set(wijken),
+            area_level=sidecar.area_level,
+        )
+        rows = write_table(duckdb, asset_name(sidecar), frame)
+        meta = snapshot_metadata(sidecar, rows)
+        meta["status_counts"] = frame["status"].value_counts().to_dict()
+        return dg.MaterializeResult(metadata=meta)
+
+    return _asset
+
+
+KERNCIJFERS_ASSETS = [_kerncijfers_asset(p, s) for p, s in _snapshots("cbs_kerncijfers")]
+
+
+@dg.asset(group_name=GROUP, kinds={"duckdb"})
+def cbs_variables(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    """Canonical CBS variables: columns per year, unit, kind and CBS's own definition."""
+    dictionary_path = next(
+        p for p, s in _snapshots("cbs_dictionary") if p.name.endswith("data_dictionary.csv")
+    )
+    verify_snapshot(dictionary_path)
+    crosswalk = load_crosswalk(data_dir() / "reference" / "cbs_variable_crosswalk.csv")
+    catalogue = variable_catalogue(crosswalk, pd.read_csv(dictionary_path, dtype=str))
+    rows = write_table(duckdb, "cbs_variables", catalogue)
+    write_table(
+        duckdb,
+        "cbs_status_codes",
+        pd.DataFrame(list(STATUS_CODES.items()), columns=["status", "explanation"]),
+    )
+    return dg.MaterializeResult(metadata={"dagster/row_count": rows})
+
+
+@dg.asset(group_name=GROUP, kinds={"duckdb"}, deps=KERNCIJFERS_ASSETS)
+def cbs_values(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    """All CBS figures in one long table: year, area, level, variable, value, status."""
+    names = [asset_name(s) for _, s in _snapshots("cbs_kerncijfers")]
+    union = " UNION ALL ".join(f'SELECT * FROM "{n}"' for n in names)
+    with duckdb.get_connection() as con:
+        con.execute(
+            f"CREATE OR REPLACE TABLE cbs_values AS {union} "
+            "ORDER BY year, area_level, area_code, variable"
+        )
+        counts = con.execute(
+            "SELECT year, area_level, count(DISTINCT area_code) FROM cbs_values "
+            "GROUP BY ALL ORDER BY ALL"
+        ).fetchall()
+        rows = con.execute("SELECT count(*) FROM cbs_values").fetchone()[0]
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": rows,
+            "areas_per_year_level": {f"{y} {lv}": n for y, lv, n in counts},
+        }
+    )
+
+
+def cbs_values_frame(duckdb: DuckDBResource) -> pd.DataFrame:
+    return read_table(duckdb, "SELECT * FROM cbs_values")
