@@ -1,0 +1,68 @@
+"""Shared fixtures. The suite builds a real warehouse once (real Dagster run, real DuckDB file)
+in a temporary directory, so the project's own ``data/warehouse`` is never touched."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+_TMP = Path(tempfile.mkdtemp(prefix="wijkkompas-tests-"))
+os.environ["WIJKKOMPAS_WAREHOUSE"] = str(_TMP / "warehouse" / "wijkkompas.duckdb")
+os.environ["DAGSTER_HOME"] = str(_TMP / "dagster_home")
+os.environ.pop("WIJKKOMPAS_DATA", None)
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    return ROOT / "data"
+
+
+@pytest.fixture(scope="session")
+def built_warehouse() -> Path:
+    """Run the real build job once; return the DuckDB file."""
+    from pipelines.runner import run_build
+
+    report = run_build(echo=lambda *_: None)
+    assert report.success, report.failures
+    return Path(os.environ["WIJKKOMPAS_WAREHOUSE"])
+
+
+@pytest.fixture()
+def con(built_warehouse):
+    import duckdb
+
+    connection = duckdb.connect(str(built_warehouse), read_only=True)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture()
+def data_copy(tmp_path) -> Path:
+    """A private copy of data/ (without the warehouse) to damage in a test."""
+    target = tmp_path / "data"
+    shutil.copytree(ROOT / "data", target, ignore=shutil.ignore_patterns("warehouse"))
+    return target
+
+
+def run_cli(*args: str, data: Path | None = None, tmp: Path | None = None):
+    """Run the real ``wijkkompas`` command in a subprocess; return the completed process."""
+    env = dict(os.environ)
+    if data is not None:
+        env["WIJKKOMPAS_DATA"] = str(data)
+        env["WIJKKOMPAS_WAREHOUSE"] = str((tmp or data.parent) / "wh" / "w.duckdb")
+        env["DAGSTER_HOME"] = str((tmp or data.parent) / "dagster_home")
+    return subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
