@@ -26,6 +26,11 @@ def warehouse_path() -> Path:
     )
 
 
+def site_dir() -> Path:
+    """Where the published site (and its downloads) goes."""
+    return Path(os.environ.get("WIJKKOMPAS_SITE", PROJECT_ROOT / "site"))
+
+
 class Edition(BaseModel):
     model_config = ConfigDict(extra="forbid")
     edition: int

@@ -1,0 +1,163 @@
+"""Published downloads: indicator values and the catalogue as Parquet and CSV, each with a JSON
+metadata sidecar (columns, sources and licence, synthetic inputs, suppression rules).
+
+A suppressed value is never in a published file: its value, interval and index are empty and
+the row says why. Files are written into a fresh directory that replaces the old one only when
+everything was written (see ``write_downloads``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+
+PUBLISHED_COLUMNS = [
+    "edition", "layout", "area_code", "area_name", "area_level", "parent_code",
+    "indicator_id", "source", "quadrant", "theme", "value", "unit", "ci_low", "ci_high",
+    "n_unweighted", "n_effective", "cv", "caution", "reference_value", "index", "band",
+    "significant_vs_city", "suppressed", "suppression_reason", "suppression_note", "period",
+    "synthetic",
+]  # fmt: skip
+
+COLUMN_DOCS = {
+    "edition": "Editie van het kompas (jaar van de enquête)",
+    "layout": "Gebiedsindeling: cbs (CBS-wijken) of een eigen indeling",
+    "area_code": "Gebiedscode (BU/WK/GM van het CBS; GB = gebied; eigen codes)",
+    "area_name": "Gebiedsnaam",
+    "area_level": "buurt, wijk, gebied of gemeente",
+    "parent_code": "Code van het bovenliggende gebied",
+    "indicator_id": "Indicator (zie indicator_catalogue)",
+    "source": "cbs, survey (wijkenquête) of register (gemeentelijke registraties)",
+    "quadrant": "Kwadrant van het kompas",
+    "theme": "Thema van het kompas",
+    "value": "Waarde, afgerond zoals gepubliceerd; leeg als onderdrukt",
+    "unit": "Eenheid",
+    "ci_low": "Ondergrens 95%-betrouwbaarheidsinterval (alleen enquête)",
+    "ci_high": "Bovengrens 95%-betrouwbaarheidsinterval (alleen enquête)",
+    "n_unweighted": "Aantal respondenten in de basis (ongewogen)",
+    "n_effective": "Effectief aantal respondenten (n / design effect)",
+    "cv": "Variatiecoëfficiënt van de schatting",
+    "caution": "Indicatief: variatiecoëfficiënt boven de voorzichtigheidsgrens",
+    "reference_value": "Waarde van de gemeente",
+    "index": "Kompasindex (gemeente = 100; 40-160; hoger = gunstiger)",
+    "band": "Klasse van de index (vijf stappen)",
+    "significant_vs_city": "Verschil met de rest van de gemeente significant (95%)",
+    "suppressed": "Waarde niet gepubliceerd",
+    "suppression_reason": "Reden van onderdrukking (code)",
+    "suppression_note": "Reden van onderdrukking (tekst)",
+    "period": "Jaar van de gegevens",
+    "synthetic": "Afgeleid van synthetische (gegenereerde) invoer",
+}
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def published_values(values: pd.DataFrame) -> pd.DataFrame:
+    out = values[PUBLISHED_COLUMNS].copy()
+    blank = out["suppressed"].astype(bool)
+    out.loc[blank, ["value", "ci_low", "ci_high", "index", "band", "cv"]] = None
+    out["cv"] = out["cv"].round(4)
+    out["n_effective"] = out["n_effective"].round(1)
+    return out
+
+
+def _write_pair(frame: pd.DataFrame, directory: Path, stem: str) -> list[Path]:
+    parquet = directory / f"{stem}.parquet"
+    csv = directory / f"{stem}.csv"
+    frame.to_parquet(parquet, index=False)
+    frame.to_csv(csv, index=False, sep=";", encoding="utf-8")
+    return [parquet, csv]
+
+
+def write_downloads(
+    values: pd.DataFrame,
+    catalogue: pd.DataFrame,
+    scores: pd.DataFrame,
+    target: Path,
+    provenance: dict,
+) -> dict:
+    """Write the downloads into ``target`` (replaced whole, atomically); return the sidecar."""
+    target = Path(target)
+    staging = target.with_name(target.name + ".staging")
+    if staging.exists():
+        shutil.rmtree(staging)
+    staging.mkdir(parents=True)
+    pub = published_values(values)
+    files = _write_pair(pub, staging, "indicator_values")
+    files += _write_pair(catalogue, staging, "indicator_catalogue")
+    files += _write_pair(scores, staging, "compass_scores")
+    synthetic_sources = sorted(pub.loc[pub["synthetic"], "source"].unique().tolist())
+    sidecar = {
+        "title": "Wijkkompas — indicatoren per gebied",
+        "generated": datetime.now(UTC).isoformat(timespec="seconds"),
+        "editions": sorted(int(e) for e in pub["edition"].unique()),
+        "rows": {"indicator_values": len(pub), "indicator_catalogue": len(catalogue),
+                 "compass_scores": len(scores)},
+        "synthetic": bool(synthetic_sources),
+        "synthetic_note": (
+            "Waarden uit de bronnen " + ", ".join(synthetic_sources) + " zijn afgeleid van "
+            "synthetische (gegenereerde) gegevens en beschrijven geen echte inwoners; kolom "
+            "'synthetic' markeert ze."
+        ) if synthetic_sources else None,
+        "licence": "CC BY 4.0 (CBS-gegevens: Bron: CBS)",
+        "credit": "Bron: CBS",
+        "suppression": "Onderdrukte waarden zijn leeg; suppression_reason en suppression_note "
+        "zeggen waarom. Onderdrukte waarden staan in geen enkel gepubliceerd bestand.",
+        "columns": COLUMN_DOCS,
+        "provenance": provenance,
+        "files": {p.name: {"sha256": _sha256(p), "bytes": p.stat().st_size} for p in files},
+    }  # fmt: skip
+    (staging / "indicator_values.json").write_text(
+        json.dumps(sidecar, indent=2, ensure_ascii=False), encoding="utf-8"
+    )
+    old = target.with_name(target.name + ".old")
+    if old.exists():
+        shutil.rmtree(old)
+    if target.exists():
+        target.rename(old)
+    staging.rename(target)
+    if old.exists():
+        shutil.rmtree(old)
+    return sidecar
+
+
+def catalogue_frame(catalogue) -> pd.DataFrame:
+    """The catalogue as a flat table (one row per indicator) for the warehouse and downloads."""
+    rows = []
+    for i in catalogue.indicators:
+        d = i.definition
+        rows.append(
+            {
+                "indicator_id": i.id,
+                "title_nl": i.title.nl,
+                "title_en": i.title.en,
+                "description_nl": i.description.nl,
+                "description_en": i.description.en,
+                "processing_nl": i.processing.nl,
+                "processing_en": i.processing.en,
+                "unit": i.unit,
+                "decimals": i.decimals,
+                "source": i.source,
+                "quadrant": i.quadrant,
+                "theme": i.theme,
+                "direction": i.direction,
+                "kind": d.kind,
+                "definition": json.dumps(
+                    d.model_dump(exclude_none=True, by_alias=True), ensure_ascii=False
+                ),
+                "min_n": i.min_n,
+                "caveats_nl": i.caveats.nl if i.caveats else None,
+                "caveats_en": i.caveats.en if i.caveats else None,
+                "in_compass": i.in_compass,
+                "headline": i.headline,
+                "synthetic": i.source in ("survey", "register"),
+            }
+        )
+    return pd.DataFrame(rows)

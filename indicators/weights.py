@@ -1,0 +1,146 @@
+"""Survey weights: bounded raking (iterative proportional fitting) to CBS margins.
+
+Per wave, every respondent gets a weight so that, *within each wijk*, the weighted sample
+reproduces the CBS population of 16 years and over by age group and by sex. Raking within the
+wijk is finer than raking to separate wijk, age and sex margins, and reproduces those too.
+
+Algorithm (Deville & Särndal's raking ratio with trimming, as Statistics Netherlands and most
+municipal research bureaus apply it):
+
+1. start weight = N_wijk / n_wijk (the inverse sampling fraction of the wijk);
+2. repeat: scale the weights so each (wijk, age group) cell hits its target; then each
+   (wijk, sex) cell; then trim every weight to [lo, hi] times the wijk's mean weight N/n;
+3. stop when the largest relative margin error is below the tolerance (or after the maximum
+   number of iterations; the achieved error is reported, never hidden).
+
+A margin cell without any respondent cannot be hit: its population is moved to the other cells
+of the same wijk (``collapsed_cells`` reports how often). Respondents with sex "anders" or
+unknown keep their weight in the sex step. The Kish design effect 1 + CV² of the weights says
+how much precision the weighting costs (effective n = n / deff).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+AGE_LABELS = ("16-24", "25-44", "45-64", "65+")
+
+
+@dataclass
+class RakingResult:
+    weights: pd.DataFrame  # respondent_id, weight
+    iterations: int
+    max_margin_error: float
+    design_effect: float
+    collapsed_cells: int
+    trimmed_share: float
+
+    def summary(self) -> dict:
+        return {
+            "iterations": self.iterations,
+            "max_margin_error": self.max_margin_error,
+            "design_effect": self.design_effect,
+            "collapsed_cells": self.collapsed_cells,
+            "trimmed_share": self.trimmed_share,
+        }
+
+
+def age_group(age: np.ndarray, groups: list[list[int]]) -> np.ndarray:
+    """Index of the age group of each age (-1 outside every group)."""
+    out = np.full(len(age), -1, dtype=np.int64)
+    for k, (lo, hi) in enumerate(groups):
+        out[(age >= lo) & (age <= hi)] = k
+    return out
+
+
+def _cell_targets(cells: np.ndarray, totals: np.ndarray, present: np.ndarray) -> np.ndarray:
+    """Targets per (wijk, category) with empty cells collapsed into the wijk's other cells."""
+    targets = totals.astype(float).copy()
+    wijk_total = targets.sum(axis=1, keepdims=True)
+    targets[~present] = 0.0
+    kept = targets.sum(axis=1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        factor = np.where(kept > 0, wijk_total / kept, 0.0)
+    return targets * factor
+
+
+def rake(
+    respondents: pd.DataFrame,
+    margins: pd.DataFrame,
+    age_groups: list[list[int]],
+    bounds: tuple[float, float] = (0.2, 5.0),
+    max_iterations: int = 100,
+    tolerance: float = 1e-6,
+) -> RakingResult:
+    """Rake ``respondents`` (respondent_id, wijk_code, leeftijd, geslacht) to ``margins``.
+
+    ``margins`` has one row per wijk: wijk_code, one column per age group (``age_0`` ..
+    ``age_{k-1}``, population 16+ in that group) and ``men``, ``women`` (population 16+ by sex).
+    """
+    wijken = margins["wijk_code"].to_numpy()
+    wijk_index = pd.Index(wijken)
+    w_idx = wijk_index.get_indexer(respondents["wijk_code"])
+    if (w_idx < 0).any():
+        bad = respondents.loc[w_idx < 0, "wijk_code"].iloc[0]
+        raise ValueError(f"respondent in wijk {bad!r} without CBS margins")
+    n_wijk = len(wijken)
+    k_age = len(age_groups)
+    age = age_group(respondents["leeftijd"].to_numpy(), age_groups)
+    if (age < 0).any():
+        raise ValueError("respondent outside every age group of the raking margins")
+    sex = respondents["geslacht"].to_numpy()
+    sex_idx = np.where(sex == 1, 0, np.where(sex == 2, 1, -1))
+
+    age_tot = margins[[f"age_{k}" for k in range(k_age)]].to_numpy(dtype=float)
+    sex_tot = margins[["men", "women"]].to_numpy(dtype=float)
+    # the sex margin covers only respondents with sex man/vrouw: scale it to the weight they
+    # will carry, so that both dimensions describe the same population
+    pop = age_tot.sum(axis=1)
+
+    age_cell = w_idx * k_age + age
+    sex_ok = sex_idx >= 0
+    sex_cell = np.where(sex_ok, w_idx * 2 + sex_idx, 0)
+    age_present = np.bincount(age_cell, minlength=n_wijk * k_age).reshape(n_wijk, k_age) > 0
+    sex_present = (
+        np.bincount(sex_cell[sex_ok], minlength=n_wijk * 2).reshape(n_wijk, 2) > 0
+    )
+    collapsed = int((~age_present).sum() + (~sex_present).sum())
+    age_target = _cell_targets(age_cell, age_tot, age_present).ravel()
+
+    n_resp = np.bincount(w_idx, minlength=n_wijk).astype(float)
+    mean_w = np.divide(pop, n_resp, out=np.zeros_like(pop), where=n_resp > 0)
+    w = mean_w[w_idx].copy()
+    lo, hi = bounds
+    err = np.inf
+    it = 0
+    for it in range(1, max_iterations + 1):  # noqa: B007 - the count is reported
+        got = np.bincount(age_cell, weights=w, minlength=n_wijk * k_age)
+        w *= np.divide(age_target, got, out=np.ones_like(got), where=got > 0)[age_cell]
+        # sex targets: the weight carried by man/vrouw respondents, split by the CBS sex ratio
+        carried = np.bincount(w_idx[sex_ok], weights=w[sex_ok], minlength=n_wijk)
+        share = sex_tot / np.maximum(sex_tot.sum(axis=1, keepdims=True), 1e-12)
+        sex_target = _cell_targets(sex_cell, share * carried[:, None], sex_present).ravel()
+        got = np.bincount(sex_cell[sex_ok], weights=w[sex_ok], minlength=n_wijk * 2)
+        factor = np.divide(sex_target, got, out=np.ones_like(got), where=got > 0)
+        w[sex_ok] *= factor[sex_cell[sex_ok]]
+        w = np.clip(w, lo * mean_w[w_idx], hi * mean_w[w_idx])
+        got_age = np.bincount(age_cell, weights=w, minlength=n_wijk * k_age)
+        mask = age_target > 0
+        err = float(np.max(np.abs(got_age[mask] / age_target[mask] - 1))) if mask.any() else 0.0
+        if err < tolerance:
+            break
+    trimmed = float(
+        np.mean(np.isclose(w, lo * mean_w[w_idx]) | np.isclose(w, hi * mean_w[w_idx]))
+    )
+    deff = float(len(w) * np.sum(w**2) / np.sum(w) ** 2)
+    frame = pd.DataFrame({"respondent_id": respondents["respondent_id"].to_numpy(), "weight": w})
+    return RakingResult(frame, it, err, deff, collapsed, trimmed)
+
+
+def kish_deff(weights: np.ndarray) -> float:
+    """Kish's design effect due to weighting: n * sum(w^2) / (sum w)^2 = 1 + CV^2."""
+    weights = np.asarray(weights, dtype=float)
+    return float(len(weights) * np.sum(weights**2) / np.sum(weights) ** 2)
