@@ -105,7 +105,9 @@ class Definition(BaseModel):
     def _exactly_one(self) -> Definition:
         given = [k for k in ("ratio", "share", "mean", "scale_score") if getattr(self, k)]
         if len(given) != 1:
-            raise ValueError(f"a definition has exactly one of ratio/share/mean/construct, got {given}")
+            raise ValueError(
+                f"a definition has exactly one of ratio/share/mean/construct, got {given}"
+            )
         return self
 
     @property
@@ -155,12 +157,9 @@ class Indicator(BaseModel):
             raise ValueError(f"a {self.source} indicator is a ratio of measures, not {kind}")
         if self.source != "survey" and self.min_n is not None:
             raise ValueError("min_n applies to survey indicators only")
-        prefix = {"cbs": "cbs.", "register": None}.get(self.source)
-        if kind == "ratio" and prefix and not self.definition.ratio.numerator.startswith(prefix):
-            raise ValueError("a cbs indicator's numerator must be a cbs.* measure")
-        if kind == "ratio" and self.source == "register":
-            if not self.definition.ratio.numerator.startswith("reg."):
-                raise ValueError("a register indicator's numerator must be a reg.* measure")
+        prefix = {"cbs": "cbs.", "register": "reg."}.get(self.source)
+        if kind == "ratio" and not self.definition.ratio.numerator.startswith(prefix):
+            raise ValueError(f"a {self.source} indicator's numerator must be a {prefix}* measure")
         if self.quadrant == "samenstelling" and self.direction != "neutral":
             raise ValueError("Samenstelling is not judged: direction must be neutral")
         return self

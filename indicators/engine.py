@@ -125,8 +125,9 @@ def _survey_estimates(
     is_share = df["indicator_id"].map(stat).eq("share").to_numpy()
 
     def estimate(prefix: str):
-        n, sw, swy, swy2, sw2 = (df[f"{prefix}{c}"].to_numpy(float) for c in
-                                 ("n", "sw", "swy", "swy2", "sw2"))
+        n, sw, swy, swy2, sw2 = (
+            df[f"{prefix}{c}"].to_numpy(float) for c in ("n", "sw", "swy", "swy2", "sw2")
+        )
         sh = estimates.share_estimate(sw, swy, sw2, z, s.get("share_interval", "wilson"))
         mn = estimates.mean_estimate(n, sw, swy, swy2, sw2, conf)
         return [np.where(is_share, a, b) for a, b in zip(sh, mn, strict=True)]
@@ -160,55 +161,92 @@ def _survey_estimates(
     return out
 
 
-def compute_edition(
-    con: duckdb.DuckDBPyConnection,
-    catalogue: Catalogue,
-    codebook: Codebook,
-    plan: EditionPlan,
-    settings: dict,
-) -> pd.DataFrame:
-    """indicator_values rows of one edition (survey weights must be in ``survey_weights``)."""
-    build_area_members(con, plan.area_year)
-    compute_ratios(
-        con,
-        catalogue,
-        list(plan.cbs_years),
-        plan.register_year,
-        settings["register"]["min_count"],
-    )
-    ratio = con.execute(
-        "SELECT layout, area_level, area_code, indicator_id, value AS raw_value, period, "
-        "missing FROM ratio_values"
-    ).df()
-    items = compile_items(catalogue, codebook, plan.wave)
-    compute_survey_sums(con, items, codebook, plan.wave)
-    areas = con.execute(
-        """SELECT a.layout, a.area_level, a.area_code, a.area_name, a.parent_code
-           FROM areas a WHERE a.year = $y""",
-        {"y": plan.area_year},
-    ).df()
-    survey_ids = pd.DataFrame({"indicator_id": [it.indicator_id for it in items]})
-    grid = areas[["layout", "area_level", "area_code"]].merge(survey_ids, how="cross")
-    sums = grid.merge(
-        con.execute("SELECT * FROM survey_area_sums").df(),
-        on=["layout", "area_level", "area_code", "indicator_id"],
-        how="left",
-    ).fillna({"n": 0, "sw": 0.0, "swy": 0.0, "swy2": 0.0, "sw2": 0.0})
-    survey = _survey_estimates(sums, catalogue, items, settings)
-    survey["period"] = plan.wave
-    frame = pd.concat([ratio, survey], ignore_index=True)
-    frame = frame.merge(areas, on=["layout", "area_level", "area_code"], how="left")
-    # an own layout repeats the CBS buurten and gemeente: keep only its own levels
-    frame = frame[
-        (frame["layout"] == "cbs") | ~frame["area_level"].isin(["buurt", "gemeente"])
-    ].copy()
-    frame.insert(0, "edition", plan.edition)
-    return finish(frame, catalogue, settings)
+FINISH_SQL = """
+CREATE OR REPLACE TEMP TABLE edition_values AS
+WITH rows AS (
+    SELECT layout, area_level, area_code, indicator_id, value AS raw_value,
+           NULL::DOUBLE AS ci_low, NULL::DOUBLE AS ci_high, NULL::BIGINT AS n_unweighted,
+           NULL::DOUBLE AS n_effective, NULL::DOUBLE AS cv, NULL::BOOLEAN AS caution,
+           NULL::BOOLEAN AS significant_vs_city, period, missing
+    FROM ratio_values
+    UNION ALL BY NAME
+    SELECT * FROM survey_values
+),
+kept AS (   -- an own layout repeats the CBS buurten and gemeente: keep only its own levels
+    SELECT r.*, m.* EXCLUDE (indicator_id), a.area_name, a.parent_code,
+           coalesce(r.missing, CASE WHEN r.raw_value IS NULL THEN 'not_available' END)
+               AS reason
+    FROM rows r
+    JOIN indicator_meta m USING (indicator_id)
+    LEFT JOIN areas a ON a.year = $area_year AND a.layout = r.layout
+         AND a.area_level = r.area_level AND a.area_code = r.area_code
+    WHERE r.layout = 'cbs' OR r.area_level NOT IN ('buurt', 'gemeente')
+),
+clean AS (
+    SELECT * EXCLUDE (raw_value, ci_low, ci_high, significant_vs_city),
+           CASE WHEN reason IS NULL THEN raw_value END AS raw_value,
+           CASE WHEN reason IS NULL THEN ci_low END AS ci_low,
+           CASE WHEN reason IS NULL THEN ci_high END AS ci_high,
+           CASE WHEN reason IS NULL THEN significant_vs_city END AS significant_vs_city
+    FROM kept
+),
+referenced AS (
+    SELECT *,
+        max(raw_value) FILTER (WHERE layout = 'cbs' AND area_level = 'gemeente')
+            OVER (PARTITION BY indicator_id) AS reference_raw
+    FROM clean
+),
+spread AS (
+    SELECT *,
+        avg(abs(raw_value - reference_raw)) FILTER (WHERE layout = 'cbs' AND area_level = 'wijk')
+            OVER (PARTITION BY indicator_id) AS typical_distance
+    FROM referenced
+),
+indexed AS (
+    SELECT *,
+        CASE WHEN NOT in_compass OR raw_value IS NULL OR reference_raw IS NULL THEN NULL
+             WHEN coalesce(typical_distance, 0) = 0 THEN 100.0
+             ELSE greatest($lo, least($hi, 100 + (CASE WHEN direction = 'higher_is_worse'
+                  THEN -1 ELSE 1 END) * $spread * (raw_value - reference_raw) / typical_distance))
+        END AS index_raw
+    FROM spread
+),
+banded AS (
+    SELECT *,
+        CASE WHEN index_raw IS NULL THEN NULL
+             WHEN source = 'survey' AND significant_vs_city = false THEN 'average'
+             WHEN index_raw < $b1 THEN 'very_unfavourable'
+             WHEN index_raw < $b2 THEN 'unfavourable'
+             WHEN index_raw < $b3 THEN 'average'
+             WHEN index_raw < $b4 THEN 'favourable'
+             ELSE 'very_favourable' END AS judged_band
+    FROM indexed
+)
+SELECT $edition AS edition, layout, area_code, area_name, area_level, parent_code,
+       indicator_id, source, quadrant, theme,
+       round(raw_value, decimals) AS value, unit, decimals,
+       round(ci_low, decimals) AS ci_low, round(ci_high, decimals) AS ci_high,
+       n_unweighted, n_effective, cv, coalesce(caution, false) AS caution,
+       round(reference_raw, decimals) AS reference_value,
+       round(index_raw, 1) AS "index",
+       CASE WHEN direction <> 'neutral' THEN judged_band
+            ELSE map_extract_value(MAP($neutral_k, $neutral_v), judged_band) END AS band,
+       significant_vs_city, reason IS NOT NULL AS suppressed,
+       reason AS suppression_reason,
+       CASE reason
+           WHEN 'too_few_respondents'
+               THEN printf($note_n, min_n::BIGINT, coalesce(n_unweighted, 0)::BIGINT)
+           WHEN 'cv_too_high' THEN printf($note_cv, round(cv * 100)::BIGINT, $max_cv_pct::BIGINT)
+           WHEN 'small_count' THEN printf($note_small, $min_count::BIGINT)
+           ELSE map_extract_value(MAP($notes_k, $notes_v), reason) END AS suppression_note,
+       period, source IN ('survey', 'register') AS synthetic, raw_value
+FROM banded
+ORDER BY layout, area_level, area_code, indicator_id
+"""
 
 
-def finish(frame: pd.DataFrame, catalogue: Catalogue, settings: dict) -> pd.DataFrame:
-    """Suppress, add metadata, reference values, index and bands; round as published."""
-    meta = pd.DataFrame(
+def indicator_meta_frame(catalogue: Catalogue, default_min_n: int) -> pd.DataFrame:
+    return pd.DataFrame(
         [
             {
                 "indicator_id": i.id,
@@ -219,60 +257,98 @@ def finish(frame: pd.DataFrame, catalogue: Catalogue, settings: dict) -> pd.Data
                 "decimals": i.decimals,
                 "direction": i.direction,
                 "in_compass": i.in_compass,
+                "min_n": i.min_n or default_min_n,
             }
             for i in catalogue.indicators
         ]
     )
-    frame = frame.merge(meta, on="indicator_id", how="left")
-    frame["suppressed"] = frame["missing"].notna() | frame["raw_value"].isna()
-    frame.loc[frame["suppressed"] & frame["missing"].isna(), "missing"] = "not_available"
-    frame.loc[frame["suppressed"], ["raw_value", "ci_low", "ci_high", "significant_vs_city"]] = (
-        np.nan
+
+
+def compute_edition_table(
+    con: duckdb.DuckDBPyConnection,
+    catalogue: Catalogue,
+    codebook: Codebook,
+    plan: EditionPlan,
+    settings: dict,
+) -> int:
+    """Fill the temp table ``edition_values`` (the indicator_values rows of one edition);
+    survey weights must be in ``survey_weights``. Returns the number of rows."""
+    build_area_members(con, plan.area_year)
+    compute_ratios(
+        con,
+        catalogue,
+        list(plan.cbs_years),
+        plan.register_year,
+        settings["register"]["min_count"],
     )
-    frame = scores.add_index(frame, settings)
+    items = compile_items(catalogue, codebook, plan.wave)
+    compute_survey_sums(con, items, codebook, plan.wave)
+    grid = con.execute(
+        """SELECT a.layout, a.area_level, a.area_code, i.indicator_id,
+                  coalesce(s.n, 0) AS n, coalesce(s.sw, 0) AS sw, coalesce(s.swy, 0) AS swy,
+                  coalesce(s.swy2, 0) AS swy2, coalesce(s.sw2, 0) AS sw2
+           FROM (SELECT DISTINCT layout, area_level, area_code FROM area_members) a
+           CROSS JOIN (SELECT unnest($ids) AS indicator_id) i
+           LEFT JOIN survey_area_sums s USING (layout, area_level, area_code, indicator_id)""",
+        {"ids": [it.indicator_id for it in items] or [""]},
+    ).df()
+    if not items:
+        grid = grid.iloc[0:0]
+    survey = _survey_estimates(grid, catalogue, items, settings)
+    survey["period"] = plan.wave
+    survey["missing"] = survey["missing"].astype(object)
+    con.register("_survey_values", survey)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE survey_values AS SELECT layout, area_level, area_code, "
+        "indicator_id, raw_value::DOUBLE AS raw_value, ci_low::DOUBLE AS ci_low, "
+        "ci_high::DOUBLE AS ci_high, n_unweighted::BIGINT AS n_unweighted, "
+        "n_effective::DOUBLE AS n_effective, cv::DOUBLE AS cv, caution::BOOLEAN AS caution, "
+        "CAST(significant_vs_city AS DOUBLE)::BOOLEAN AS significant_vs_city, "
+        "period::BIGINT AS period, missing::VARCHAR AS missing FROM _survey_values"
+    )
+    con.unregister("_survey_values")
     s = settings["survey"]
-    notes = []
-    by_id = catalogue.by_id()
-    min_ns = [by_id[i].min_n or s["min_n"] for i in frame["indicator_id"]]
-    for reason, n, cv, min_n in zip(
-        frame["missing"], frame["n_unweighted"], frame["cv"], min_ns, strict=True
-    ):
-        if reason is None or (isinstance(reason, float) and np.isnan(reason)):
-            notes.append(None)
-            continue
-        notes.append(
-            SUPPRESSION_NOTES.get(reason, reason).format(
-                min_count=settings["register"]["min_count"],
-                min_n=min_n,
-                n=0 if pd.isna(n) else int(n),
-                cv=0 if pd.isna(cv) else cv,
-                max_cv=s["max_cv"],
-            )
-        )
-    frame["suppression_note"] = notes
-    frame = frame.rename(columns={"missing": "suppression_reason"})
-    frame["synthetic"] = frame["source"].isin(["survey", "register"])
-    frame["value"] = frame["raw_value"]
-    for col in ("value", "ci_low", "ci_high", "reference_value"):
-        frame[col] = [
-            None if pd.isna(v) else round(float(v), int(d))
-            for v, d in zip(frame[col], frame["decimals"], strict=True)
-        ]
-    frame["index"] = frame["index"].round(1)
-    frame["significant_vs_city"] = frame["significant_vs_city"].map(
-        lambda v: None if pd.isna(v) else bool(v)
+    con.register("_meta", indicator_meta_frame(catalogue, s["min_n"]))
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE indicator_meta AS SELECT * REPLACE "
+        "(decimals::INTEGER AS decimals, min_n::INTEGER AS min_n) FROM _meta"
     )
-    columns = [
-        "edition", "layout", "area_code", "area_name", "area_level", "parent_code",
-        "indicator_id", "source", "quadrant", "theme", "value", "unit", "decimals",
-        "ci_low", "ci_high", "n_unweighted", "n_effective", "cv", "caution",
-        "reference_value", "index", "band", "significant_vs_city", "suppressed",
-        "suppression_reason", "suppression_note", "period", "synthetic", "raw_value",
-    ]  # fmt: skip
-    for col in ("n_effective", "cv", "caution"):
-        if col not in frame:
-            frame[col] = np.nan
-    frame["caution"] = frame["caution"].astype("boolean").fillna(False).astype(bool)
-    return frame[columns].sort_values(
-        ["edition", "layout", "area_level", "area_code", "indicator_id"], ignore_index=True
+    con.unregister("_meta")
+    c = settings["compass"]
+    edges = [b["from"] for b in c["bands"]]
+    con.execute(
+        FINISH_SQL,
+        {
+            "edition": plan.edition,
+            "area_year": plan.area_year,
+            "lo": c["clip"][0],
+            "hi": c["clip"][1],
+            "spread": c["spread"],
+            "b1": edges[1],
+            "b2": edges[2],
+            "b3": edges[3],
+            "b4": edges[4],
+            "neutral_k": list(scores.NEUTRAL_BANDS),
+            "neutral_v": list(scores.NEUTRAL_BANDS.values()),
+            "notes_k": [k for k, v in SUPPRESSION_NOTES.items() if "{" not in v],
+            "notes_v": [v for v in SUPPRESSION_NOTES.values() if "{" not in v],
+            "note_n": "Minder dan %d respondenten (n = %d)",
+            "note_cv": "Te onbetrouwbaar: variatiecoëfficiënt %d%% boven %d%%",
+            "max_cv_pct": round(s["max_cv"] * 100),
+            "note_small": "Minder dan %d geregistreerde gevallen (onthullingsbeveiliging)",
+            "min_count": settings["register"]["min_count"],
+        },
     )
+    return con.execute("SELECT count(*) FROM edition_values").fetchone()[0]
+
+
+def compute_edition(
+    con: duckdb.DuckDBPyConnection,
+    catalogue: Catalogue,
+    codebook: Codebook,
+    plan: EditionPlan,
+    settings: dict,
+) -> pd.DataFrame:
+    """indicator_values rows of one edition as a frame (see ``compute_edition_table``)."""
+    compute_edition_table(con, catalogue, codebook, plan, settings)
+    return con.execute("SELECT * FROM edition_values").df()

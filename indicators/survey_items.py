@@ -56,9 +56,7 @@ def construct_expression(codebook: Codebook, construct_id: str) -> str:
             parts.append(f"CASE WHEN {col} BETWEEN 1 AND 3 THEN (3 - {col}) / 2.0 * 10 END")
         else:  # dejong_gierveld: lonely3 1 ja, 2 min of meer, 3 nee
             lonely = "(2, 3)" if q.reverse else "(1, 2)"
-            parts.append(
-                f"CASE WHEN {col} BETWEEN 1 AND 3 THEN ({col} IN {lonely})::INTEGER END"
-            )
+            parts.append(f"CASE WHEN {col} BETWEEN 1 AND 3 THEN ({col} IN {lonely})::INTEGER END")
     items = "[" + ", ".join(parts) + "]"
     agg = "list_sum" if c.scoring == "dejong_gierveld" else "list_avg"
     return f"CASE WHEN list_count({items}) >= {c.min_items} THEN {agg}({items}) END"
@@ -95,9 +93,7 @@ def compile_item(ind: Indicator, codebook: Codebook, wave: int) -> SurveyItem:
 
 
 def compile_items(catalogue: Catalogue, codebook: Codebook, wave: int) -> list[SurveyItem]:
-    return [
-        compile_item(i, codebook, wave) for i in catalogue.indicators if i.source == "survey"
-    ]
+    return [compile_item(i, codebook, wave) for i in catalogue.indicators if i.source == "survey"]
 
 
 def buurt_sums_sql(items: list[SurveyItem], codebook: Codebook) -> str:
@@ -106,9 +102,7 @@ def buurt_sums_sql(items: list[SurveyItem], codebook: Codebook) -> str:
     constructs = sorted({it.construct for it in asked if it.construct})
     cols = ["s.*", "sw.weight AS w"]
     cols += [f'{construct_expression(codebook, c)} AS "c_{c}"' for c in constructs]
-    inner = ",\n        ".join(
-        [f"{it.base} AS b{k}, {it.y} AS y{k}" for k, it in enumerate(asked)]
-    )
+    inner = ",\n        ".join([f"{it.base} AS b{k}, {it.y} AS y{k}" for k, it in enumerate(asked)])
     structs = ",\n            ".join(
         f"{{'indicator_id': '{it.indicator_id}', "
         f"'n': count(*) FILTER (WHERE b{k}), "

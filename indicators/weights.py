@@ -104,9 +104,7 @@ def rake(
     sex_ok = sex_idx >= 0
     sex_cell = np.where(sex_ok, w_idx * 2 + sex_idx, 0)
     age_present = np.bincount(age_cell, minlength=n_wijk * k_age).reshape(n_wijk, k_age) > 0
-    sex_present = (
-        np.bincount(sex_cell[sex_ok], minlength=n_wijk * 2).reshape(n_wijk, 2) > 0
-    )
+    sex_present = np.bincount(sex_cell[sex_ok], minlength=n_wijk * 2).reshape(n_wijk, 2) > 0
     collapsed = int((~age_present).sum() + (~sex_present).sum())
     age_target = _cell_targets(age_cell, age_tot, age_present).ravel()
 
@@ -132,9 +130,7 @@ def rake(
         err = float(np.max(np.abs(got_age[mask] / age_target[mask] - 1))) if mask.any() else 0.0
         if err < tolerance:
             break
-    trimmed = float(
-        np.mean(np.isclose(w, lo * mean_w[w_idx]) | np.isclose(w, hi * mean_w[w_idx]))
-    )
+    trimmed = float(np.mean(np.isclose(w, lo * mean_w[w_idx]) | np.isclose(w, hi * mean_w[w_idx])))
     deff = float(len(w) * np.sum(w**2) / np.sum(w) ** 2)
     frame = pd.DataFrame({"respondent_id": respondents["respondent_id"].to_numpy(), "weight": w})
     return RakingResult(frame, it, err, deff, collapsed, trimmed)

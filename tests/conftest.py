@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 _TMP = Path(tempfile.mkdtemp(prefix="wijkkompas-tests-"))
 os.environ["WIJKKOMPAS_WAREHOUSE"] = str(_TMP / "warehouse" / "wijkkompas.duckdb")
 os.environ["DAGSTER_HOME"] = str(_TMP / "dagster_home")
+os.environ["WIJKKOMPAS_SITE"] = str(_TMP / "site")
 os.environ.pop("WIJKKOMPAS_DATA", None)
 
 
@@ -58,6 +59,7 @@ def run_cli(*args: str, data: Path | None = None, tmp: Path | None = None):
         env["WIJKKOMPAS_DATA"] = str(data)
         env["WIJKKOMPAS_WAREHOUSE"] = str((tmp or data.parent) / "wh" / "w.duckdb")
         env["DAGSTER_HOME"] = str((tmp or data.parent) / "dagster_home")
+        env["WIJKKOMPAS_SITE"] = str((tmp or data.parent) / "site")
     return subprocess.run(
         [sys.executable, "-m", "pipelines.cli", *args],
         cwd=ROOT,

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from indicators import estimates, scores
+from indicators import estimates
 from indicators.catalogue import load_catalogue, statistics_settings
 from indicators.engine import EditionPlan, compute_edition
 from indicators.weights import kish_deff, rake
@@ -127,24 +127,6 @@ def test_raking_reproduces_margins_and_respects_bounds():
     assert tight.design_effect < res.design_effect
 
 
-@pytest.mark.parametrize(
-    ("x", "direction", "expected"),
-    [(50, "higher_is_better", 100), (55, "higher_is_better", 120),
-     (55, "higher_is_worse", 80), (45, "neutral", 80), (90, "higher_is_better", 160),
-     (0, "higher_is_better", 40), (52.5, "higher_is_worse", 90)],
-)  # fmt: skip
-def test_index_formula_at_known_points(x, direction, expected):
-    # gemeente 50, typical distance 5: one typical distance is 20 index points
-    sign = -1.0 if direction == "higher_is_worse" else 1.0
-    got = scores.index_values([x], [50], [5], [sign], 20, 40, 160)
-    assert got[0] == pytest.approx(expected)
-    assert scores.index_values([60], [50], [0], [1.0], 20, 40, 160)[0] == 100
-    bands = statistics_settings()["compass"]["bands"]
-    assert list(scores.band_of(np.array([39.0, 70.0, 100.0, 129.9, 130.0]), bands)) == [
-        "very_unfavourable", "unfavourable", "average", "favourable", "very_favourable",
-    ]  # fmt: skip
-
-
 # --- a tiny gemeente: 2 wijken, 3 buurten ------------------------------------------------
 
 TINY_MEASURES = """
@@ -179,8 +161,7 @@ TINY_CATALOGUE = """
 """
 
 
-@pytest.fixture()
-def tiny(tmp_path):
+def tiny_values(tmp_path, settings):
     (tmp_path / "cat").mkdir()
     (tmp_path / "cat" / "tiny.yml").write_text(TINY_CATALOGUE)
     (tmp_path / "measures.yml").write_text(TINY_MEASURES)
@@ -248,12 +229,45 @@ def tiny(tmp_path):
     for k, (b, a, w) in enumerate(resp):
         con.execute("INSERT INTO survey_responses VALUES (2024, ?, ?, ?)", [f"r{k}", b, a])
         con.execute("INSERT INTO survey_weights VALUES (2024, ?, ?)", [f"r{k}", w])
-    settings = copy.deepcopy(statistics_settings())
-    settings["survey"]["max_cv"] = 0.45
     codebook = load_codebook(Path("data/survey/codebook.yml"))
     plan = EditionPlan(2030, 2030, (2030,), 2024, None)  # wave 2024 of the real codebook
     values = compute_edition(con, cat, codebook, plan, settings)
     return values.set_index(["area_code", "indicator_id"])
+
+
+@pytest.fixture()
+def tiny(tmp_path):
+    settings = copy.deepcopy(statistics_settings())
+    settings["survey"]["max_cv"] = 0.45
+    return tiny_values(tmp_path, settings)
+
+
+def test_index_formula_at_known_points(tiny, tmp_path):
+    # share 65+: gemeente 25, wijken 10 and 30 -> typical distance D = (15 + 5) / 2 = 10;
+    # index = 100 + 20 * (x - 25) / 10 (neutral: sign +1)
+    ind = "share_aged_65_plus"
+    assert tiny.loc[("GM9999", ind), "index"] == 100.0
+    assert tiny.loc[("WK999900", ind), "index"] == 70.0
+    assert tiny.loc[("WK999901", ind), "index"] == 110.0
+    # buurt Z1 (35 %) is scored against the same city value and wijk spread: 120
+    assert tiny.loc[("BU99990100", ind), "index"] == 120.0
+    # neutral indicators are described (higher / lower), not judged
+    assert tiny.loc[("WK999900", ind), "band"] == "lower"
+    assert tiny.loc[("WK999901", ind), "band"] == "higher"  # 110 opens the band above average
+    assert tiny.loc[("GM9999", ind), "band"] == "average"
+    assert tiny.loc[("BU99990100", ind), "band"] == "higher"
+    # a tenfold spread pushes both wijken outside [40, 160]: clipped
+    wide = copy.deepcopy(statistics_settings())
+    wide["compass"]["spread"] = 200
+    (tmp_path / "w").mkdir()
+    clipped = tiny_values(tmp_path / "w", wide)
+    assert clipped.loc[("WK999900", ind), "index"] == 40.0
+    assert clipped.loc[("WK999901", ind), "index"] == 160.0
+    # higher is worse turns the sign: the survey share (gemeente 56.25 %, Zuid 60 %, the only
+    # published wijk, so D = 3.75) -> Zuid = 100 - 20 * 3.75 / 3.75 = 80
+    unsafe = "feels_unsafe_in_buurt"
+    assert tiny.loc[("WK999901", unsafe), "index"] == 80.0
+    assert tiny.loc[("WK999901", unsafe), "band"] in ("unfavourable", "average")
 
 
 def test_gemeente_recomputed_from_parts_not_mean_of_wijken(tiny):
@@ -288,9 +302,11 @@ def test_survey_pooled_estimate_and_small_n_suppression(tiny):
     zuid = tiny.loc[("WK999901", ind)]
     assert zuid["raw_value"] == pytest.approx(100 * 6 / 10)
     assert gm["n_unweighted"] == 10
-    assert gm["significant_vs_city"] is None
+    assert pd.isna(gm["significant_vs_city"])
     assert zuid["ci_low"] <= zuid["value"] <= zuid["ci_high"]
-    assert bool(gm["synthetic"]) and not bool(tiny.loc[("GM9999", "share_aged_65_plus"), "synthetic"])
+    assert bool(gm["synthetic"]) and not bool(
+        tiny.loc[("GM9999", "share_aged_65_plus"), "synthetic"]
+    )
 
 
 def test_catalogue_rejects_a_bad_entry_naming_file_and_indicator(tmp_path):
