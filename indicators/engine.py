@@ -19,13 +19,15 @@ from dataclasses import dataclass
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from indicators import estimates, scores
 from indicators.catalogue import Catalogue
 from indicators.members import build_area_members
 from indicators.ratios import compute_ratios
 from indicators.survey_items import compile_items, compute_survey_sums
-from indicators.weights import RakingResult, rake
+from indicators.weights import RakingResult, rake_arrays
 from ingest.survey.codebook import Codebook
 
 SUPPRESSION_NOTES = {
@@ -87,23 +89,39 @@ def compute_weights(
     build_area_members(con, plan.area_year)
     compute_ratios(con, catalogue, list(plan.cbs_years), plan.register_year, 5)
     margins = survey_margins(con, settings)
+    # Arrow all the way: 2 million respondent ids never become Python objects
     resp = con.execute(
         "SELECT respondent_id, wijk_code, leeftijd, geslacht FROM survey_responses "
         "WHERE wave = $wave",
         {"wave": plan.wave},
-    ).df()
+    ).arrow()
+    if isinstance(resp, pa.RecordBatchReader):
+        resp = resp.read_all()
+    wijk_idx = pc.index_in(resp["wijk_code"], value_set=pa.array(margins["wijk_code"]))
+    if wijk_idx.null_count:
+        bad = pc.filter(resp["wijk_code"], pc.is_null(wijk_idx))[0].as_py()
+        raise ValueError(f"respondent in wijk {bad!r} without CBS margins")
     r = settings["raking"]
     groups = [a["ages"] for a in age_margin_measures(settings)]
-    result = rake(
-        resp,
+    w, stats = rake_arrays(
+        wijk_idx.to_numpy(),
+        resp["leeftijd"].to_numpy(),
+        resp["geslacht"].to_numpy(zero_copy_only=False),
         margins,
         groups,
         bounds=tuple(r["weight_bounds"]),
         max_iterations=r["max_iterations"],
         tolerance=r["tolerance"],
+        min_cell=r.get("min_cell", 10),
     )
-    result.weights.insert(0, "wave", plan.wave)
-    return result
+    weights = pa.table(
+        {
+            "wave": pa.array(np.full(len(w), plan.wave, dtype=np.int64)),
+            "respondent_id": resp["respondent_id"],
+            "weight": pa.array(w),
+        }
+    )
+    return RakingResult(weights, **stats)
 
 
 def _survey_estimates(

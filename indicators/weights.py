@@ -13,8 +13,9 @@ municipal research bureaus apply it):
 3. stop when the largest relative margin error is below the tolerance (or after the maximum
    number of iterations; the achieved error is reported, never hidden).
 
-A margin cell without any respondent cannot be hit: its population is moved to the other cells
-of the same wijk (``collapsed_cells`` reports how often). Respondents with sex "anders" or
+A margin cell with fewer than ``min_cell`` respondents cannot be hit without extreme weights:
+it is merged with the next age group of the same wijk (the oldest with the one before), and a
+wijk with too few men or women is not raked on sex (``collapsed_cells`` reports how often). Respondents with sex "anders" or
 unknown keep their weight in the sex step. The Kish design effect 1 + CV² of the weights says
 how much precision the weighting costs (effective n = n / deff).
 """
@@ -31,7 +32,7 @@ AGE_LABELS = ("16-24", "25-44", "45-64", "65+")
 
 @dataclass
 class RakingResult:
-    weights: pd.DataFrame  # respondent_id, weight
+    weights: pd.DataFrame | object  # respondent_id, weight (a frame or an Arrow table)
     iterations: int
     max_margin_error: float
     design_effect: float
@@ -56,6 +57,37 @@ def age_group(age: np.ndarray, groups: list[list[int]]) -> np.ndarray:
     return out
 
 
+def _merge_small_age_cells(w_idx, age, age_tot, n_wijk, k_age, min_cell):
+    """Merge, per wijk, age groups with fewer than ``min_cell`` respondents into the next group
+    (the last into the one before). Returns the new group per respondent, the merged targets
+    and the number of merges."""
+    counts = np.bincount(w_idx * k_age + age, minlength=n_wijk * k_age).reshape(n_wijk, k_age)
+    mapping = np.tile(np.arange(k_age), (n_wijk, 1))
+    targets = age_tot.copy()
+    merged = 0
+    for wi in np.flatnonzero((counts < min_cell).any(axis=1) & (counts.sum(axis=1) > 0)):
+        groups = [[k] for k in range(k_age)]
+        n = list(counts[wi])
+        k = 0
+        while k < len(groups) and len(groups) > 1:
+            if n[k] >= min_cell:
+                k += 1
+                continue
+            j = k + 1 if k + 1 < len(groups) else k - 1
+            lo, hi = min(k, j), max(k, j)
+            groups[lo] += groups[hi]
+            n[lo] += n[hi]
+            del groups[hi], n[hi]
+            merged += 1
+            k = lo
+        new_t = np.zeros(k_age)
+        for g in groups:
+            mapping[wi, g] = g[0]
+            new_t[g[0]] = age_tot[wi, g].sum()
+        targets[wi] = new_t
+    return mapping[w_idx, age], targets, merged
+
+
 def _cell_targets(cells: np.ndarray, totals: np.ndarray, present: np.ndarray) -> np.ndarray:
     """Targets per (wijk, category) with empty cells collapsed into the wijk's other cells."""
     targets = totals.astype(float).copy()
@@ -74,44 +106,76 @@ def rake(
     bounds: tuple[float, float] = (0.2, 5.0),
     max_iterations: int = 100,
     tolerance: float = 1e-6,
+    min_cell: int = 10,
 ) -> RakingResult:
     """Rake ``respondents`` (respondent_id, wijk_code, leeftijd, geslacht) to ``margins``.
 
     ``margins`` has one row per wijk: wijk_code, one column per age group (``age_0`` ..
     ``age_{k-1}``, population 16+ in that group) and ``men``, ``women`` (population 16+ by sex).
     """
-    wijken = margins["wijk_code"].to_numpy()
-    wijk_index = pd.Index(wijken)
-    w_idx = wijk_index.get_indexer(respondents["wijk_code"])
-    if (w_idx < 0).any():
-        bad = respondents.loc[w_idx < 0, "wijk_code"].iloc[0]
+    wijk_idx = pd.Index(margins["wijk_code"]).get_indexer(respondents["wijk_code"])
+    if (wijk_idx < 0).any():
+        bad = respondents.loc[wijk_idx < 0, "wijk_code"].iloc[0]
         raise ValueError(f"respondent in wijk {bad!r} without CBS margins")
-    n_wijk = len(wijken)
+    w, stats = rake_arrays(
+        wijk_idx,
+        respondents["leeftijd"].to_numpy(),
+        respondents["geslacht"].to_numpy(),
+        margins,
+        age_groups,
+        bounds,
+        max_iterations,
+        tolerance,
+        min_cell,
+    )
+    frame = pd.DataFrame({"respondent_id": respondents["respondent_id"].to_numpy(), "weight": w})
+    return RakingResult(frame, **stats)
+
+
+def rake_arrays(
+    w_idx: np.ndarray,
+    ages: np.ndarray,
+    sex: np.ndarray,
+    margins: pd.DataFrame,
+    age_groups: list[list[int]],
+    bounds: tuple[float, float] = (0.2, 5.0),
+    max_iterations: int = 100,
+    tolerance: float = 1e-6,
+    min_cell: int = 10,
+) -> tuple[np.ndarray, dict]:
+    """The raking itself on plain arrays: ``w_idx`` is each respondent's row in ``margins``."""
+    n_wijk = len(margins)
     k_age = len(age_groups)
-    age = age_group(respondents["leeftijd"].to_numpy(), age_groups)
+    age = age_group(ages, age_groups)
     if (age < 0).any():
         raise ValueError("respondent outside every age group of the raking margins")
-    sex = respondents["geslacht"].to_numpy()
+    age_tot = margins[[f"age_{k}" for k in range(k_age)]].to_numpy(dtype=float)
+    age, age_tot, merged = _merge_small_age_cells(w_idx, age, age_tot, n_wijk, k_age, min_cell)
     sex_idx = np.where(sex == 1, 0, np.where(sex == 2, 1, -1))
 
-    age_tot = margins[[f"age_{k}" for k in range(k_age)]].to_numpy(dtype=float)
     sex_tot = margins[["men", "women"]].to_numpy(dtype=float)
-    # the sex margin covers only respondents with sex man/vrouw: scale it to the weight they
-    # will carry, so that both dimensions describe the same population
     pop = age_tot.sum(axis=1)
 
     age_cell = w_idx * k_age + age
     sex_ok = sex_idx >= 0
+    sex_n = np.bincount(w_idx[sex_ok] * 2 + sex_idx[sex_ok], minlength=n_wijk * 2).reshape(
+        n_wijk, 2
+    )
+    no_sex_raking = (sex_n < min_cell).any(axis=1)
+    sex_ok &= ~no_sex_raking[w_idx]
     sex_cell = np.where(sex_ok, w_idx * 2 + sex_idx, 0)
     age_present = np.bincount(age_cell, minlength=n_wijk * k_age).reshape(n_wijk, k_age) > 0
     sex_present = np.bincount(sex_cell[sex_ok], minlength=n_wijk * 2).reshape(n_wijk, 2) > 0
-    collapsed = int((~age_present).sum() + (~sex_present).sum())
+    has_resp = np.bincount(w_idx, minlength=n_wijk) > 0
+    collapsed = merged + int(no_sex_raking[has_resp].sum())
     age_target = _cell_targets(age_cell, age_tot, age_present).ravel()
 
     n_resp = np.bincount(w_idx, minlength=n_wijk).astype(float)
     mean_w = np.divide(pop, n_resp, out=np.zeros_like(pop), where=n_resp > 0)
     w = mean_w[w_idx].copy()
-    lo, hi = bounds
+    lo_w, hi_w = bounds[0] * mean_w[w_idx], bounds[1] * mean_w[w_idx]
+    share = sex_tot / np.maximum(sex_tot.sum(axis=1, keepdims=True), 1e-12)
+    mask = age_target > 0
     err = np.inf
     it = 0
     for it in range(1, max_iterations + 1):  # noqa: B007 - the count is reported
@@ -119,21 +183,27 @@ def rake(
         w *= np.divide(age_target, got, out=np.ones_like(got), where=got > 0)[age_cell]
         # sex targets: the weight carried by man/vrouw respondents, split by the CBS sex ratio
         carried = np.bincount(w_idx[sex_ok], weights=w[sex_ok], minlength=n_wijk)
-        share = sex_tot / np.maximum(sex_tot.sum(axis=1, keepdims=True), 1e-12)
         sex_target = _cell_targets(sex_cell, share * carried[:, None], sex_present).ravel()
         got = np.bincount(sex_cell[sex_ok], weights=w[sex_ok], minlength=n_wijk * 2)
         factor = np.divide(sex_target, got, out=np.ones_like(got), where=got > 0)
         w[sex_ok] *= factor[sex_cell[sex_ok]]
-        w = np.clip(w, lo * mean_w[w_idx], hi * mean_w[w_idx])
+        np.clip(w, lo_w, hi_w, out=w)
         got_age = np.bincount(age_cell, weights=w, minlength=n_wijk * k_age)
-        mask = age_target > 0
         err = float(np.max(np.abs(got_age[mask] / age_target[mask] - 1))) if mask.any() else 0.0
+        got_sex = np.bincount(sex_cell[sex_ok], weights=w[sex_ok], minlength=n_wijk * 2)
+        smask = sex_target > 0
+        if smask.any():
+            err = max(err, float(np.max(np.abs(got_sex[smask] / sex_target[smask] - 1))))
         if err < tolerance:
             break
-    trimmed = float(np.mean(np.isclose(w, lo * mean_w[w_idx]) | np.isclose(w, hi * mean_w[w_idx])))
-    deff = float(len(w) * np.sum(w**2) / np.sum(w) ** 2)
-    frame = pd.DataFrame({"respondent_id": respondents["respondent_id"].to_numpy(), "weight": w})
-    return RakingResult(frame, it, err, deff, collapsed, trimmed)
+    trimmed = float(np.mean(np.isclose(w, lo_w) | np.isclose(w, hi_w)))
+    return w, {
+        "iterations": it,
+        "max_margin_error": err,
+        "design_effect": kish_deff(w),
+        "collapsed_cells": collapsed,
+        "trimmed_share": trimmed,
+    }
 
 
 def kish_deff(weights: np.ndarray) -> float:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 import pandas as pd
+import pyarrow as pa
 from dagster_duckdb import DuckDBResource
 
 from indicators.catalogue import load_catalogue, statistics_settings
@@ -62,7 +63,7 @@ def survey_weights(duckdb: DuckDBResource) -> dg.MaterializeResult:
             diagnostics.append(
                 {"wave": plan.wave, "respondents": len(result.weights), **result.summary()}
             )
-    frame = pd.concat(weights, ignore_index=True)
+    frame = pa.concat_tables(weights)
     rows = write_table(duckdb, "survey_weights", frame)
     diag = pd.DataFrame(diagnostics)
     write_table(duckdb, "survey_weighting", diag)

@@ -1,0 +1,395 @@
+"""National-scale benchmark of the indicator engine (not a test: it prints figures).
+
+    .venv/bin/python benchmarks/national_scale.py [--respondents 2000000] [--repeat 3]
+
+1. Generates a synthetic national input in a DuckDB file: ~3,300 wijken and ~15,000 buurten
+   under one top-level area (so every level has the national shape), gebieden of 5 wijken, CBS
+   values for every variable the catalogue's measures use, register counts for every register
+   variable, and 2,000,000 survey respondents answering every codebook question (with
+   "weet niet" and item non-response).
+2. Runs, each in a fresh process limited to ``--threads`` cores (CPU affinity and DuckDB
+   threads) and a DuckDB memory limit:
+   - the **engine**: raking weights + the full catalogue at every level (values, intervals,
+     tests, suppression, index) into a table, exactly as the pipeline does;
+   - the **baseline**: hand-written SQL in the plain form, one ``sum(CASE WHEN ...)`` query per
+     source over the same inputs and levels (GROUPING SETS), point estimates only, using the
+     weights the engine produced.
+3. Prints the median wall time of ``--repeat`` alternating runs of each, the peak resident
+   memory of each process, and the ratio engine / baseline.
+
+Targets (issue 3): engine <= 1.5x the baseline, peak memory <= 4 GB, on 2 cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from indicators.catalogue import load_catalogue, statistics_settings  # noqa: E402
+from indicators.engine import EditionPlan, compute_edition_table, compute_weights  # noqa: E402
+from ingest.survey.codebook import load_codebook  # noqa: E402
+
+YEAR = 2024
+GM = "GM0000"
+
+
+# --- generation ---------------------------------------------------------------------------
+
+
+def generate(path: Path, n_wijken: int, n_buurten: int, n_resp: int, seed: int = 7) -> None:
+    rng = np.random.default_rng(seed)
+    cat = load_catalogue()
+    codebook = load_codebook(ROOT / "data" / "survey" / "codebook.yml")
+    con = duckdb.connect(str(path))
+    # areas: buurten spread over wijken (at least one each), gebieden of 5 wijken
+    wijk_of = np.concatenate([np.arange(n_wijken), rng.integers(0, n_wijken, n_buurten - n_wijken)])
+    wijk_of.sort()
+    wijken = [f"WK{w:06d}" for w in range(n_wijken)]
+    buurten = [f"BU{w:06d}{k:02d}" for k, w in enumerate(wijk_of)]
+    buurten = [f"BU{w:06d}{i:04d}" for i, w in enumerate(wijk_of)]
+    gebied_of = [f"GB{w // 5:06d}" for w in range(n_wijken)]
+    areas = pd.DataFrame(
+        [("cbs", "gemeente", GM, "Nederland (synthetisch)", None)]
+        + [("cbs", "gebied", g, g, GM) for g in sorted(set(gebied_of))]
+        + [("cbs", "wijk", w, w, gebied_of[i]) for i, w in enumerate(wijken)]
+        + [("cbs", "buurt", b, b, wijken[wijk_of[i]]) for i, b in enumerate(buurten)],
+        columns=["layout", "area_level", "area_code", "area_name", "parent_code"],
+    )
+    areas.insert(0, "year", YEAR)
+    hier = pd.DataFrame(
+        {
+            "buurt": buurten,
+            "wijk": [wijken[w] for w in wijk_of],
+            "gebied": [gebied_of[w] for w in wijk_of],
+            "gemeente": GM,
+        }
+    )
+    ab = pd.concat(
+        [
+            pd.DataFrame({"area_level": lvl, "area_code": hier[col], "buurt_code": hier["buurt"]})
+            for lvl, col in (("buurt", "buurt"), ("wijk", "wijk"), ("gebied", "gebied"),
+                             ("gemeente", "gemeente"))
+        ]
+    )  # fmt: skip
+    ab.insert(0, "layout", "cbs")
+    ab.insert(0, "year", YEAR)
+    con.execute("CREATE OR REPLACE TABLE areas AS SELECT * FROM areas")
+    con.execute("CREATE OR REPLACE TABLE area_buurten AS SELECT * FROM ab")
+    con.execute("CREATE OR REPLACE TABLE buurt_hierarchy AS SELECT * FROM hier")
+
+    # CBS: buurt figures for every variable the measures use; wijk/gemeente published
+    pop = rng.gamma(2.0, 550.0, n_buurten).round()
+    cbs_vars = sorted({s.var for m in cat.measures if m.source == "cbs" for s in m.sources})
+    cbs_vars += sorted(
+        {s.times for m in cat.measures if m.source == "cbs" for s in m.sources if s.times}
+    )
+    cbs_vars = sorted(set(cbs_vars))
+    ages = ["aged_0_14", "aged_15_24", "aged_25_44", "aged_45_64", "aged_65_plus"]
+    age_split = rng.dirichlet([3, 2, 4, 4, 3], n_buurten) * pop[:, None]
+    men = pop * rng.uniform(0.47, 0.53, n_buurten)
+    rows = []
+    for v in cbs_vars:
+        if v == "population":
+            val = pop
+        elif v in ages:
+            val = age_split[:, ages.index(v)].round()
+        elif v in ("men", "women"):
+            val = (men if v == "men" else pop - men).round()
+        elif v.startswith(("pct_", "p_")):
+            val = rng.uniform(0, 60, n_buurten).round(0)
+        elif v.startswith(("mean_", "distance_", "g_")) or "per_" in v:
+            val = rng.gamma(3.0, 1.0, n_buurten).round(1)
+        else:
+            val = (pop * rng.uniform(0.02, 0.4, n_buurten)).round()
+        rows.append(pd.DataFrame({"area_code": buurten, "variable": v, "value": val}))
+    cv = pd.concat(rows, ignore_index=True)
+    cv["year"] = YEAR
+    cv["area_level"] = "buurt"
+    cv["status"] = np.where(cv["value"].isna(), "secret", "published")
+    con.execute("CREATE OR REPLACE TABLE cbs_values AS SELECT * FROM cv")
+    con.execute(
+        """INSERT INTO cbs_values BY NAME
+           SELECT $y AS year, h.wijk AS area_code, 'wijk' AS area_level, c.variable,
+                  sum(c.value) AS value, 'published' AS status
+           FROM cbs_values c JOIN buurt_hierarchy h ON h.buurt = c.area_code GROUP BY ALL
+           UNION ALL BY NAME
+           SELECT $y AS year, $gm AS area_code, 'gemeente' AS area_level, variable,
+                  sum(value) AS value, 'published' AS status
+           FROM cbs_values WHERE area_level = 'buurt' GROUP BY ALL""",
+        {"y": YEAR, "gm": GM},
+    )
+    # CBS secrecy: 3 % of buurt cells (not the population counts) after the totals were made
+    con.execute(
+        """UPDATE cbs_values SET value = NULL, status = 'secret'
+           WHERE area_level = 'buurt' AND variable NOT IN ('population', 'men', 'women')
+             AND variable NOT LIKE 'aged_%' AND hash(area_code || variable) % 100 < 3"""
+    )
+    # registers: counts per buurt for every register variable
+    reg_vars = sorted({s.var for m in cat.measures if m.source == "register" for s in m.sources})
+    reg = pd.concat(
+        [
+            pd.DataFrame(
+                {"area_code": buurten, "variable": v,
+                 "value": rng.poisson(pop * rng.uniform(0.001, 0.08)).astype(float)}
+            )
+            for v in reg_vars
+        ]
+        or [pd.DataFrame({"area_code": [], "variable": [], "value": []})],
+        ignore_index=True,
+    )  # fmt: skip
+    reg["year"] = YEAR
+    reg["area_level"] = "buurt"
+    reg["synthetic"] = True
+    con.execute("CREATE OR REPLACE TABLE register_values AS SELECT * FROM reg")
+
+    # survey: respondents per buurt proportional to population
+    p = pop / pop.sum()
+    b_idx = np.sort(rng.choice(n_buurten, n_resp, p=p))
+    resp = {
+        "wave": np.full(n_resp, YEAR),
+        "respondent_id": np.char.add("R", np.arange(n_resp).astype(str)),
+        "buurt_code": np.array(buurten)[b_idx],
+        "wijk_code": np.array(wijken)[wijk_of[b_idx]],
+        "leeftijd": rng.integers(16, 95, n_resp).astype(np.int16),
+        "geslacht": rng.choice([1, 2, 3], n_resp, p=[0.49, 0.50, 0.01]).astype(np.int16),
+    }
+    missing = codebook.survey.missing_code
+    for q in codebook.questions:
+        scale = codebook.scales[q.scale]
+        codes = np.array(sorted(c for c in scale.valid_codes() if c != missing), dtype=np.int16)
+        ans = codes[rng.integers(0, len(codes), n_resp)]
+        if scale.codes and missing in scale.codes:
+            ans = np.where(rng.random(n_resp) < 0.05, missing, ans)
+        resp[q.id] = pd.array(np.where(rng.random(n_resp) < 0.03, -1, ans), dtype="Int16")
+        resp[q.id][resp[q.id] == -1] = pd.NA
+    survey = pd.DataFrame(resp)
+    con.execute("CREATE OR REPLACE TABLE survey_responses AS SELECT * FROM survey")
+    con.close()
+
+
+def margins_available(path: Path) -> None:
+    """Raking needs per-wijk age and sex counts: the generated CBS data has them under the
+    names the statistics settings ask for (checked so a renamed measure fails loudly)."""
+    settings = statistics_settings()
+    wanted = [a["measure"] for a in settings["raking"]["age_margins"]]
+    wanted += list(settings["raking"]["sex_margins"].values())
+    known = {m.id for m in load_catalogue().measures}
+    missing = [m for m in wanted if m not in known]
+    if missing:
+        raise SystemExit(f"raking margin measures missing from the catalogue: {missing}")
+
+
+# --- the two contenders (each runs in its own process) -------------------------------------
+
+
+def _limit(con: duckdb.DuckDBPyConnection, threads: int, memory: str) -> None:
+    con.execute(f"SET threads = {threads}")
+    con.execute(f"SET memory_limit = '{memory}'")
+
+
+def run_engine(path: Path, threads: int, memory: str) -> dict:
+    cat = load_catalogue()
+    codebook = load_codebook(ROOT / "data" / "survey" / "codebook.yml")
+    settings = statistics_settings()
+    plan = EditionPlan(YEAR, YEAR, (YEAR,), YEAR, YEAR)
+    con = duckdb.connect(str(path))
+    _limit(con, threads, memory)
+    t0 = time.perf_counter()
+    result = compute_weights(con, cat, plan, settings)
+    con.register("_w", result.weights)
+    con.execute("CREATE OR REPLACE TABLE survey_weights AS SELECT * FROM _w")
+    con.unregister("_w")
+    t1 = time.perf_counter()
+    rows = compute_edition_table(con, cat, codebook, plan, settings)
+    con.execute("CREATE OR REPLACE TABLE bench_engine_values AS SELECT * FROM edition_values")
+    t2 = time.perf_counter()
+    published = con.execute(
+        "SELECT count(*) FROM bench_engine_values WHERE NOT suppressed"
+    ).fetchone()[0]
+    return {
+        "rows": rows,
+        "published": published,
+        "indicators": len(cat.indicators),
+        "weights_s": t1 - t0,
+        "indicators_s": t2 - t1,
+        "wall_s": t2 - t0,
+        "design_effect": result.design_effect,
+    }
+
+
+def baseline_sql(which: str) -> str:
+    """The plain hand-written form: one sum(CASE WHEN ...) query per source."""
+    cat = load_catalogue()
+    codebook = load_codebook(ROOT / "data" / "survey" / "codebook.yml")
+    sets = "GROUPING SETS ((h.buurt), (h.wijk), (h.gebied), (h.gemeente))"
+    level = "coalesce(h.buurt, h.wijk, h.gebied, h.gemeente) AS area_code"
+    if which == "survey":
+        cols = []
+        for i in cat.indicators:
+            if i.source != "survey":
+                continue
+            d = i.definition
+            spec = d.share or d.mean
+            if spec is None:  # constructs: the plain form has no scale scores; count the items
+                continue
+            q = spec.question
+            base = spec.base or sorted(
+                c for c in codebook.scale_of(q).valid_codes() if c != codebook.survey.missing_code
+            )
+            inb = f"r.{q} IN ({', '.join(map(str, base))})"
+            y = f"(r.{q} IN ({', '.join(map(str, d.share.codes))}))::INT" if d.share else f"r.{q}"
+            cols.append(
+                f"sum(CASE WHEN {inb} THEN w.weight * {y} END) / "
+                f"sum(CASE WHEN {inb} THEN w.weight END) AS {i.id}, "
+                f"count(CASE WHEN {inb} THEN 1 END) AS n_{i.id}"
+            )
+        return (
+            f"CREATE OR REPLACE TABLE bench_baseline_survey AS SELECT {level}, "
+            + ",\n ".join(cols)
+            + " FROM survey_responses r JOIN survey_weights w USING (wave, respondent_id) "
+            f"JOIN buurt_hierarchy h ON h.buurt = r.buurt_code GROUP BY {sets}"
+        )
+    source = "cbs" if which == "cbs" else "register"
+    table = "cbs_values" if which == "cbs" else "register_values"
+    measures = {m.id: m for m in cat.measures if m.source == source}
+    used_vars = sorted(
+        {s.var for m in measures.values() for s in m.sources}
+        | {s.times for m in measures.values() for s in m.sources if s.times}
+    )
+    pivot = ", ".join(
+        f"sum(CASE WHEN variable = '{v}' THEN value END) AS \"{v}\"" for v in used_vars
+    )
+
+    def measure_sql(mid: str) -> str:
+        m = measures.get(mid)
+        if m is None:  # a denominator from the other source: not in this plain query
+            return "NULL"
+        parts = [
+            f'b."{s.var}"' + (f' * b."{s.times}"' if s.times else "") + f" * {s.scale}"
+            for s in m.sources
+        ]
+        return "coalesce(" + ", ".join(parts) + ")" if len(parts) > 1 else parts[0]
+
+    cols = []
+    for i in cat.indicators:
+        if i.source != source:
+            continue
+        r = i.definition.ratio
+        num = f"sum({measure_sql(r.numerator)})"
+        den = f"sum({measure_sql(r.denominator)})" if r.denominator else "1"
+        cols.append(f"{num} / nullif({den}, 0) * {r.scale} AS {i.id}")
+    return (
+        f"CREATE OR REPLACE TABLE bench_baseline_{which} AS "
+        f"WITH b AS (SELECT area_code, {pivot} FROM {table} "
+        f"WHERE area_level = 'buurt' GROUP BY area_code) "
+        f"SELECT {level}, " + ",\n ".join(cols) + " FROM b JOIN buurt_hierarchy h "
+        f"ON h.buurt = b.area_code GROUP BY {sets}"
+    )
+
+
+def run_baseline(path: Path, threads: int, memory: str) -> dict:
+    con = duckdb.connect(str(path))
+    _limit(con, threads, memory)
+    t0 = time.perf_counter()
+    for which in ("cbs", "register", "survey"):
+        con.execute(baseline_sql(which))
+    return {"wall_s": time.perf_counter() - t0}
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process (VmHWM; ru_maxrss would include the parent's
+    peak, which Linux carries across fork and exec)."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def child(args) -> None:
+    if hasattr(os, "sched_setaffinity"):
+        cpus = sorted(os.sched_getaffinity(0))[: args.threads]
+        os.sched_setaffinity(0, set(cpus))
+    fn = run_engine if args.child == "engine" else run_baseline
+    out = fn(Path(args.db), args.threads, args.memory_limit)
+    out["peak_rss_mb"] = peak_rss_mb()
+    print(json.dumps(out))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--wijken", type=int, default=3300)
+    ap.add_argument("--buurten", type=int, default=15000)
+    ap.add_argument("--respondents", type=int, default=2_000_000)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--memory-limit", default="3GB")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--workdir", default=None)
+    ap.add_argument("--child", choices=["engine", "baseline"], help=argparse.SUPPRESS)
+    ap.add_argument("--db", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        child(args)
+        return
+    work = Path(args.workdir or tempfile.mkdtemp(prefix="wijkkompas-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    db = work / "national.duckdb"
+    margins_available(db)
+    t = time.perf_counter()
+    generate(db, args.wijken, args.buurten, args.respondents)
+    print(
+        f"generated {args.wijken:,} wijken, {args.buurten:,} buurten, "
+        f"{args.respondents:,} respondents in {time.perf_counter() - t:.1f} s -> {db}"
+    )
+    runs: dict[str, list[dict]] = {"engine": [], "baseline": []}
+    for _ in range(args.repeat):
+        for who in ("engine", "baseline"):
+            cmd = [sys.executable, __file__, "--child", who, "--db", str(db),
+                   "--threads", str(args.threads), "--memory-limit", args.memory_limit]  # fmt: skip
+            out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+            runs[who].append(json.loads(out.strip().splitlines()[-1]))
+    eng, base = runs["engine"], runs["baseline"]
+
+    def med(rs, key):
+        return statistics.median(r[key] for r in rs)
+
+    print(
+        f"\ncores: {args.threads}   DuckDB memory limit: {args.memory_limit}   runs: {args.repeat}"
+    )
+    print(
+        f"engine    rows {eng[0]['rows']:,} ({eng[0]['indicators']} indicators, "
+        f"{eng[0]['published']:,} published), design effect {eng[0]['design_effect']:.2f}"
+    )
+    print(
+        f"engine    wall {med(eng, 'wall_s'):7.1f} s  (weights {med(eng, 'weights_s'):.1f} s, "
+        f"indicators {med(eng, 'indicators_s'):.1f} s)   peak RSS {max(r['peak_rss_mb'] for r in eng):,.0f} MB"
+    )
+    print(
+        f"baseline  wall {med(base, 'wall_s'):7.1f} s   peak RSS "
+        f"{max(r['peak_rss_mb'] for r in base):,.0f} MB"
+    )
+    print(
+        f"ratio engine/baseline: {med(eng, 'wall_s') / med(base, 'wall_s'):.2f}x "
+        f"(indicators only: {med(eng, 'indicators_s') / med(base, 'wall_s'):.2f}x)"
+    )
+    print("all runs (s): engine", [round(r["wall_s"], 1) for r in eng],
+          "baseline", [round(r["wall_s"], 1) for r in base])  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
