@@ -178,7 +178,8 @@ def generate(path: Path, n_wijken: int, n_buurten: int, n_resp: int, seed: int =
         resp[q.id] = pd.array(np.where(rng.random(n_resp) < 0.03, -1, ans), dtype="Int16")
         resp[q.id][resp[q.id] == -1] = pd.NA
     survey = pd.DataFrame(resp)
-    con.execute("CREATE OR REPLACE TABLE survey_responses AS SELECT * FROM survey")
+    con.register("_survey", survey)
+    con.execute("CREATE OR REPLACE TABLE survey_responses AS SELECT * FROM _survey")
     con.close()
 
 
