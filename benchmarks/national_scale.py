@@ -378,7 +378,8 @@ def main() -> None:
     )
     print(
         f"engine    wall {med(eng, 'wall_s'):7.1f} s  (weights {med(eng, 'weights_s'):.1f} s, "
-        f"indicators {med(eng, 'indicators_s'):.1f} s)   peak RSS {max(r['peak_rss_mb'] for r in eng):,.0f} MB"
+        f"indicators {med(eng, 'indicators_s'):.1f} s)   peak RSS "
+        f"{max(r['peak_rss_mb'] for r in eng):,.0f} MB"
     )
     print(
         f"baseline  wall {med(base, 'wall_s'):7.1f} s   peak RSS "

@@ -16,8 +16,8 @@ municipal research bureaus apply it):
 A margin cell with fewer than ``min_cell`` respondents cannot be hit without extreme weights:
 it is merged with the next age group of the same wijk (the oldest with the one before), and a
 wijk with too few men or women is not raked on sex (``collapsed_cells`` reports how often).
-Respondents with sex "anders" or unknown keep their weight in the sex step. The Kish design effect 1 + CV² of the weights says
-how much precision the weighting costs (effective n = n / deff).
+Respondents with sex "anders" or unknown keep their weight in the sex step. The Kish design
+effect 1 + CV² of the weights says how much precision the weighting costs (n_eff = n / deff).
 """
 
 from __future__ import annotations
