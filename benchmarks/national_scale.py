@@ -100,7 +100,7 @@ def generate(path: Path, n_wijken: int, n_buurten: int, n_resp: int, seed: int =
     )
     cbs_vars = sorted(set(cbs_vars))
     ages = ["aged_0_14", "aged_15_24", "aged_25_44", "aged_45_64", "aged_65_plus"]
-    age_split = rng.dirichlet([3, 2, 4, 4, 3], n_buurten) * pop[:, None]
+    age_split = rng.dirichlet([30, 20, 40, 40, 30], n_buurten) * pop[:, None]
     men = pop * rng.uniform(0.47, 0.53, n_buurten)
     rows = []
     for v in cbs_vars:

@@ -57,11 +57,16 @@ def age_margin_measures(settings: dict) -> list[dict]:
     return settings["raking"]["age_margins"]
 
 
+def margin_measures(settings: dict) -> list[str]:
+    sex = settings["raking"]["sex_margins"]
+    return [a["measure"] for a in age_margin_measures(settings)] + [sex["men"], sex["women"]]
+
+
 def survey_margins(con: duckdb.DuckDBPyConnection, settings: dict) -> pd.DataFrame:
     """CBS population 16+ per wijk by age group and sex (needs temp table measure_totals)."""
     ages = age_margin_measures(settings)
     sex = settings["raking"]["sex_margins"]
-    wanted = [a["measure"] for a in ages] + [sex["men"], sex["women"]]
+    wanted = margin_measures(settings)
     frame = con.execute(
         """SELECT area_code AS wijk_code, measure, total FROM measure_totals
            WHERE layout = 'cbs' AND area_level = 'wijk' AND list_contains($m, measure)""",
@@ -87,7 +92,14 @@ def compute_weights(
 ) -> RakingResult:
     """Raked weights of the plan's survey wave (uses the warehouse table survey_responses)."""
     build_area_members(con, plan.area_year)
-    compute_ratios(con, catalogue, list(plan.cbs_years), plan.register_year, 5)
+    compute_ratios(
+        con,
+        catalogue,
+        list(plan.cbs_years),
+        plan.register_year,
+        settings["register"]["min_count"],
+        only_measures=margin_measures(settings),
+    )
     margins = survey_margins(con, settings)
     # Arrow all the way: 2 million respondent ids never become Python objects
     resp = con.execute(

@@ -155,11 +155,17 @@ def compute_ratios(
     cbs_years: list[int],
     register_year: int | None,
     min_count: int,
+    only_measures: list[str] | None = None,
 ) -> None:
     """Fill the temp tables source_values, measure_values, measure_totals and ratio_values.
 
-    Expects the temp table ``area_members`` (``indicators.members.build_area_members``)."""
-    con.register("_measure_sources", measure_sources_frame(catalogue))
+    Expects the temp table ``area_members`` (``indicators.members.build_area_members``).
+    With ``only_measures``, computes just those measure totals (no ratios): what the survey
+    weighting needs from CBS."""
+    sources = measure_sources_frame(catalogue)
+    if only_measures is not None:
+        sources = sources[sources["measure"].isin(only_measures)]
+    con.register("_measure_sources", sources)
     con.execute(
         "CREATE OR REPLACE TEMP TABLE measure_sources AS SELECT measure::VARCHAR AS measure, "
         "priority::INTEGER AS priority, source::VARCHAR AS source, var::VARCHAR AS var, "
@@ -185,4 +191,5 @@ def compute_ratios(
     )
     con.execute(MEASURE_VALUES_SQL)
     con.execute(MEASURE_TOTALS_SQL)
-    con.execute(RATIO_VALUES_SQL, {"min_count": min_count})
+    if only_measures is None:
+        con.execute(RATIO_VALUES_SQL, {"min_count": min_count})

@@ -32,8 +32,11 @@ class SurveyItem:
     construct: str | None = None  # the construct whose score it uses
 
 
-def _codes(values) -> str:
-    return ", ".join(str(int(v)) for v in values)
+def _in(col: str, values) -> str:
+    """``col`` is one of ``values``. list_contains, not IN: with a hundred IN-lists in one
+    projection DuckDB's optimizer grows superlinearly (measured: 100 items 0.48 s vs 0.10 s on
+    17,000 rows)."""
+    return f"list_contains([{', '.join(str(int(v)) for v in values)}], {col})"
 
 
 def _valid_codes(codebook: Codebook, question: str) -> list[int]:
@@ -70,11 +73,9 @@ def compile_item(ind: Indicator, codebook: Codebook, wave: int) -> SurveyItem:
         col = f'"{q}"'
         base = spec.base or _valid_codes(codebook, q)
         asked = wave in codebook.by_id[q].waves
-        b = f"{col} IN ({_codes(base)})"
+        b = _in(col, base)
         if d.share:
-            return SurveyItem(
-                ind.id, "share", b, f"({col} IN ({_codes(spec.codes)}))::DOUBLE", asked
-            )
+            return SurveyItem(ind.id, "share", b, f"{_in(col, spec.codes)}::DOUBLE", asked)
         return SurveyItem(ind.id, "mean", b, f"{col}::DOUBLE", asked)
     cs = d.scale_score
     construct = next(x for x in codebook.constructs if x.id == cs.id)
@@ -97,19 +98,24 @@ def compile_items(catalogue: Catalogue, codebook: Codebook, wave: int) -> list[S
 
 
 def buurt_sums_sql(items: list[SurveyItem], codebook: Codebook) -> str:
-    """The one aggregate query: sufficient statistics per buurt for every asked item."""
+    """The one aggregate query: sufficient statistics per buurt for every asked item, as a
+    wide aggregate (one pass, plain sums) unnested to long rows per buurt."""
     asked = [it for it in items if it.asked]
     constructs = sorted({it.construct for it in asked if it.construct})
     cols = ["s.*", "sw.weight AS w"]
     cols += [f'{construct_expression(codebook, c)} AS "c_{c}"' for c in constructs]
-    inner = ",\n        ".join([f"{it.base} AS b{k}, {it.y} AS y{k}" for k, it in enumerate(asked)])
+    inner = ",\n        ".join(
+        f"({it.base})::TINYINT AS b{k}, CASE WHEN {it.base} THEN {it.y} END AS y{k}"
+        for k, it in enumerate(asked)
+    )
+    aggs = ",\n        ".join(
+        f"sum(b{k}) AS n{k}, sum(w * b{k}) AS sw{k}, sum(w * y{k}) AS swy{k}, "
+        f"sum(w * y{k} * y{k}) AS swy2{k}, sum(w * w * b{k}) AS sw2{k}"
+        for k in range(len(asked))
+    )
     structs = ",\n            ".join(
-        f"{{'indicator_id': '{it.indicator_id}', "
-        f"'n': count(*) FILTER (WHERE b{k}), "
-        f"'sw': sum(w) FILTER (WHERE b{k}), "
-        f"'swy': sum(w * y{k}) FILTER (WHERE b{k}), "
-        f"'swy2': sum(w * y{k} * y{k}) FILTER (WHERE b{k}), "
-        f"'sw2': sum(w * w) FILTER (WHERE b{k})}}"
+        f"{{'indicator_id': '{it.indicator_id}', 'n': n{k}, 'sw': sw{k}, 'swy': swy{k}, "
+        f"'swy2': swy2{k}, 'sw2': sw2{k}}}"
         for k, it in enumerate(asked)
     )
     return f"""
@@ -126,12 +132,14 @@ flags AS (
     FROM scored
 ),
 per_buurt AS (
-    SELECT buurt_code, [
-            {structs}
-        ] AS stats
+    SELECT buurt_code,
+        {aggs}
     FROM flags GROUP BY buurt_code
 )
-SELECT buurt_code, UNNEST(stats, recursive := true) FROM per_buurt
+SELECT buurt_code, UNNEST([
+            {structs}
+        ], recursive := true)
+FROM per_buurt
 """
 
 

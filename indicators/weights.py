@@ -10,8 +10,9 @@ municipal research bureaus apply it):
 1. start weight = N_wijk / n_wijk (the inverse sampling fraction of the wijk);
 2. repeat: scale the weights so each (wijk, age group) cell hits its target; then each
    (wijk, sex) cell; then trim every weight to [lo, hi] times the wijk's mean weight N/n;
-3. stop when the largest relative margin error is below the tolerance (or after the maximum
-   number of iterations; the achieved error is reported, never hidden).
+3. stop when the largest relative margin error is below the tolerance, or when it no longer
+   improves because the bounds bind, or after the maximum number of iterations; the achieved
+   error is reported, never hidden.
 
 A margin cell with fewer than ``min_cell`` respondents cannot be hit without extreme weights:
 it is merged with the next age group of the same wijk (the oldest with the one before), and a
@@ -178,6 +179,7 @@ def rake_arrays(
     mask = age_target > 0
     err = np.inf
     it = 0
+    history: list[float] = []
     for it in range(1, max_iterations + 1):  # noqa: B007 - the count is reported
         got = np.bincount(age_cell, weights=w, minlength=n_wijk * k_age)
         w *= np.divide(age_target, got, out=np.ones_like(got), where=got > 0)[age_cell]
@@ -195,6 +197,10 @@ def rake_arrays(
         if smask.any():
             err = max(err, float(np.max(np.abs(got_sex[smask] / sex_target[smask] - 1))))
         if err < tolerance:
+            break
+        # bounds that bind make some margins unreachable: stop once the error stagnates
+        history.append(err)
+        if len(history) > 5 and history[-6] - err < 1e-4 * max(history[-6], 1e-12):
             break
     trimmed = float(np.mean(np.isclose(w, lo_w) | np.isclose(w, hi_w)))
     return w, {
