@@ -167,7 +167,7 @@ def _survey_estimates(
     _, significant = estimates.difference_test(est, se, rest_est, rest_se, conf)
     significant = np.where(df["area_level"].eq("gemeente"), np.nan, significant)
     cv = estimates.coefficient_of_variation(est, se)
-    min_n = df["indicator_id"].map(lambda i: by_id[i].min_n or s["min_n"]).to_numpy()
+    min_n = df["indicator_id"].map({i: by_id[i].min_n or s["min_n"] for i in stat}).to_numpy()
     reason = estimates.suppression(df["n"].to_numpy(float), cv, min_n, s["max_cv"])
     factor = np.where(is_share, 100.0, 1.0)
     out = pd.DataFrame(

@@ -102,20 +102,29 @@ def buurt_sums_sql(items: list[SurveyItem], codebook: Codebook) -> str:
     wide aggregate (one pass, plain sums) unnested to long rows per buurt."""
     asked = [it for it in items if it.asked]
     constructs = sorted({it.construct for it in asked if it.construct})
-    cols = ["s.*", "sw.weight AS w"]
+    used = {q.id for q in codebook.questions if any(f'"{q.id}"' in it.base + it.y for it in asked)}
+    used |= {i for c in codebook.constructs if c.id in constructs for i in c.items}
+    cols = ["s.buurt_code", "sw.weight AS w", "sw.weight * sw.weight AS w2"]
+    cols += [f's."{q}"' for q in sorted(used)]
     cols += [f'{construct_expression(codebook, c)} AS "c_{c}"' for c in constructs]
-    inner = ",\n        ".join(
-        f"({it.base})::TINYINT AS b{k}, CASE WHEN {it.base} THEN {it.y} END AS y{k}"
-        for k, it in enumerate(asked)
-    )
+    # plain CASE WHEN sums straight on the respondent rows: measured fastest in DuckDB 1.5
+    # (2M respondents: 8.6 s, against 19.5 s for precomputed flag columns and 53 s for FILTER);
+    # for a share y is 0/1, so sum w*y^2 = sum w*y is not summed twice
     aggs = ",\n        ".join(
-        f"sum(b{k}) AS n{k}, sum(w * b{k}) AS sw{k}, sum(w * y{k}) AS swy{k}, "
-        f"sum(w * y{k} * y{k}) AS swy2{k}, sum(w * w * b{k}) AS sw2{k}"
-        for k in range(len(asked))
+        f"count(CASE WHEN {it.base} THEN 1 END) AS n{k}, "
+        f"sum(CASE WHEN {it.base} THEN w END) AS sw{k}, "
+        f"sum(CASE WHEN {it.base} THEN w * {it.y} END) AS swy{k}, "
+        + (
+            f"sum(CASE WHEN {it.base} THEN w * {it.y} * {it.y} END) AS swy2{k}, "
+            if it.statistic == "mean"
+            else ""
+        )
+        + f"sum(CASE WHEN {it.base} THEN w2 END) AS sw2{k}"
+        for k, it in enumerate(asked)
     )
     structs = ",\n            ".join(
         f"{{'indicator_id': '{it.indicator_id}', 'n': n{k}, 'sw': sw{k}, 'swy': swy{k}, "
-        f"'swy2': swy2{k}, 'sw2': sw2{k}}}"
+        f"'swy2': {f'swy2{k}' if it.statistic == 'mean' else f'swy{k}'}, 'sw2': sw2{k}}}"
         for k, it in enumerate(asked)
     )
     return f"""
@@ -126,15 +135,10 @@ WITH scored AS (
     JOIN survey_weights sw USING (wave, respondent_id)
     WHERE s.wave = $wave
 ),
-flags AS (
-    SELECT buurt_code, w,
-        {inner}
-    FROM scored
-),
 per_buurt AS (
     SELECT buurt_code,
         {aggs}
-    FROM flags GROUP BY buurt_code
+    FROM scored GROUP BY buurt_code
 )
 SELECT buurt_code, UNNEST([
             {structs}
