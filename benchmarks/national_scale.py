@@ -41,7 +41,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from indicators.catalogue import load_catalogue, statistics_settings  # noqa: E402
-from indicators.engine import EditionPlan, compute_edition_table, compute_weights  # noqa: E402
+from indicators.engine import (  # noqa: E402
+    LAST_TIMINGS,
+    EditionPlan,
+    compute_edition_table,
+    compute_weights,
+)
 from ingest.survey.codebook import load_codebook  # noqa: E402
 
 YEAR = 2024
@@ -217,11 +222,10 @@ def run_engine(path: Path, threads: int, memory: str) -> dict:
     con.unregister("_w")
     t1 = time.perf_counter()
     rows = compute_edition_table(con, cat, codebook, plan, settings)
-    con.execute("CREATE OR REPLACE TABLE bench_engine_values AS SELECT * FROM edition_values")
     t2 = time.perf_counter()
-    published = con.execute(
-        "SELECT count(*) FROM bench_engine_values WHERE NOT suppressed"
-    ).fetchone()[0]
+    published = con.execute("SELECT count(*) FROM edition_values WHERE NOT suppressed").fetchone()[
+        0
+    ]
     return {
         "rows": rows,
         "published": published,
@@ -230,6 +234,7 @@ def run_engine(path: Path, threads: int, memory: str) -> dict:
         "indicators_s": t2 - t1,
         "wall_s": t2 - t0,
         "design_effect": result.design_effect,
+        "steps": dict(LAST_TIMINGS),
     }
 
 

@@ -14,6 +14,7 @@ The result is one long frame in the output contract of ``indicator_values``.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import duckdb
@@ -42,6 +43,20 @@ SUPPRESSION_NOTES = {
     "too_few_respondents": "Minder dan {min_n} respondenten (n = {n})",
     "cv_too_high": "Te onbetrouwbaar: variatiecoëfficiënt {cv:.0%} boven {max_cv:.0%}",
 }
+
+
+LAST_TIMINGS: dict[str, float] = {}  # seconds per step of the last compute_edition_table
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self._t = time.perf_counter()
+
+    def __call__(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = round(now - self._t, 2)
+        self._t = now
 
 
 @dataclass(frozen=True)
@@ -220,17 +235,21 @@ clean AS (
            CASE WHEN reason IS NULL THEN significant_vs_city END AS significant_vs_city
     FROM kept
 ),
-referenced AS (
-    SELECT *,
-        max(raw_value) FILTER (WHERE layout = 'cbs' AND area_level = 'gemeente')
-            OVER (PARTITION BY indicator_id) AS reference_raw
-    FROM clean
+reference AS (     -- the gemeente value of every indicator
+    SELECT indicator_id, raw_value AS reference_raw
+    FROM clean WHERE layout = 'cbs' AND area_level = 'gemeente'
+),
+typical AS (       -- mean absolute deviation of the CBS wijken from the gemeente
+    SELECT c.indicator_id, avg(abs(c.raw_value - r.reference_raw)) AS typical_distance
+    FROM clean c JOIN reference r USING (indicator_id)
+    WHERE c.layout = 'cbs' AND c.area_level = 'wijk'
+    GROUP BY c.indicator_id
 ),
 spread AS (
-    SELECT *,
-        avg(abs(raw_value - reference_raw)) FILTER (WHERE layout = 'cbs' AND area_level = 'wijk')
-            OVER (PARTITION BY indicator_id) AS typical_distance
-    FROM referenced
+    SELECT c.*, r.reference_raw, t.typical_distance
+    FROM clean c
+    LEFT JOIN reference r USING (indicator_id)
+    LEFT JOIN typical t USING (indicator_id)
 ),
 indexed AS (
     SELECT *,
@@ -271,7 +290,6 @@ SELECT $edition AS edition, layout, area_code, area_name, area_level, parent_cod
            ELSE map_extract_value(MAP($notes_k, $notes_v), reason) END AS suppression_note,
        period, source IN ('survey', 'register') AS synthetic, raw_value
 FROM banded
-ORDER BY layout, area_level, area_code, indicator_id
 """
 
 
@@ -303,6 +321,7 @@ def compute_edition_table(
 ) -> int:
     """Fill the temp table ``edition_values`` (the indicator_values rows of one edition);
     survey weights must be in ``survey_weights``. Returns the number of rows."""
+    clock = _Clock()
     build_area_members(con, plan.area_year)
     compute_ratios(
         con,
@@ -311,8 +330,10 @@ def compute_edition_table(
         plan.register_year,
         settings["register"]["min_count"],
     )
+    clock("cbs_register_ratios")
     items = compile_items(catalogue, codebook, plan.wave)
     compute_survey_sums(con, items, codebook, plan.wave)
+    clock("survey_sums")
     grid = con.execute(
         """SELECT a.layout, a.area_level, a.area_code, i.indicator_id,
                   coalesce(s.n, 0) AS n, coalesce(s.sw, 0) AS sw, coalesce(s.swy, 0) AS swy,
@@ -324,7 +345,9 @@ def compute_edition_table(
     ).df()
     if not items:
         grid = grid.iloc[0:0]
+    clock("survey_grid")
     survey = _survey_estimates(grid, catalogue, items, settings)
+    clock("survey_estimates")
     survey["period"] = plan.wave
     survey["missing"] = survey["missing"].astype(object)
     con.register("_survey_values", survey)
@@ -369,6 +392,9 @@ def compute_edition_table(
             "min_count": settings["register"]["min_count"],
         },
     )
+    clock("finish")
+    LAST_TIMINGS.clear()
+    LAST_TIMINGS.update(clock.laps)
     return con.execute("SELECT count(*) FROM edition_values").fetchone()[0]
 
 
