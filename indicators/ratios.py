@@ -105,7 +105,7 @@ SELECT a.layout, a.area_level, a.area_code, d.indicator_id, d.source,
             WHEN d.denominator IS NOT NULL AND den.total IS NULL
                  THEN coalesce(den.missing, 'not_available')
             WHEN d.denominator IS NOT NULL AND den.total = 0 THEN 'zero_denominator'
-            WHEN d.source = 'register' AND a.area_level <> 'gemeente'
+            WHEN d.source = 'register' AND a.area_level = 'buurt'
                  AND num.total > 0 AND num.total < $min_count THEN 'small_count'
        END AS missing,
        num.n_members AS n_parts, num.n_with_value AS n_parts_with_value

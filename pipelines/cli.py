@@ -1,5 +1,5 @@
-"""``wijkkompas``: build the warehouse, generate synthetic survey waves, record snapshots, fetch
-CBS tables."""
+"""``wijkkompas``: build the warehouse, generate synthetic survey waves and register exports,
+record snapshots, fetch CBS tables."""
 
 from __future__ import annotations
 
@@ -105,6 +105,56 @@ def generate_survey(
         notes="Not real survey answers. Everything derived from this file is synthetic.",
     )
     click.echo(f"Wrote {len(frame):,} synthetic respondents to {out} (+ sidecar).")
+
+
+@main.command("generate-registers")
+@click.option("--year", type=int, required=True, help="Register year, e.g. 2024.")
+@click.option(
+    "--cbs-year",
+    type=int,
+    default=None,
+    help="CBS year whose buurten and figures the counts are drawn from (default: the year).",
+)
+@click.option(
+    "--seed", type=int, default=None, help="Random seed (default 14, the same for every year)."
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Default: data/raw/registers/registers_<year>.csv",
+)
+def generate_registers(year: int, cbs_year: int | None, seed: int | None, out: Path | None) -> None:
+    """Write a SYNTHETIC municipal register export (CSV + sidecar) calibrated to real CBS
+    figures; the variables are data/registers/variables.yml."""
+    from ingest.cbs import read_snapshot_set
+    from ingest.registers.generator import (
+        DEFAULT_SEED,
+        RegisterSpec,
+        generate_registers,
+        sidecar_fields,
+        write_export,
+    )
+    from ingest.registers.variables import load_variables
+    from ingest.snapshots import write_sidecar
+    from pipelines.settings import data_dir, editions_config, raw_dir
+
+    spec = RegisterSpec(year, year if cbs_year is None else cbs_year, seed or DEFAULT_SEED)
+    out = out or raw_dir() / "registers" / f"registers_{year}.csv"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with click.progressbar(length=3, label=f"Generating registers {year}") as bar:
+        cbs = read_snapshot_set(raw_dir(), editions_config().gemeente)
+        variables = load_variables(data_dir() / "registers" / "variables.yml")
+        bar.update(1)
+        frame = generate_registers(cbs, variables, spec)
+        bar.update(1)
+        write_export(frame, out)
+        bar.update(1)
+    write_sidecar(out, **sidecar_fields(spec))
+    click.echo(
+        f"Wrote {len(frame):,} synthetic register counts ({frame['buurtcode'].nunique()} buurten"
+        f" x {frame['variabele'].nunique()} variables) to {out} (+ sidecar)."
+    )
 
 
 @main.command()

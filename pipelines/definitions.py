@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import dagster as dg
 
-from pipelines.assets import areas, cbs, editions, indicators, survey
+from pipelines.assets import areas, cbs, editions, indicators, registers, survey
 from pipelines.resources import warehouse
 from pipelines.runner import progress_logger
 
-all_assets = dg.load_assets_from_modules([cbs, areas, survey, editions, indicators])
+all_assets = dg.load_assets_from_modules([cbs, areas, survey, registers, editions, indicators])
 
 build_job = dg.define_asset_job(
     "build",

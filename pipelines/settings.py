@@ -38,6 +38,7 @@ class Edition(BaseModel):
     cbs_years: list[int]
     survey: str
     boundaries: dict[str, int]
+    registers: int | None = None  # year of the municipal register export (data/raw/registers)
 
 
 class Layout(BaseModel):

@@ -12,7 +12,8 @@ from pipelines.settings import editions_config
 
 @dg.asset(group_name="editions", kinds={"duckdb"})
 def editions(duckdb: DuckDBResource) -> dg.MaterializeResult:
-    """Editions from data/editions.yml: area year, CBS years, survey wave, boundaries."""
+    """Editions from data/editions.yml: area year, CBS years, survey wave, register year,
+    boundaries."""
     cfg = editions_config()
     frame = pd.DataFrame(
         [
@@ -21,6 +22,7 @@ def editions(duckdb: DuckDBResource) -> dg.MaterializeResult:
                 "area_year": e.area_year,
                 "cbs_years": ",".join(map(str, e.cbs_years)),
                 "survey": e.survey,
+                "registers": e.registers,
                 "boundary_years": ",".join(f"{k}:{v}" for k, v in e.boundaries.items()),
                 "gemeente": cfg.gemeente,
             }
