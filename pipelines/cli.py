@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from pipelines.settings import PROJECT_ROOT, warehouse_path
+from pipelines.settings import PROJECT_ROOT, site_dir, warehouse_path
 
 
 @click.group()
@@ -49,6 +49,9 @@ def _summary() -> None:
         for name, _ in tables:
             n = con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
             click.echo(f"  {name:<28} {n:>9,} rows")
+    downloads = site_dir() / "downloads"
+    if downloads.exists():
+        click.echo(f"\nDownloads (Parquet, CSV, JSON metadata): {downloads}")
 
 
 @main.command("generate-survey")
