@@ -46,3 +46,24 @@ class InputError(ValueError):
         if self.rule:
             text += f" [rule: {self.rule}]"
         return text
+
+
+def raise_first_bad(
+    path, frame, column: str, bad, *, expected: str, problem: str, rule: str
+) -> None:
+    """Raise an InputError for the first row of ``frame`` where ``bad`` is true, naming the
+    file, its row (header = row 1), the column and value, and how many rows are bad in all."""
+    import numpy as np
+
+    mask = np.asarray(bad, dtype=bool)
+    if mask.any():
+        idx = int(np.flatnonzero(mask)[0])
+        raise InputError(
+            path,
+            f"{problem} ({int(mask.sum())} rows in all)",
+            row=idx + 2,
+            column=column,
+            value=frame[column].iloc[idx],
+            expected=expected,
+            rule=rule,
+        )

@@ -17,27 +17,11 @@ import numpy as np
 import pandas as pd
 
 from ingest.csvfile import read_delimited
-from ingest.errors import InputError
+from ingest.errors import InputError, raise_first_bad
 
 COLUMNS = ("jaar", "buurtcode", "variabele", "aantal")
 DELIMITER = ";"
 ENCODING = "utf-8"
-
-
-def _first_bad(
-    path: Path, frame: pd.DataFrame, column: str, bad: pd.Series, problem: str, expected: str, rule
-) -> None:
-    if bad.any():
-        idx = int(np.flatnonzero(bad.to_numpy())[0])
-        raise InputError(
-            path,
-            f"{problem} ({int(bad.sum())} rows in all)",
-            row=idx + 2,
-            column=column,
-            value=frame[column].iloc[idx],
-            expected=expected,
-            rule=rule,
-        )
 
 
 def read_register_export(
@@ -72,53 +56,53 @@ def read_register_export(
     frame = frame.apply(lambda s: s.str.strip())
 
     jaar = pd.to_numeric(frame["jaar"], errors="coerce")
-    _first_bad(
+    raise_first_bad(
         path,
         frame,
         "jaar",
         jaar != year,
-        "register year differs from the expected year",
-        f"{year}, the register year of the edition this file is loaded for",
-        "register_year_matches",
+        problem="register year differs from the expected year",
+        expected=f"{year}, the register year of the edition this file is loaded for",
+        rule="register_year_matches",
     )
-    _first_bad(
+    raise_first_bad(
         path,
         frame,
         "buurtcode",
         ~frame["buurtcode"].isin(known_buurten),
-        "unknown buurt code",
-        f"a buurt code of the area layout the file is loaded for ({len(known_buurten)} "
+        problem="unknown buurt code",
+        expected=f"a buurt code of the area layout the file is loaded for ({len(known_buurten)} "
         "buurten, e.g. BU00140000)",
-        "register_buurt_known",
+        rule="register_buurt_known",
     )
-    _first_bad(
+    raise_first_bad(
         path,
         frame,
         "variabele",
         ~frame["variabele"].isin(variables),
-        "unknown register variable",
-        f"one of the {len(variables)} variables of data/registers/variables.yml",
-        "register_variable_known",
+        problem="unknown register variable",
+        expected=f"one of the {len(variables)} variables of data/registers/variables.yml",
+        rule="register_variable_known",
     )
     text = frame["aantal"]
     negative = text.str.fullmatch(r"-\s*\d+([.,]\d*)?")
-    _first_bad(
+    raise_first_bad(
         path,
         frame,
         "aantal",
         negative,
-        "negative count",
-        "a whole number of zero or more",
-        "register_count_valid",
+        problem="negative count",
+        expected="a whole number of zero or more",
+        rule="register_count_valid",
     )
-    _first_bad(
+    raise_first_bad(
         path,
         frame,
         "aantal",
         ~text.str.fullmatch(r"\d+"),
-        "not a count",
-        "a whole number of zero or more, without decimals or thousands separators",
-        "register_count_valid",
+        problem="not a count",
+        expected="a whole number of zero or more, without decimals or thousands separators",
+        rule="register_count_valid",
     )
     dup = frame.duplicated(["buurtcode", "variabele"])
     if dup.any():

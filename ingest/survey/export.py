@@ -10,34 +10,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from ingest.csvfile import read_delimited
-from ingest.errors import InputError
+from ingest.errors import InputError, raise_first_bad
 from ingest.survey.codebook import Codebook
-
-
-def _first_bad(
-    path: Path,
-    frame: pd.DataFrame,
-    column: str,
-    bad: pd.Series,
-    expected: str,
-    problem: str,
-    rule: str,
-) -> None:
-    if bad.any():
-        idx = int(np.flatnonzero(bad.to_numpy())[0])
-        raise InputError(
-            path,
-            f"{problem} ({int(bad.sum())} rows in all)",
-            row=idx + 2,
-            column=column,
-            value=frame[column].iloc[idx],
-            expected=expected,
-            rule=rule,
-        )
 
 
 def read_survey_export(
@@ -81,42 +58,42 @@ def read_survey_export(
     frame = frame.apply(lambda s: s.str.strip())
 
     ids = frame["respondent_id"]
-    _first_bad(
+    raise_first_bad(
         path,
         frame,
         "respondent_id",
         ids == "",
-        "a respondent id",
-        "empty respondent id",
-        "survey_respondent_id_unique",
+        expected="a respondent id",
+        problem="empty respondent id",
+        rule="survey_respondent_id_unique",
     )
-    _first_bad(
+    raise_first_bad(
         path,
         frame,
         "respondent_id",
         ids.duplicated(),
-        "each respondent once",
-        "duplicate respondent id",
-        "survey_respondent_id_unique",
+        expected="each respondent once",
+        problem="duplicate respondent id",
+        rule="survey_respondent_id_unique",
     )
     golf = pd.to_numeric(frame["golf"], errors="coerce")
-    _first_bad(
+    raise_first_bad(
         path,
         frame,
         "golf",
         golf != wave,
-        f"{wave}, the wave this export is loaded as",
-        "survey wave differs from the expected year",
-        "survey_wave_matches",
+        expected=f"{wave}, the wave this export is loaded as",
+        problem="survey wave differs from the expected year",
+        rule="survey_wave_matches",
     )
-    _first_bad(
+    raise_first_bad(
         path,
         frame,
         "buurtcode",
         ~frame["buurtcode"].isin(known_buurten),
-        f"a buurt code of the wave's area layout ({len(known_buurten)} buurten)",
-        "unknown buurt code",
-        "survey_buurt_known",
+        expected=f"a buurt code of the wave's area layout ({len(known_buurten)} buurten)",
+        problem="unknown buurt code",
+        rule="survey_buurt_known",
     )
 
     out = pd.DataFrame(
@@ -140,26 +117,26 @@ def read_survey_export(
                 if spec.type == "integer"
                 else ", ".join(f"{k} ({v})" for k, v in spec.codes.items())
             )
-            _first_bad(
+            raise_first_bad(
                 path,
                 frame,
                 col,
                 ~allowed | (values % 1 != 0),
-                expected,
-                "value outside the codebook",
-                "survey_frame_valid",
+                expected=expected,
+                problem="value outside the codebook",
+                rule="survey_frame_valid",
             )
             out[col] = values.astype("int16")
         elif spec.type == "date":
             dates = pd.to_datetime(frame[col], format="%Y-%m-%d", errors="coerce")
-            _first_bad(
+            raise_first_bad(
                 path,
                 frame,
                 col,
                 dates.isna(),
-                "a date YYYY-MM-DD",
-                "not a date",
-                "survey_frame_valid",
+                expected="a date YYYY-MM-DD",
+                problem="not a date",
+                rule="survey_frame_valid",
             )
             out[col] = dates.dt.date
     for q in questions:
@@ -167,14 +144,14 @@ def read_survey_export(
         values = pd.to_numeric(raw, errors="coerce")
         scale = codebook.scales[q.scale]
         valid = values.isin(list(scale.valid_codes())) | (raw == "")
-        _first_bad(
+        raise_first_bad(
             path,
             frame,
             q.id,
             ~valid,
-            f"empty or {scale.describe()}",
-            "answer code outside the codebook",
-            "survey_answer_in_codebook",
+            expected=f"empty or {scale.describe()}",
+            problem="answer code outside the codebook",
+            rule="survey_answer_in_codebook",
         )
         out[q.id] = values.astype("Int16")
     return out
