@@ -38,11 +38,12 @@ SUPPRESSION_NOTES = {
     "empty": "Geen cijfer beschikbaar voor dit jaar",
     "parts_missing": "Niet voor alle delen van dit gebied een cijfer beschikbaar",
     "zero_denominator": "Geen noemer (0) in dit gebied",
-    "small_count": "Minder dan {min_count} geregistreerde gevallen (onthullingsbeveiliging)",
     "not_asked": "Deze vraag is in deze enquêteronde niet gesteld",
-    "too_few_respondents": "Minder dan {min_n} respondenten (n = {n})",
-    "cv_too_high": "Te onbetrouwbaar: variatiecoëfficiënt {cv:.0%} boven {max_cv:.0%}",
 }
+# notes with figures (printf templates, filled in by FINISH_SQL)
+NOTE_TOO_FEW = "Minder dan %d respondenten (n = %d)"
+NOTE_CV = "Te onbetrouwbaar: variatiecoëfficiënt %d%% boven %d%%"
+NOTE_SMALL_COUNT = "Minder dan %d geregistreerde gevallen (onthullingsbeveiliging)"
 
 
 LAST_TIMINGS: dict[str, float] = {}  # seconds per step of the last compute_edition_table
@@ -102,10 +103,9 @@ def survey_margins(con: duckdb.DuckDBPyConnection, settings: dict) -> pd.DataFra
     return out
 
 
-def compute_weights(
-    con: duckdb.DuckDBPyConnection, catalogue: Catalogue, plan: EditionPlan, settings: dict
-) -> RakingResult:
-    """Raked weights of the plan's survey wave (uses the warehouse table survey_responses)."""
+def _areas_and_ratios(con, catalogue, plan: EditionPlan, settings: dict, only_measures=None):
+    """The area members of the plan's year and its CBS/register measure totals (and ratios,
+    unless ``only_measures`` asks for just some totals)."""
     build_area_members(con, plan.area_year)
     compute_ratios(
         con,
@@ -113,8 +113,15 @@ def compute_weights(
         list(plan.cbs_years),
         plan.register_year,
         settings["register"]["min_count"],
-        only_measures=margin_measures(settings),
+        only_measures=only_measures,
     )
+
+
+def compute_weights(
+    con: duckdb.DuckDBPyConnection, catalogue: Catalogue, plan: EditionPlan, settings: dict
+) -> RakingResult:
+    """Raked weights of the plan's survey wave (uses the warehouse table survey_responses)."""
+    _areas_and_ratios(con, catalogue, plan, settings, only_measures=margin_measures(settings))
     margins = survey_margins(con, settings)
     # Arrow all the way: 2 million respondent ids never become Python objects
     resp = con.execute(
@@ -322,14 +329,7 @@ def compute_edition_table(
     """Fill the temp table ``edition_values`` (the indicator_values rows of one edition);
     survey weights must be in ``survey_weights``. Returns the number of rows."""
     clock = _Clock()
-    build_area_members(con, plan.area_year)
-    compute_ratios(
-        con,
-        catalogue,
-        list(plan.cbs_years),
-        plan.register_year,
-        settings["register"]["min_count"],
-    )
+    _areas_and_ratios(con, catalogue, plan, settings)
     clock("cbs_register_ratios")
     items = compile_items(catalogue, codebook, plan.wave)
     compute_survey_sums(con, items, codebook, plan.wave)
@@ -383,12 +383,12 @@ def compute_edition_table(
             "b4": edges[4],
             "neutral_k": list(scores.NEUTRAL_BANDS),
             "neutral_v": list(scores.NEUTRAL_BANDS.values()),
-            "notes_k": [k for k, v in SUPPRESSION_NOTES.items() if "{" not in v],
-            "notes_v": [v for v in SUPPRESSION_NOTES.values() if "{" not in v],
-            "note_n": "Minder dan %d respondenten (n = %d)",
-            "note_cv": "Te onbetrouwbaar: variatiecoëfficiënt %d%% boven %d%%",
+            "notes_k": list(SUPPRESSION_NOTES),
+            "notes_v": list(SUPPRESSION_NOTES.values()),
+            "note_n": NOTE_TOO_FEW,
+            "note_cv": NOTE_CV,
             "max_cv_pct": round(s["max_cv"] * 100),
-            "note_small": "Minder dan %d geregistreerde gevallen (onthullingsbeveiliging)",
+            "note_small": NOTE_SMALL_COUNT,
             "min_count": settings["register"]["min_count"],
         },
     )

@@ -4,7 +4,7 @@ synthetic generator draws it. Problems name the file, the variable and the field
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 import numpy as np
 import yaml
@@ -12,21 +12,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from ingest.errors import InputError
 
-QUANTITIES = (
-    "population",
-    "households",
-    "households_with_children",
-    "aged_0_14",
-    "aged_15_24",
-    "aged_25_44",
-    "aged_45_64",
-    "aged_65_plus",
-    "dwellings",
-    "cars",
-    "businesses",
-    "area_land_ha",
-)
-CONTEXT = ("dep", "urb", "stud", "old", "kids", "centre", "owner", "social", "new")
 Context = Literal["dep", "urb", "stud", "old", "kids", "centre", "owner", "social", "new"]
 Quantity = Literal[
     "population",
@@ -42,6 +27,9 @@ Quantity = Literal[
     "businesses",
     "area_land_ha",
 ]
+# the same names as tuples, for membership tests and messages
+CONTEXT = get_args(Context)
+QUANTITIES = get_args(Quantity)
 
 
 class Title(BaseModel):
