@@ -32,9 +32,10 @@ def read_boundaries(path: Path, area_level: str) -> gpd.GeoDataFrame:
             path,
             f"cannot read as GeoJSON: {exc}",
             expected="a GeoJSON FeatureCollection of polygons",
+            rule="file_readable",
         ) from exc
     if frame.empty:
-        raise InputError(path, "no features", expected="one polygon per area")
+        raise InputError(path, "no features", expected="one polygon per area", rule="file_readable")
     code_col = {"buurt": "BU_CODE", "wijk": "WK_CODE"}.get(area_level)
     if code_col not in frame.columns:
         code_col = next((c for c in CODE_PROPERTIES if c in frame.columns), None)
@@ -44,6 +45,7 @@ def read_boundaries(path: Path, area_level: str) -> gpd.GeoDataFrame:
             "no area-code property",
             column=CODE_PROPERTIES[0],
             expected=f"one of {', '.join(CODE_PROPERTIES)}",
+            rule="file_readable",
         )
     name_col = NAME_PROPERTIES.get(code_col)
     if frame.crs is None:
@@ -132,10 +134,12 @@ def to_storage(frame: gpd.GeoDataFrame, year: int, area_level: str, source: str)
             "area_code": frame["area_code"].values,
             "area_name": frame["area_name"].values,
             "area_km2": (frame.geometry.area / 1e6).round(4).values,
+            "geometry_valid": shapely.is_valid(frame.geometry.values),
             "geom_rd_wkb": frame.geometry.to_wkb().values,
             "geom_wgs84_geojson": [
                 json.dumps(mapping(shapely.set_precision(g, 1e-6))) for g in wgs.geometry
             ],
             "source_file": source,
+            "source_feature": range(1, len(frame) + 1),
         }
     )

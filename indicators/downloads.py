@@ -83,9 +83,9 @@ def write_downloads(
     target: Path,
     provenance: dict,
 ) -> dict:
-    """Write the downloads into ``target`` (replaced whole, atomically); return the sidecar."""
-    target = Path(target)
-    staging = target.with_name(target.name + ".staging")
+    """Write the downloads into ``target``, a directory of the site being built (the whole site
+    is swapped in at the end, ``dashboards/publish.py``); return the sidecar."""
+    staging = Path(target)
     if staging.exists():
         shutil.rmtree(staging)
     staging.mkdir(parents=True)
@@ -117,14 +117,6 @@ def write_downloads(
     (staging / "indicator_values.json").write_text(
         json.dumps(sidecar, indent=2, ensure_ascii=False), encoding="utf-8"
     )
-    old = target.with_name(target.name + ".old")
-    if old.exists():
-        shutil.rmtree(old)
-    if target.exists():
-        target.rename(old)
-    staging.rename(target)
-    if old.exists():
-        shutil.rmtree(old)
     return sidecar
 
 

@@ -159,10 +159,9 @@ def area_level_of(code: str) -> str | None:
     return None
 
 
-def check_area_code(
-    path: Path, row: int, column: str, code: str, gemeente: str, known_wijken: set[str]
-) -> str:
-    """Return the area level of ``code`` or raise naming the row and what was expected."""
+def check_area_code(path: Path, row: int, column: str, code: str) -> str:
+    """Return the area level of ``code`` or raise naming the row and what was expected. Whether
+    the code is one of the gemeente's areas is a quality rule on ``cbs_values``."""
     level = area_level_of(code)
     if level is None:
         raise InputError(
@@ -172,22 +171,8 @@ def check_area_code(
             column=column,
             value=code,
             expected="NLnn, GMnnnn, WKnnnnnn or BUnnnnnnnn",
-            rule="cbs_area_code_known",
+            rule="cbs_value_readable",
         )
-    digits = gemeente[2:]
-    if level in ("wijk", "buurt"):
-        wijk = "WK" + code[2:8]
-        if code[2:6] != digits or wijk not in known_wijken:
-            raise InputError(
-                path,
-                "unknown area code: not a wijk (or buurt of a wijk) of this gemeente in this year",
-                row=row,
-                column=column,
-                value=code,
-                expected=f"a code of one of the {len(known_wijken)} wijken of {gemeente} "
-                "(data/raw/cbs/groningen_wijkcodes_*.csv)",
-                rule="cbs_area_code_known",
-            )
     return level
 
 
@@ -207,7 +192,7 @@ def parse_cell(path: Path, row: int, column: str, raw: str) -> tuple[float | Non
             column=column,
             value=raw,
             expected="a number with a decimal point, '.', or empty",
-            rule="cbs_value_numeric",
+            rule="cbs_value_readable",
         ) from None
     if number in (-99999999.0, -99997.0):
         return None, MARKERS[str(int(number))]
@@ -220,11 +205,10 @@ def read_kerncijfers(
     year: int,
     scheme: str,
     crosswalk: pd.DataFrame,
-    gemeente: str,
-    known_wijken: set[str],
     area_level: str | None = None,
 ) -> pd.DataFrame:
-    """Read one kerncijfers file into long rows; raise InputError on anything unexpected."""
+    """Read one kerncijfers file into long rows, with the source file, row and column of every
+    figure; raise InputError when the file cannot be read as the table its sidecar says."""
     if scheme not in SCHEMES:
         raise InputError(
             path, "unknown CBS naming scheme", value=scheme, expected=" | ".join(SCHEMES)
@@ -234,22 +218,10 @@ def read_kerncijfers(
     expected = crosswalk_columns(crosswalk, year, area_level)
     _check_columns(table, expected, spec)
     code_col = _code_column(table, spec)
-    seen: dict[str, int] = {}
     out = []
     for row_no, record in table.records():
         code = record[code_col].strip()
-        level = check_area_code(path, row_no, code_col, code, gemeente, known_wijken)
-        if code in seen:
-            raise InputError(
-                path,
-                "duplicate area code",
-                row=row_no,
-                column=code_col,
-                value=code,
-                expected=f"each area once (first at row {seen[code]})",
-                rule="cbs_unique_area",
-            )
-        seen[code] = row_no
+        level = check_area_code(path, row_no, code_col, code)
         name = record[spec.name_column].strip() if spec.name_column else None
         if area_level and level != area_level:
             raise InputError(
@@ -262,7 +234,9 @@ def read_kerncijfers(
             )
         for column, variable in expected.items():
             value, status = parse_cell(path, row_no, column, record[column])
-            out.append((year, code, level, name, variable, value, status, path.name, column))
+            out.append(
+                (year, code, level, name, variable, value, status, path.name, row_no, column)
+            )
     return pd.DataFrame(
         out,
         columns=[
@@ -274,6 +248,7 @@ def read_kerncijfers(
             "value",
             "status",
             "source_file",
+            "source_row",
             "source_column",
         ],
     )
@@ -304,16 +279,12 @@ def variable_catalogue(crosswalk: pd.DataFrame, dictionary: pd.DataFrame) -> pd.
     return pd.DataFrame(rows)
 
 
-def read_snapshot_set(raw_dir: Path, gemeente: str, crosswalk: pd.DataFrame | None = None):
+def read_snapshot_set(raw_dir: Path, crosswalk: pd.DataFrame | None = None):
     """Verify and read every CBS kerncijfers snapshot under ``raw_dir`` into one long frame."""
-    from geo.areas import known_wijken
     from ingest.snapshots import discover_snapshots, verify_snapshot
 
     crosswalk = load_crosswalk() if crosswalk is None else crosswalk
     snapshots = discover_snapshots(raw_dir)
-    codes_file = next(p for p, s in snapshots if s.kind == "cbs_area_codes")
-    verify_snapshot(codes_file)
-    wijken = known_wijken(codes_file, gemeente)
     frames = []
     for path, sidecar in snapshots:
         if sidecar.kind != "cbs_kerncijfers":
@@ -325,8 +296,6 @@ def read_snapshot_set(raw_dir: Path, gemeente: str, crosswalk: pd.DataFrame | No
                 year=sidecar.year,
                 scheme=sidecar.scheme,
                 crosswalk=crosswalk,
-                gemeente=gemeente,
-                known_wijken=set(wijken.get(sidecar.year, {})),
                 area_level=sidecar.area_level,
             )
         )

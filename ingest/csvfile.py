@@ -1,4 +1,5 @@
 """Strict reading of delimited text files: encoding, delimiter, shape, with exact row numbers.
+Every problem is reported under the rule ``file_readable``.
 
 Files are small (a municipality's rows), so the stdlib csv reader is used: it lets every problem
 be reported with the row as a spreadsheet shows it (header = row 1).
@@ -33,7 +34,9 @@ class Table:
 def _decode(path: Path, encoding: str) -> str:
     data = path.read_bytes()
     if not data.strip():
-        raise InputError(path, "file is empty", expected="a header row and data rows")
+        raise InputError(
+            path, "file is empty", expected="a header row and data rows", rule="file_readable"
+        )
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
@@ -45,6 +48,7 @@ def _decode(path: Path, encoding: str) -> str:
             f"file is not valid {encoding.upper()}: byte {bad[:1]!r} at offset {exc.start}{hint}",
             row=line,
             expected=f"{encoding.upper()} text (re-save the file as {encoding.upper()})",
+            rule="file_readable",
         ) from exc
     return text.removeprefix("\ufeff")
 
@@ -63,26 +67,37 @@ def read_delimited(path: Path, *, delimiter: str = ",", encoding: str = "utf-8")
                 f"wrong delimiter: the header is separated by {DELIMITER_NAMES[found]}s",
                 row=1,
                 expected=f"{DELIMITER_NAMES[delimiter]}-separated values",
+                rule="file_readable",
             )
         raise InputError(
             path,
             "the header has a single column",
             row=1,
             expected=f"{DELIMITER_NAMES[delimiter]}-separated column names",
+            rule="file_readable",
         )
     reader = csv.reader(text.splitlines(), delimiter=delimiter, strict=True)
     try:
         header = [h.strip() for h in next(reader)]
         rows = [row for row in reader if row]
     except csv.Error as exc:
-        raise InputError(path, f"malformed CSV: {exc}", row=reader.line_num) from exc
+        raise InputError(
+            path, f"malformed CSV: {exc}", row=reader.line_num, rule="file_readable"
+        ) from exc
     duplicates = sorted({h for h in header if header.count(h) > 1})
     if duplicates:
         raise InputError(
-            path, "duplicate column names", row=1, value=duplicates, expected="unique column names"
+            path,
+            "duplicate column names",
+            row=1,
+            value=duplicates,
+            expected="unique column names",
+            rule="file_readable",
         )
     if not rows:
-        raise InputError(path, "file has a header but no data rows", expected="data rows")
+        raise InputError(
+            path, "file has a header but no data rows", expected="data rows", rule="file_readable"
+        )
     for offset, row in enumerate(rows):
         if len(row) != len(header):
             truncated = offset == len(rows) - 1 and len(row) < len(header)
@@ -96,5 +111,6 @@ def read_delimited(path: Path, *, delimiter: str = ",", encoding: str = "utf-8")
                 row=offset + 2,
                 column=header[len(row)] if len(row) < len(header) else None,
                 expected=f"{len(header)} fields, as in the header",
+                rule="file_readable",
             )
     return Table(path, header, rows)

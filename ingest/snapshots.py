@@ -74,18 +74,24 @@ def read_sidecar(path: Path) -> Sidecar:
             path,
             "raw file has no sidecar",
             expected=f"{meta.name} beside it (create one with `wijkkompas snapshot {path}`)",
+            rule="raw_snapshot_sidecar",
         )
     try:
         raw = yaml.safe_load(meta.read_text(encoding="utf-8"))
         return Sidecar.model_validate(raw)
     except (yaml.YAMLError, ValidationError) as exc:
-        raise InputError(meta, f"sidecar is not valid: {exc}") from exc
+        raise InputError(meta, f"sidecar is not valid: {exc}", rule="raw_snapshot_sidecar") from exc
 
 
 def verify_snapshot(path: Path) -> Sidecar:
     """Check that ``path`` exists and matches the checksum in its sidecar; return the sidecar."""
     if not path.exists():
-        raise InputError(path, "raw file is missing", expected="the file named by the pipeline")
+        raise InputError(
+            path,
+            "raw file is missing",
+            expected="the file named by the pipeline",
+            rule="raw_snapshot_sidecar",
+        )
     sidecar = read_sidecar(path)
     if sidecar.file != path.name:
         raise InputError(
@@ -93,6 +99,7 @@ def verify_snapshot(path: Path) -> Sidecar:
             "sidecar describes another file",
             value=sidecar.file,
             expected=path.name,
+            rule="raw_snapshot_sidecar",
         )
     actual = sha256_of(path)
     if actual != sidecar.sha256:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from pipelines.settings import PROJECT_ROOT, site_dir, warehouse_path
+from pipelines.settings import PROJECT_ROOT, data_dir, site_dir, warehouse_path
 
 
 @click.group()
@@ -17,24 +17,67 @@ def main() -> None:
     """Wijkkompas: neighbourhood compass pipeline (CBS + wijkenquête -> DuckDB -> site)."""
 
 
+SELECT_HELP = (
+    "Only these assets and the rules on them (repeatable); the rest is taken from the warehouse "
+    "as it is. A selective build never publishes the site."
+)
+
+
 @main.command()
-@click.option("--select", multiple=True, help="Only these assets (repeatable).")
+@click.option("--select", multiple=True, help=SELECT_HELP)
 def build(select: tuple[str, ...]) -> None:
-    """Run the whole pipeline on the data in data/ (Dagster, in-process)."""
+    """Run the whole pipeline on the data in data/ and publish the site when every blocking
+    quality rule passed (Dagster, in-process)."""
     from pipelines.runner import run_build
 
     click.echo(f"Building the warehouse {warehouse_path()} ...")
-    report = run_build(click.echo, list(select) or None)
+    report = run_build(click.echo, list(select) or None, publish=not select)
+    _quality_summary(report)
     if report.success:
         click.echo(f"Done in {report.seconds:.1f} s.")
         _summary()
         return
-    click.echo("\nThe run FAILED; nothing downstream of the failure was built:", err=True)
-    for step, message in report.failures:
-        click.echo(f"- {step}: {message}", err=True)
-    if report.skipped:
-        click.echo(f"  (skipped: {', '.join(report.skipped)})", err=True)
+    _failure(report)
+    click.echo(f"The published site was left as it was: {site_dir()}", err=True)
     sys.exit(1)
+
+
+@main.command()
+@click.option("--select", multiple=True, help=SELECT_HELP)
+def check(select: tuple[str, ...]) -> None:
+    """Read every input and run every quality rule, without publishing. Exits 1 when an input
+    cannot be read or a fatal or error rule fails; warnings are listed but do not fail."""
+    from pipelines.runner import run_build
+
+    click.echo(f"Checking the inputs in {data_dir()} ...")
+    report = run_build(click.echo, list(select) or None, publish=False)
+    _quality_summary(report)
+    if report.success:
+        click.echo(f"All blocking rules passed ({report.seconds:.1f} s).")
+        return
+    _failure(report)
+    sys.exit(1)
+
+
+def _quality_summary(report) -> None:
+    from quality.report import summary_lines
+
+    click.echo("")
+    for line in summary_lines(report.quality, report.quality_report):
+        click.echo(line)
+
+
+def _failure(report) -> None:
+    problems = len(report.read_failures) + len(report.quality.blocking_failures)
+    click.echo(
+        f"\nThe run FAILED on {problems} blocking problem(s), listed above; nothing "
+        "downstream of them was built.",
+        err=True,
+    )
+    other = [s for s, _ in report.failures if s not in dict(report.read_failures)]
+    if not report.quality.blocking_failures and other:  # a check step crashed itself
+        for step, message in report.failures:
+            click.echo(f"- {step}: {message}", err=True)
 
 
 def _summary() -> None:
@@ -78,13 +121,13 @@ def generate_survey(
     from ingest.snapshots import write_sidecar
     from ingest.survey.codebook import load_codebook
     from ingest.survey.generator import GENERATOR_VERSION, WaveSpec, generate_wave, write_export
-    from pipelines.settings import data_dir, editions_config, raw_dir
+    from pipelines.settings import data_dir, raw_dir
 
     seed = wave if seed is None else seed
     out = out or raw_dir() / "survey" / f"wijkenquete_{wave}.csv"
     out.parent.mkdir(parents=True, exist_ok=True)
     with click.progressbar(length=3, label=f"Generating wave {wave}") as bar:
-        cbs = read_snapshot_set(raw_dir(), editions_config().gemeente)
+        cbs = read_snapshot_set(raw_dir())
         bar.update(1)
         frame = generate_wave(
             cbs,
@@ -140,13 +183,13 @@ def generate_registers(year: int, cbs_year: int | None, seed: int | None, out: P
     )
     from ingest.registers.variables import load_variables
     from ingest.snapshots import write_sidecar
-    from pipelines.settings import data_dir, editions_config, raw_dir
+    from pipelines.settings import data_dir, raw_dir
 
     spec = RegisterSpec(year, year if cbs_year is None else cbs_year, seed or DEFAULT_SEED)
     out = out or raw_dir() / "registers" / f"registers_{year}.csv"
     out.parent.mkdir(parents=True, exist_ok=True)
     with click.progressbar(length=3, label=f"Generating registers {year}") as bar:
-        cbs = read_snapshot_set(raw_dir(), editions_config().gemeente)
+        cbs = read_snapshot_set(raw_dir())
         variables = load_variables(data_dir() / "registers" / "variables.yml")
         bar.update(1)
         frame = generate_registers(cbs, variables, spec)

@@ -1,24 +1,30 @@
-"""Dagster definitions of Wijkkompas: every asset, the warehouse, the build job."""
+"""Dagster definitions of Wijkkompas: every asset, the quality checks generated from the rules
+files, the warehouse, the build job."""
 
 from __future__ import annotations
 
 import dagster as dg
 
-from pipelines.assets import areas, cbs, editions, indicators, registers, survey
+from pipelines.assets import areas, cbs, editions, indicators, registers, site, survey
+from pipelines.checks import rule_checks
 from pipelines.resources import warehouse
 from pipelines.runner import progress_logger
 
-all_assets = dg.load_assets_from_modules([cbs, areas, survey, registers, editions, indicators])
+all_assets = dg.load_assets_from_modules(
+    [cbs, areas, survey, registers, editions, indicators, site]
+)
 
 build_job = dg.define_asset_job(
     "build",
     selection=dg.AssetSelection.all(),
     executor_def=dg.in_process_executor,
-    description="Ingest every source and build the warehouse.",
+    description="Ingest every source, build the warehouse, check every quality rule and publish "
+    "the site when no blocking rule failed.",
 )
 
 defs = dg.Definitions(
     assets=all_assets,
+    asset_checks=rule_checks(),
     resources={"duckdb": warehouse()},
     jobs=[build_job],
     loggers={"console": progress_logger},

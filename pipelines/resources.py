@@ -2,16 +2,32 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from pathlib import Path
+
 import pandas as pd
 from dagster_duckdb import DuckDBResource
 
 from pipelines.settings import warehouse_path
 
 
+class Warehouse(DuckDBResource):
+    """The warehouse file, found when a connection is made (``WIJKKOMPAS_WAREHOUSE`` or
+    ``data/warehouse/``), so one process can build several warehouses one after another."""
+
+    database: str = ""
+
+    @contextmanager
+    def get_connection(self):
+        path = Path(self.database) if self.database else warehouse_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fixed = DuckDBResource(database=str(path), connection_config=self.connection_config)
+        with fixed.get_connection() as con:
+            yield con
+
+
 def warehouse() -> DuckDBResource:
-    path = warehouse_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return DuckDBResource(database=str(path))
+    return Warehouse()
 
 
 def write_table(duckdb: DuckDBResource, name: str, frame: pd.DataFrame) -> int:

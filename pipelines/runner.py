@@ -5,13 +5,22 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import dagster as dg
 
-from pipelines.settings import PROJECT_ROOT
+from ingest.snapshots import discover_snapshots
+from pipelines.settings import (
+    PROJECT_ROOT,
+    quality_report_path,
+    raw_dir,
+    site_staging_dir,
+    warehouse_path,
+)
+from quality.report import QualityOutcome
 
 
 def dagster_home() -> Path:
@@ -25,26 +34,51 @@ def dagster_home() -> Path:
 PROGRESS_LOGGER = "wijkkompas.progress"
 
 
+class _CurrentStderr(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is when a record comes (the terminal, or the capture
+    of a test runner), not to the stream of the first run in this process."""
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value) -> None:
+        pass
+
+
 @dg.logger(description="Quiet console logger: warnings and errors only; the CLI prints progress.")
 def progress_logger(init_context) -> logging.Logger:
     log = logging.getLogger(PROGRESS_LOGGER)
     log.setLevel(logging.DEBUG)
     log.propagate = False
     if not any(getattr(h, "_wijkkompas", False) for h in log.handlers):
-        warn = logging.StreamHandler()
+        warn = _CurrentStderr()
         warn.setLevel(logging.WARNING)
+        warn.addFilter(_NoEngineErrors())
         warn._wijkkompas = True
         log.addHandler(warn)
     return log
+
+
+CHECK_STEP_SUFFIX = "_rules"  # steps of the checks generated from quality/rules/*.yml
+PUBLICATION_ASSETS = ("published_site",)
 
 
 @dataclass
 class RunReport:
     success: bool
     seconds: float
-    steps_done: list[tuple[str, float]] = field(default_factory=list)
+    run_id: str = ""
     failures: list[tuple[str, str]] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    quality: QualityOutcome | None = None
+    quality_report: Path | None = None
+
+    @property
+    def read_failures(self) -> list[tuple[str, str]]:
+        """Steps that failed other than by a quality rule (unreadable input, a crash)."""
+        return [(s, m) for s, m in self.failures if not s.endswith(CHECK_STEP_SUFFIX)]
 
 
 class _StepPrinter(logging.Handler):
@@ -71,12 +105,27 @@ class _StepPrinter(logging.Handler):
             self.echo(f"  FAIL {step}")
 
 
-def run_build(echo=print, selection: list[str] | None = None) -> RunReport:
-    """Materialise every asset (or ``selection``) in-process; never raises on asset errors."""
+class _NoEngineErrors(logging.Filter):
+    """Failed and skipped steps are summarised by the command (file, row, column, rule);
+    Dagster's own error records of them (stack traces, "Not executing") only hide that summary.
+    They stay in the run's event log (``make dagster``)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno < logging.ERROR
+
+
+def run_build(echo=print, selection: list[str] | None = None, publish: bool = True) -> RunReport:
+    """Materialise every asset (or ``selection``) in-process with every quality check on them;
+    without ``publish`` the site is built in staging but not swapped in. Writes the
+    data-quality report of the run; never raises on asset errors or failed rules."""
     dagster_home()
     from pipelines.definitions import defs
 
     job = defs.resolve_job_def("build")
+    keys = [dg.AssetKey(s) for s in selection] if selection else None
+    if not publish:
+        every = keys or list(defs.resolve_asset_graph().get_all_asset_keys())
+        keys = [k for k in every if k.to_user_string() not in PUBLICATION_ASSETS]
     instance = dg.DagsterInstance.get()
     printer = _StepPrinter(echo)
     dagster_logger = logging.getLogger(PROGRESS_LOGGER)
@@ -87,19 +136,47 @@ def run_build(echo=print, selection: list[str] | None = None) -> RunReport:
             instance=instance,
             run_config={"loggers": {"console": {}}},
             raise_on_error=False,
-            asset_selection=[dg.AssetKey(s) for s in selection] if selection else None,
+            asset_selection=keys,
         )
     finally:
         dagster_logger.removeHandler(printer)
-    report = RunReport(result.success, time.perf_counter() - started)
+    report = RunReport(result.success, time.perf_counter() - started, result.run_id)
     for event in result.all_events:
         if event.event_type_value == "STEP_FAILURE":
-            error = event.step_failure_data.error
-            cause = error
-            while cause.cause is not None:
-                cause = cause.cause
-            message = cause.message.strip() if cause else str(error)
-            report.failures.append((event.step_key, message))
+            report.failures.append((event.step_key, _root_message(event.step_failure_data.error)))
         elif event.event_type_value == "STEP_SKIPPED":
             report.skipped.append(event.step_key)
+    if not result.success:  # a failed run leaves no half-built site behind
+        shutil.rmtree(site_staging_dir(), ignore_errors=True)
+    report.quality, report.quality_report = write_quality_report(report)
     return report
+
+
+def _root_message(error) -> str:
+    """The message of the InputError behind a step failure (it names file, row, column and
+    rule); for other errors, that of the deepest cause."""
+    chain = []
+    while error is not None:
+        chain.append(error)
+        error = error.cause
+    named = [e for e in chain if e.cls_name == "InputError"]
+    return (named[0] if named else chain[-1]).message.strip()
+
+
+def write_quality_report(report: RunReport) -> tuple[QualityOutcome, Path]:
+    """The run's rule results and read failures, as the HTML report beside the site."""
+    import duckdb
+
+    from quality.report import outcome, write_report
+    from quality.results import run_results
+    from quality.rulesets import load_rulesets
+
+    results = []
+    if warehouse_path().exists():
+        # same configuration as the run's connections: DuckDB shares one instance per process
+        with duckdb.connect(str(warehouse_path())) as con:
+            results = run_results(con, report.run_id)
+    quality = outcome(report.run_id, load_rulesets(), results, report.read_failures)
+    synthetic = any(s.synthetic for _, s in discover_snapshots(raw_dir()))
+    path = write_report(quality_report_path(), quality, synthetic=synthetic)
+    return quality, path

@@ -31,6 +31,17 @@ def site_dir() -> Path:
     return Path(os.environ.get("WIJKKOMPAS_SITE", PROJECT_ROOT / "site"))
 
 
+def site_staging_dir() -> Path:
+    """Where a run builds the site before it is swapped in (same file system as the site)."""
+    site = site_dir()
+    return site.with_name(f".{site.name}.staging")
+
+
+def quality_report_path() -> Path:
+    """The data-quality report of the latest run, beside the site (also after a failed run)."""
+    return site_dir().parent / "quality-report" / "index.html"
+
+
 class Edition(BaseModel):
     model_config = ConfigDict(extra="forbid")
     edition: int

@@ -8,7 +8,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from geo.areas import known_wijken
 from ingest.cbs import SCHEMES, crosswalk_columns, load_crosswalk, read_kerncijfers
 from ingest.errors import InputError
 from ingest.snapshots import read_sidecar
@@ -26,13 +25,10 @@ FILES = {
 
 def read(path: Path, **overrides) -> pd.DataFrame:
     sidecar = read_sidecar(FILES[overrides.pop("like")] if "like" in overrides else path)
-    wijken = known_wijken(CODES, "GM0014")
     kwargs = dict(
         year=sidecar.year,
         scheme=sidecar.scheme,
         crosswalk=load_crosswalk(),
-        gemeente="GM0014",
-        known_wijken=set(wijken[sidecar.year]),
         area_level=sidecar.area_level,
     )
     kwargs.update(overrides)
@@ -117,18 +113,6 @@ def test_renamed_statline_column_is_recognised_in_the_message(tmp_path):
     bad = _rewrite(FILES["2024"], tmp_path / "kwb_2024.csv", rename)
     with pytest.raises(InputError, match="'AantalInwoners_6' looks like the same StatLine"):
         read(bad, like="2024")
-
-
-def test_unknown_wijk_code_names_row_and_code(tmp_path):
-    def recode(rows):
-        rows[5][rows[0].index("Codering_3")] = "WK001499"
-
-    bad = _rewrite(FILES["2024"], tmp_path / "kwb_2024.csv", recode)
-    with pytest.raises(InputError) as err:
-        read(bad, like="2024")
-    msg = str(err.value)
-    assert "row 6" in msg and "'Codering_3'" in msg and "WK001499" in msg
-    assert "unknown area code" in msg
 
 
 def test_text_in_a_numeric_column_names_the_cell(tmp_path):

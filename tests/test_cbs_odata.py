@@ -11,7 +11,6 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from geo.areas import known_wijken
 from ingest.cbs import load_crosswalk, read_kerncijfers
 from ingest.cbs_odata import fetch_kerncijfers
 from ingest.snapshots import verify_snapshot
@@ -65,17 +64,7 @@ def test_fetch_writes_a_snapshot_the_pipeline_reads(cbs_server, tmp_path):
     assert "2025-03-27" in sidecar.origin  # the table's own modification date
     assert any("%24filter=substringof" in r for r in RecordedCBS.requests)
 
-    wijken = known_wijken(
-        ROOT / "data/raw/cbs/groningen_wijkcodes_2016_2017_2023_2024.csv", "GM0014"
-    )[2024]
-    frame = read_kerncijfers(
-        out,
-        year=2024,
-        scheme="statline",
-        crosswalk=load_crosswalk(),
-        gemeente="GM0014",
-        known_wijken=set(wijken),
-    )
+    frame = read_kerncijfers(out, year=2024, scheme="statline", crosswalk=load_crosswalk())
     pop = frame[frame.variable == "population"].set_index("area_code")["value"]
     assert pop["GM0014"] == 243768 and pop["WK001400"] == 24920
     assert "GM0106" not in pop.index  # another gemeente is not kept

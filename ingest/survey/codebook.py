@@ -74,6 +74,17 @@ class FrameColumn(BaseModel):
     max: int | None = None
     codes: dict[int, str] | None = None
 
+    def valid_values(self) -> list[int]:
+        """The values an integer or code column may take."""
+        if self.type == "integer":
+            return list(range(self.min, self.max + 1))
+        return list(self.codes or {})
+
+    def describe(self) -> str:
+        if self.type == "integer":
+            return f"a whole number {self.min}-{self.max}"
+        return ", ".join(f"{k} ({v})" for k, v in (self.codes or {}).items())
+
 
 class SurveyInfo(BaseModel):
     name: str

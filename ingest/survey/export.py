@@ -1,15 +1,18 @@
 """Read a survey tool's export (CSV + codebook) into one row per respondent.
 
-The same loader reads the synthetic waves and a real export: it checks the frame columns, that
-every question of the wave is there and nothing else, the wave, the buurt codes, and that every
-answer is a code of the question's scale. Problems name the file, row, column and the codes
-expected.
+The same loader reads the synthetic waves and a real export. It only checks that the file can be
+read as the wave's table: encoding, delimiter, shape, every frame column and every question of
+the wave there and nothing else, numbers and dates readable. Problems name the file, row, column
+and what was expected. Whether the content is right (unique respondents, the wave, known buurten,
+answers inside the codebook) is checked by the quality rules (``quality/rules/survey_*.yml``) on
+the loaded table, which keeps the source file and row of every respondent.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ingest.csvfile import read_delimited
@@ -17,9 +20,7 @@ from ingest.errors import InputError, raise_first_bad
 from ingest.survey.codebook import Codebook
 
 
-def read_survey_export(
-    path: Path, codebook: Codebook, wave: int, known_buurten: set[str]
-) -> pd.DataFrame:
+def read_survey_export(path: Path, codebook: Codebook, wave: int) -> pd.DataFrame:
     path = Path(path)
     table = read_delimited(
         path, delimiter=codebook.survey.delimiter, encoding=codebook.survey.encoding
@@ -57,76 +58,18 @@ def read_survey_export(
     frame = pd.DataFrame(table.rows, columns=table.header)[expected_cols]
     frame = frame.apply(lambda s: s.str.strip())
 
-    ids = frame["respondent_id"]
-    raise_first_bad(
-        path,
-        frame,
-        "respondent_id",
-        ids == "",
-        expected="a respondent id",
-        problem="empty respondent id",
-        rule="survey_respondent_id_unique",
-    )
-    raise_first_bad(
-        path,
-        frame,
-        "respondent_id",
-        ids.duplicated(),
-        expected="each respondent once",
-        problem="duplicate respondent id",
-        rule="survey_respondent_id_unique",
-    )
-    golf = pd.to_numeric(frame["golf"], errors="coerce")
-    raise_first_bad(
-        path,
-        frame,
-        "golf",
-        golf != wave,
-        expected=f"{wave}, the wave this export is loaded as",
-        problem="survey wave differs from the expected year",
-        rule="survey_wave_matches",
-    )
-    raise_first_bad(
-        path,
-        frame,
-        "buurtcode",
-        ~frame["buurtcode"].isin(known_buurten),
-        expected=f"a buurt code of the wave's area layout ({len(known_buurten)} buurten)",
-        problem="unknown buurt code",
-        rule="survey_buurt_known",
-    )
-
     out = pd.DataFrame(
         {
             "wave": wave,
-            "respondent_id": frame["respondent_id"],
+            "respondent_id": frame["respondent_id"].replace("", None),
             "buurt_code": frame["buurtcode"],
             "wijk_code": "WK" + frame["buurtcode"].str[2:8],
+            "wave_in_file": _whole_numbers(path, frame, "golf", "the survey year, e.g. 2024"),
         }
     )
     for col, spec in codebook.frame.items():
         if spec.type in ("integer", "code"):
-            values = pd.to_numeric(frame[col], errors="coerce")
-            allowed = (
-                values.between(spec.min, spec.max)
-                if spec.type == "integer"
-                else values.isin(list(spec.codes))
-            )
-            expected = (
-                f"a whole number {spec.min}-{spec.max}"
-                if spec.type == "integer"
-                else ", ".join(f"{k} ({v})" for k, v in spec.codes.items())
-            )
-            raise_first_bad(
-                path,
-                frame,
-                col,
-                ~allowed | (values % 1 != 0),
-                expected=expected,
-                problem="value outside the codebook",
-                rule="survey_frame_valid",
-            )
-            out[col] = values.astype("int16")
+            out[col] = _whole_numbers(path, frame, col, spec.describe())
         elif spec.type == "date":
             dates = pd.to_datetime(frame[col], format="%Y-%m-%d", errors="coerce")
             raise_first_bad(
@@ -136,22 +79,31 @@ def read_survey_export(
                 dates.isna(),
                 expected="a date YYYY-MM-DD",
                 problem="not a date",
-                rule="survey_frame_valid",
+                rule="survey_value_readable",
             )
             out[col] = dates.dt.date
     for q in questions:
-        raw = frame[q.id]
-        values = pd.to_numeric(raw, errors="coerce")
-        scale = codebook.scales[q.scale]
-        valid = values.isin(list(scale.valid_codes())) | (raw == "")
-        raise_first_bad(
-            path,
-            frame,
-            q.id,
-            ~valid,
-            expected=f"empty or {scale.describe()}",
-            problem="answer code outside the codebook",
-            rule="survey_answer_in_codebook",
-        )
-        out[q.id] = values.astype("Int16")
+        out[q.id] = _whole_numbers(path, frame, q.id, codebook.scales[q.scale].describe())
+    out["source_file"] = path.name
+    out["source_row"] = np.arange(2, len(frame) + 2, dtype="int64")
     return out
+
+
+def _whole_numbers(path: Path, frame: pd.DataFrame, column: str, expected: str) -> pd.Series:
+    """Parse a column of whole numbers (empty = missing); anything else is a read error. Whether
+    a number is a valid answer is a quality rule (quality/rules/survey_*.yml), not checked here."""
+    raw = frame[column]
+    values = pd.to_numeric(raw, errors="coerce")
+    bad = (values.isna() & (raw != "")) | (
+        values.notna() & ((values % 1 != 0) | (values.abs() > 32767))
+    )
+    raise_first_bad(
+        path,
+        frame,
+        column,
+        bad,
+        expected=f"empty or a whole number: {expected}",
+        problem="not a whole number",
+        rule="survey_value_readable",
+    )
+    return values.astype("Int16")

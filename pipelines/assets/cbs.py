@@ -6,11 +6,10 @@ import dagster as dg
 import pandas as pd
 from dagster_duckdb import DuckDBResource
 
-from geo.areas import known_wijken
 from ingest.cbs import STATUS_CODES, load_crosswalk, read_kerncijfers, variable_catalogue
 from ingest.snapshots import Sidecar, discover_snapshots, verify_snapshot
 from pipelines.resources import read_table, write_table
-from pipelines.settings import data_dir, editions_config, raw_dir
+from pipelines.settings import data_dir, raw_dir
 
 GROUP = "cbs"
 
@@ -41,33 +40,32 @@ def _snapshots(kind: str):
 def cbs_area_codes(duckdb: DuckDBResource) -> dg.MaterializeResult:
     """CBS wijk codes and names per year of the gemeente (to know which codes are real)."""
     path, sidecar = _snapshots("cbs_area_codes")[0]
-    verify_snapshot(path)
+    sidecar = verify_snapshot(path)
     frame = pd.read_csv(path, dtype=str)
     rows = write_table(duckdb, "cbs_wijk_codes", frame)
     return dg.MaterializeResult(metadata=snapshot_metadata(sidecar, rows))
 
 
 def _kerncijfers_asset(path, sidecar: Sidecar):
+    relative = path.relative_to(raw_dir())  # resolved at run time: a copy of data/ works alike
+
     @dg.asset(
         name=asset_name(sidecar),
         group_name=GROUP,
         kinds={"duckdb", "csv"},
         deps=[cbs_area_codes],
         description=f"Staged long rows of {sidecar.title} ({sidecar.publisher} "
-        f"{sidecar.table_id}, {sidecar.licence}), checksum-verified.",
+        f"{sidecar.table_id}, {sidecar.licence}), checksum-verified; its content is checked by "
+        "the rules on cbs_values.",
     )
     def _asset(duckdb: DuckDBResource) -> dg.MaterializeResult:
+        path = raw_dir() / relative
         verify_snapshot(path)
-        gemeente = editions_config().gemeente
-        codes = next(p for p, s in discover_snapshots(raw_dir()) if s.kind == "cbs_area_codes")
-        wijken = known_wijken(codes, gemeente).get(sidecar.year, {})
         frame = read_kerncijfers(
             path,
             year=sidecar.year,
             scheme=sidecar.scheme,
             crosswalk=load_crosswalk(data_dir() / "reference" / "cbs_variable_crosswalk.csv"),
-            gemeente=gemeente,
-            known_wijken=set(wijken),
             area_level=sidecar.area_level,
         )
         rows = write_table(duckdb, asset_name(sidecar), frame)

@@ -1,4 +1,4 @@
-"""Indicator assets: catalogue, survey weights, indicator values, compass scores, downloads."""
+"""Indicator assets: catalogue, survey weights, indicator values, compass scores."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pyarrow as pa
 from dagster_duckdb import DuckDBResource
 
 from indicators.catalogue import load_catalogue, statistics_settings
-from indicators.downloads import catalogue_frame, write_downloads
+from indicators.downloads import catalogue_frame
 from indicators.engine import EditionPlan, compute_edition, compute_weights
 from indicators.scores import compass_scores as score_frame
 from ingest.survey.codebook import load_codebook
@@ -16,7 +16,7 @@ from pipelines.assets.areas import areas
 from pipelines.assets.cbs import cbs_values
 from pipelines.assets.survey import codebook_path, survey_responses
 from pipelines.resources import read_table, write_table
-from pipelines.settings import editions_config, site_dir
+from pipelines.settings import editions_config
 
 GROUP = "indicators"
 
@@ -117,31 +117,4 @@ def compass_scores(duckdb: DuckDBResource) -> dg.MaterializeResult:
     frame = score_frame(values, load_catalogue())
     return dg.MaterializeResult(
         metadata={"dagster/row_count": write_table(duckdb, "compass_scores", frame)}
-    )
-
-
-@dg.asset(group_name=GROUP, kinds={"parquet", "csv"}, deps=[compass_scores])
-def indicator_downloads(duckdb: DuckDBResource) -> dg.MaterializeResult:
-    """site/downloads: indicator values, catalogue and scores as Parquet + CSV + JSON sidecar."""
-    values = read_table(duckdb, "SELECT * FROM indicator_values")
-    catalogue = read_table(duckdb, "SELECT * FROM indicator_catalogue")
-    scores = read_table(duckdb, "SELECT * FROM compass_scores")
-    weighting = read_table(duckdb, "SELECT * FROM survey_weighting")
-    target = site_dir() / "downloads"
-    sidecar = write_downloads(
-        values,
-        catalogue,
-        scores,
-        target,
-        provenance={
-            "editions": [p.__dict__ | {"cbs_years": list(p.cbs_years)} for p in edition_plans()],
-            "survey_weighting": weighting.to_dict(orient="records"),
-        },
-    )
-    return dg.MaterializeResult(
-        metadata={
-            "path": dg.MetadataValue.path(str(target)),
-            "rows": sidecar["rows"]["indicator_values"],
-            "synthetic": sidecar["synthetic"],
-        }
     )

@@ -2,8 +2,9 @@
 
 The shipped exports are SYNTHETIC (``ingest/registers/generator.py``); a real export from the
 municipal data warehouse in the same layout loads the same way. Every export is checksum-verified
-against its sidecar before it is read, and checked against the buurten of the edition that uses
-its year (``registers:`` in ``data/editions.yml``).
+against its sidecar before it is read; its content is checked by the rules of
+``quality/rules/register_values.yml`` against the buurten of the edition that uses its year
+(``registers:`` in ``data/editions.yml``) and the register variables.
 """
 
 from __future__ import annotations
@@ -18,13 +19,13 @@ from ingest.registers.variables import QUANTITIES, load_variables
 from ingest.snapshots import Sidecar, discover_snapshots, verify_snapshot
 from pipelines.assets.areas import areas
 from pipelines.assets.cbs import asset_name, snapshot_metadata
-from pipelines.resources import read_table, write_table
+from pipelines.resources import write_table
 from pipelines.settings import data_dir, editions_config, raw_dir
 
 GROUP = "registers"
 VALUE_COLUMNS = (
     "year BIGINT, area_code VARCHAR, area_level VARCHAR, variable VARCHAR, value DOUBLE, "
-    "synthetic BOOLEAN"
+    "synthetic BOOLEAN, year_in_file BIGINT, source_file VARCHAR, source_row BIGINT"
 )
 
 
@@ -75,50 +76,25 @@ def register_variables(duckdb: DuckDBResource) -> dg.MaterializeResult:
     )
 
 
-def _area_year(register_year: int) -> int:
-    """The area layout a register year is checked against: that of the edition using it."""
-    for edition in editions_config().editions:
-        if edition.registers == register_year:
-            return edition.area_year
-    return register_year
-
-
 def _export_asset(path, sidecar: Sidecar):
+    relative = path.relative_to(raw_dir())  # resolved at run time: a copy of data/ works alike
+
     @dg.asset(
         name=asset_name(sidecar),
         group_name=GROUP,
         kinds={"duckdb", "csv"},
         deps=[areas, register_variables],
-        description=f"{sidecar.title} ({sidecar.publisher}), checksum-verified and checked "
-        "against the buurten of its edition and the register variables"
-        + (" (SYNTHETIC)." if sidecar.synthetic else "."),
+        description=f"{sidecar.title} ({sidecar.publisher}), checksum-verified; its content is "
+        "checked by the rules on register_values" + (" (SYNTHETIC)." if sidecar.synthetic else "."),
     )
     def _asset(duckdb: DuckDBResource) -> dg.MaterializeResult:
-        checked = verify_snapshot(path)
-        area_year = _area_year(checked.year)
-        buurten = set(
-            read_table(
-                duckdb,
-                "SELECT area_code FROM areas WHERE year = ? AND layout = 'cbs' "
-                "AND area_level = 'buurt'",
-                [area_year],
-            )["area_code"]
-        )
-        if not buurten:
-            raise InputError(
-                path,
-                f"no buurten of {area_year} to check the register export against",
-                expected=f"an edition in data/editions.yml with registers: {checked.year} and "
-                "CBS buurt figures of its area year",
-            )
-        variables = [v.id for v in load_variables(variables_path())]
-        frame = read_register_export(path, checked.year, buurten, variables)
+        checked = verify_snapshot(raw_dir() / relative)
+        frame = read_register_export(raw_dir() / relative, checked.year)
         frame["synthetic"] = checked.synthetic
         rows = write_table(duckdb, asset_name(checked), frame)
         meta = snapshot_metadata(checked, rows)
         meta["buurten"] = int(frame["area_code"].nunique())
         meta["variables"] = int(frame["variable"].nunique())
-        meta["buurten_without_rows"] = len(buurten - set(frame["area_code"]))
         return dg.MaterializeResult(metadata=meta)
 
     return _asset
@@ -147,7 +123,8 @@ def register_values(duckdb: DuckDBResource) -> dg.MaterializeResult:
     with duckdb.get_connection() as con:
         if years:
             union = " UNION ALL ".join(
-                f'SELECT year, area_code, area_level, variable, value, synthetic FROM "{n}"'
+                "SELECT year, area_code, area_level, variable, value, synthetic, year_in_file, "
+                f'source_file, source_row FROM "{n}"'
                 for n in years.values()
             )
             con.execute(

@@ -11,7 +11,7 @@ from ingest.survey.codebook import load_codebook
 from ingest.survey.export import read_survey_export
 from pipelines.assets.areas import areas
 from pipelines.assets.cbs import snapshot_metadata
-from pipelines.resources import read_table, write_table
+from pipelines.resources import write_table
 from pipelines.settings import data_dir, editions_config
 
 GROUP = "survey"
@@ -60,8 +60,14 @@ def survey_codebook(duckdb: DuckDBResource) -> dg.MaterializeResult:
             for c in cb.constructs
         ]
     )
+    valid = pd.DataFrame(
+        [(col, v) for col, spec in cb.frame.items() for v in spec.valid_values()]
+        + [(q.id, v) for q in cb.questions for v in sorted(cb.scales[q.scale].valid_codes())],
+        columns=["column_name", "value"],
+    )
     rows = write_table(duckdb, "survey_questions", questions)
     write_table(duckdb, "survey_answer_codes", codes)
+    write_table(duckdb, "survey_valid_values", valid)
     write_table(duckdb, "survey_constructs", constructs)
     return dg.MaterializeResult(
         metadata={"dagster/row_count": rows, "questions": rows, "constructs": len(constructs)}
@@ -76,22 +82,14 @@ def _wave_asset(edition):
         group_name=GROUP,
         kinds={"duckdb", "csv"},
         deps=[areas, survey_codebook],
-        description=f"Wijkenquête {wave} export, checked against the codebook and the "
-        f"buurten of {edition.area_year}.",
+        description=f"Wijkenquête {wave} export, read with the codebook (its content is checked "
+        "by the rules on survey_responses).",
     )
     def _asset(duckdb: DuckDBResource) -> dg.MaterializeResult:
         cfg = editions_config()
         path = cfg.resolve(edition.survey)
         sidecar = verify_snapshot(path)
-        buurten = set(
-            read_table(
-                duckdb,
-                "SELECT area_code FROM areas WHERE year = ? AND layout = 'cbs' "
-                "AND area_level = 'buurt'",
-                [edition.area_year],
-            )["area_code"]
-        )
-        frame = read_survey_export(path, load_codebook(codebook_path()), wave, buurten)
+        frame = read_survey_export(path, load_codebook(codebook_path()), wave)
         frame["synthetic"] = sidecar.synthetic
         rows = write_table(duckdb, f"raw_survey_{wave}", frame)
         meta = snapshot_metadata(sidecar, rows)

@@ -1,0 +1,69 @@
+"""Site assets: the site is built in a staging directory and published (swapped in) last.
+
+Every blocking quality check sits upstream of ``published_site``: if one fails, the swap does
+not run and the previously published ``site/`` stays exactly as it was.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from dashboards.publish import fresh_staging, publish
+from dashboards.statistician import write_statistician_pages
+from indicators.downloads import write_downloads
+from pipelines.assets.indicators import compass_scores, edition_plans
+from pipelines.resources import read_table
+from pipelines.settings import site_dir, site_staging_dir
+
+GROUP = "site"
+
+
+@dg.asset(group_name=GROUP, kinds={"html"}, deps=[compass_scores])
+def site_staging() -> dg.MaterializeResult:
+    """An empty directory beside site/ in which this run builds the whole site."""
+    path = fresh_staging(site_staging_dir())
+    return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(path))})
+
+
+@dg.asset(group_name=GROUP, kinds={"parquet", "csv"}, deps=[site_staging])
+def indicator_downloads(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    """downloads/: indicator values, catalogue and scores as Parquet + CSV + JSON sidecar."""
+    values = read_table(duckdb, "SELECT * FROM indicator_values")
+    catalogue = read_table(duckdb, "SELECT * FROM indicator_catalogue")
+    scores = read_table(duckdb, "SELECT * FROM compass_scores")
+    weighting = read_table(duckdb, "SELECT * FROM survey_weighting")
+    target = site_staging_dir() / "downloads"
+    sidecar = write_downloads(
+        values,
+        catalogue,
+        scores,
+        target,
+        provenance={
+            "editions": [p.__dict__ | {"cbs_years": list(p.cbs_years)} for p in edition_plans()],
+            "survey_weighting": weighting.to_dict(orient="records"),
+        },
+    )
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(target)),
+            "rows": sidecar["rows"]["indicator_values"],
+            "synthetic": sidecar["synthetic"],
+        }
+    )
+
+
+@dg.asset(group_name=GROUP, kinds={"html"}, deps=[indicator_downloads])
+def published_site(context, duckdb: DuckDBResource) -> dg.MaterializeResult:
+    """The statistician pages (with this run's data-quality report) are added, then the staged
+    site replaces site/ in one step."""
+    staging = site_staging_dir()
+    with duckdb.get_connection() as con:
+        pages = write_statistician_pages(con, context.run_id, staging)
+    publish(staging, site_dir())
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(site_dir())),
+            "pages": [str(p.relative_to(staging)) for p in pages],
+        }
+    )

@@ -1,0 +1,218 @@
+"""The data-quality gate: rules as data, generated asset checks, the bad-input corpus, the
+report, and atomic publication."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from ingest.errors import InputError
+from ingest.snapshots import read_sidecar, sidecar_path, write_sidecar
+from quality.rulesets import load_ruleset, load_rulesets
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "tests" / "fixtures" / "bad_inputs"
+CASES = yaml.safe_load((CORPUS / "cases.yml").read_text(encoding="utf-8"))
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    """sha256 of every file under ``folder`` (relative path -> digest)."""
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def apply_case(case: dict, data: Path) -> Path:
+    """Put the case's bad file in the copy of data/; record a snapshot if the case says so."""
+    target = data / case["target"]
+    bad = CORPUS / "files" / case["file"]
+    if case["action"] == "replace":
+        shutil.copyfile(bad, target)
+    else:
+        with target.open("ab") as out:
+            out.write(bad.read_bytes())
+    if case.get("snapshot") and sidecar_path(target).exists():
+        fields = read_sidecar(target).model_dump(exclude={"file", "sha256"})
+        write_sidecar(target, **fields)
+    return target
+
+
+def copy_warehouse(source: Path, tmp: Path) -> None:
+    """Start a case from the built warehouse (a checkpointed copy of the file)."""
+    import duckdb
+
+    with duckdb.connect(str(source)) as con:
+        con.execute("CHECKPOINT")
+    (tmp / "wh").mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, tmp / "wh" / "w.duckdb")
+
+
+def run_command(args: list[str], data: Path, tmp: Path, site: Path | None = None):
+    from pipelines.cli import main
+
+    env = {
+        "WIJKKOMPAS_DATA": str(data),
+        "WIJKKOMPAS_WAREHOUSE": str(tmp / "wh" / "w.duckdb"),
+        "WIJKKOMPAS_SITE": str(site or tmp / "site"),
+    }
+    return CliRunner().invoke(main, args, env=env, catch_exceptions=False)
+
+
+def test_corpus_has_the_cases_the_field_meets():
+    assert len(CASES) >= 15
+    for name, case in CASES.items():
+        assert (CORPUS / "files" / case["file"]).exists(), name
+        assert case["outcome"] in ("fail", "warn") and case["expect"], name
+    must = {
+        "wrong_delimiter",
+        "latin1_with_diaeresis",
+        "missing_column",
+        "renamed_cbs_column",
+        "unknown_wijk_code",
+        "duplicate_respondent",
+        "answer_outside_codebook",
+        "text_in_numeric_column",
+        "negative_population",
+        "empty_file",
+        "truncated_file",
+        "invalid_geometry",
+        "survey_of_the_wrong_year",
+    }
+    assert must <= set(CASES)
+
+
+def test_every_rules_file_follows_the_schema():
+    rulesets = load_rulesets()
+    assert {rs.dataset for rs in rulesets} >= {
+        "cbs_values",
+        "cbs_totals",
+        "boundaries",
+        "survey_responses",
+        "survey_answers",
+        "survey_weights",
+        "register_values",
+        "indicator_values",
+        "indicator_coverage",
+        "downloads",
+    }
+    for rs in rulesets:
+        for rule in rs.rules:
+            assert rule.description.strip() and rule.severity in ("fatal", "error", "warning")
+
+
+def test_a_rules_file_against_the_schema_names_file_and_field(tmp_path):
+    text = (ROOT / "quality/rules/register_values.yml").read_text(encoding="utf-8")
+    bad = tmp_path / "register_values.yml"
+    bad.write_text(text.replace("severity: fatal", "severity: critical", 1), encoding="utf-8")
+    with pytest.raises(InputError, match=r"register_values.yml.*rules\.0\.severity"):
+        load_ruleset(bad)
+    bad.write_text(text.replace("expectation: expect_", "expectation: check_", 1), "utf-8")
+    with pytest.raises(InputError, match=r"rules\.0\.expectation.*Great Expectations"):
+        load_ruleset(bad)
+
+
+def test_definitions_have_one_blocking_check_per_fatal_or_error_rule():
+    from pipelines.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    checks = {(k.asset_key.to_user_string(), k.name): k for k in graph.asset_check_keys}
+    expected = {(rs.asset, r.name): r for rs in load_rulesets() for r in rs.rules}
+    assert set(checks) == set(expected)
+    for key, rule in expected.items():
+        spec = graph.get_check_spec(checks[key])
+        assert spec.blocking == (rule.severity in ("fatal", "error")), key
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_bad_input_is_stopped_and_named(name, data_copy, tmp_path, built_warehouse):
+    case = CASES[name]
+    apply_case(case, data_copy)
+    raw_before = tree_digest(data_copy)
+    copy_warehouse(built_warehouse, tmp_path)
+    selection = [a for asset in case["select"] for a in ("--select", asset)]
+    result = run_command(["check", *selection], data_copy, tmp_path)
+    out = result.output
+    assert result.exit_code == (1 if case["outcome"] == "fail" else 0), out
+    for part in case["expect"]:
+        assert part in out, f"{name}: {part!r} not in the output:\n{out}"
+    assert tree_digest(data_copy) == raw_before  # inputs are never modified
+    report = (tmp_path / "quality-report" / "index.html").read_text(encoding="utf-8")
+    assert ("Publicatie tegengehouden" in report) == (case["outcome"] == "fail")
+
+
+def test_check_passes_on_the_shipped_data(tmp_path):
+    result = run_command(["check"], ROOT / "data", tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "All blocking rules passed" in result.output
+    assert "0 blocking failures" in result.output and "not run" not in result.output
+    assert not (tmp_path / "site").exists()  # check never publishes
+    report = (tmp_path / "quality-report" / "index.html").read_text(encoding="utf-8")
+    for rs in load_rulesets():
+        for rule in rs.rules:
+            assert rule.name in report
+
+
+def test_published_site_carries_the_quality_report(built_warehouse):
+    site = Path(os.environ["WIJKKOMPAS_SITE"])
+    page = (site / "statistiek" / "kwaliteit.html").read_text(encoding="utf-8")
+    assert "Alle blokkerende regels zijn geslaagd" in page
+    assert "answers_inside_codebook" in page and "Synthetische gegevens" in page
+    index = (site / "statistiek" / "index.html").read_text(encoding="utf-8")
+    assert 'href="kwaliteit.html"' in index and "indicator_values.parquet" in index
+    assert not site.with_name(f".{site.name}.staging").exists()
+
+
+def test_failed_run_leaves_the_published_site_byte_identical(data_copy, tmp_path, built_warehouse):
+    site = Path(os.environ["WIJKKOMPAS_SITE"])  # published by the session's build
+    before = tree_digest(site)
+    assert "downloads/indicator_values.parquet" in before
+    apply_case(CASES["negative_population"], data_copy)
+    result = run_command(["build"], data_copy, tmp_path, site)
+    assert result.exit_code == 1
+    assert "cbs_values.counts_not_negative" in result.output
+    assert "The published site was left as it was" in result.output
+    assert tree_digest(site) == before
+
+
+def test_selective_build_never_publishes(tmp_path, built_warehouse):
+    site = Path(os.environ["WIJKKOMPAS_SITE"])
+    before = tree_digest(site)
+    copy_warehouse(built_warehouse, tmp_path)
+    result = run_command(["build", "--select", "compass_scores"], ROOT / "data", tmp_path, site)
+    assert result.exit_code == 0, result.output
+    assert "published_site" not in result.output
+    assert tree_digest(site) == before
+
+
+def test_a_leak_caught_at_the_last_gate_keeps_the_old_site(monkeypatch, built_warehouse):
+    """A bug that would publish suppressed values is stopped by the downloads rules after the
+    new site was staged; the published site stays as it was and the staging is removed."""
+    import indicators.downloads as downloads
+    from pipelines.runner import run_build
+
+    site = Path(os.environ["WIJKKOMPAS_SITE"])
+    before = tree_digest(site)
+    honest = downloads.published_values
+
+    def leaky(values):
+        out = honest(values)
+        out.loc[out["suppressed"], "value"] = 1.0
+        return out
+
+    monkeypatch.setattr(downloads, "published_values", leaky)
+    report = run_build(
+        lambda *_: None, ["site_staging", "indicator_downloads", "published_site"], publish=True
+    )
+    assert not report.success
+    failed = {(x.dataset, x.rule) for x in report.quality.blocking_failures}
+    assert ("downloads", "no_suppressed_value_published") in failed
+    assert tree_digest(site) == before
+    assert not site.with_name(f".{site.name}.staging").exists()
