@@ -100,7 +100,7 @@ def summary_lines(result: QualityOutcome, report_path: Path | None = None) -> li
     lines = [
         f"Data quality: {passed} of {total} rules passed, "
         f"{len(result.blocking_failures)} blocking failures, {len(result.warnings)} warnings"
-        + (f", {not_run} not run (an earlier step stopped)" if not_run else "")
+        + (f", {not_run} not run (not selected, or after a failed step)" if not_run else "")
         + "."
     ]
     for step, message in result.read_failures:
