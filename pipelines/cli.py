@@ -94,7 +94,9 @@ def _summary() -> None:
             click.echo(f"  {name:<28} {n:>9,} rows")
     downloads = site_dir() / "downloads"
     if downloads.exists():
-        click.echo(f"\nDownloads (Parquet, CSV, JSON metadata): {downloads}")
+        click.echo(f"\nPublished site: {site_dir()}")
+        click.echo(f"  downloads (Parquet, CSV, JSON metadata): {downloads}")
+        click.echo(f"  for statisticians: {site_dir() / 'statistiek' / 'index.html'}")
 
 
 @main.command("generate-survey")
