@@ -71,7 +71,6 @@ class RunReport:
     seconds: float
     run_id: str = ""
     failures: list[tuple[str, str]] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
     quality: QualityOutcome | None = None
     quality_report: Path | None = None
 
@@ -106,7 +105,7 @@ class _StepPrinter(logging.Handler):
 
 
 class _NoEngineErrors(logging.Filter):
-    """Failed and skipped steps are summarised by the command (file, row, column, rule);
+    """Failed steps and what they held up are summarised by the command (file, row, column, rule);
     Dagster's own error records of them (stack traces, "Not executing") only hide that summary.
     They stay in the run's event log (``make dagster``)."""
 
@@ -144,8 +143,6 @@ def run_build(echo=print, selection: list[str] | None = None, publish: bool = Tr
     for event in result.all_events:
         if event.event_type_value == "STEP_FAILURE":
             report.failures.append((event.step_key, _root_message(event.step_failure_data.error)))
-        elif event.event_type_value == "STEP_SKIPPED":
-            report.skipped.append(event.step_key)
     if not result.success:  # a failed run leaves no half-built site behind
         shutil.rmtree(site_staging_dir(), ignore_errors=True)
     report.quality, report.quality_report = write_quality_report(report)

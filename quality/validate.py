@@ -7,9 +7,8 @@ process (it costs ~13 s), with its progress bars off.
 
 from __future__ import annotations
 
-import json
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
 from typing import Any
@@ -35,15 +34,6 @@ class RuleResult:
     unexpected_count: int = 0
     failing_rows: list[dict] = field(default_factory=list)
     error: str | None = None
-
-    @property
-    def blocking_failure(self) -> bool:
-        return not self.success and self.severity in ("fatal", "error")
-
-    def as_row(self) -> dict:
-        row = asdict(self)
-        row["failing_rows"] = json.dumps(self.failing_rows, ensure_ascii=False, default=str)
-        return row
 
 
 @cache
