@@ -45,15 +45,10 @@ def read_gebieden(path: Path, wijken: dict[str, str]) -> pd.DataFrame:
     exist in that year (e.g. Haren in 2017) are simply not used.
     """
     table = read_delimited(path)
-    for col in ("wijk_code", "gebied_code", "gebied_name"):
-        if col not in table.header:
-            raise InputError(
-                path,
-                "missing column",
-                row=1,
-                column=col,
-                expected="wijk_code, wijk_name, gebied_code, gebied_name",
-            )
+    table.require_columns(
+        ("wijk_code", "gebied_code", "gebied_name"),
+        expected="wijk_code, wijk_name, gebied_code, gebied_name",
+    )
     frame = pd.DataFrame(table.rows, columns=table.header)
     dup = frame[frame["wijk_code"].duplicated()]
     if len(dup):
@@ -111,9 +106,7 @@ def user_layout(
     """A user's layout: CSV buurt_code -> own wijk -> gebied, every buurt of the year once."""
     table = read_delimited(path)
     needed = ["buurt_code", "wijk_code", "wijk_name", "gebied_code", "gebied_name"]
-    for col in needed:
-        if col not in table.header:
-            raise InputError(path, "missing column", row=1, column=col, expected=", ".join(needed))
+    table.require_columns(needed, expected=", ".join(needed))
     seen: dict[str, int] = {}
     wijk_names: dict[str, str] = {}
     gebied_of_wijk: dict[str, str] = {}

@@ -30,6 +30,22 @@ class Table:
         for offset, row in enumerate(self.rows):
             yield offset + 2, dict(zip(self.header, row, strict=True))
 
+    def require_columns(self, columns, *, expected: str, rule: str | None = None) -> None:
+        """Raise for the first of ``columns`` missing from the header (row 1, that column)."""
+        for col in columns:
+            if col not in self.header:
+                raise InputError(
+                    self.path, "missing column", row=1, column=col, expected=expected, rule=rule
+                )
+
+    def reject_other_columns(self, allowed, *, expected: str, rule: str | None = None) -> None:
+        """Raise for the first header column not in ``allowed``."""
+        extra = [c for c in self.header if c not in allowed]
+        if extra:
+            raise InputError(
+                self.path, "unexpected column", row=1, column=extra[0], expected=expected, rule=rule
+            )
+
 
 def _decode(path: Path, encoding: str) -> str:
     data = path.read_bytes()

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ingest.csvfile import read_delimited
-from ingest.errors import InputError, raise_first_bad
+from ingest.errors import raise_first_bad
 
 COLUMNS = ("jaar", "buurtcode", "variabele", "aantal")
 DELIMITER = ";"
@@ -29,26 +29,10 @@ def read_register_export(path: Path, year: int) -> pd.DataFrame:
     ``year``, with the year written in the file and the source file and row of every count."""
     path = Path(path)
     table = read_delimited(path, delimiter=DELIMITER, encoding=ENCODING)
-    for col in COLUMNS:
-        if col not in table.header:
-            raise InputError(
-                path,
-                "missing column",
-                row=1,
-                column=col,
-                expected="the columns " + DELIMITER.join(COLUMNS),
-                rule="register_expected_columns",
-            )
-    extra = [c for c in table.header if c not in COLUMNS]
-    if extra:
-        raise InputError(
-            path,
-            "unexpected column",
-            row=1,
-            column=extra[0],
-            expected="only the columns " + DELIMITER.join(COLUMNS),
-            rule="register_expected_columns",
-        )
+    columns = DELIMITER.join(COLUMNS)
+    rule = "register_expected_columns"
+    table.require_columns(COLUMNS, expected="the columns " + columns, rule=rule)
+    table.reject_other_columns(COLUMNS, expected="only the columns " + columns, rule=rule)
     frame = pd.DataFrame(table.rows, columns=table.header)[list(COLUMNS)]
     frame = frame.apply(lambda s: s.str.strip())
     jaar = pd.to_numeric(frame["jaar"], errors="coerce")

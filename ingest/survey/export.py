@@ -45,16 +45,11 @@ def read_survey_export(path: Path, codebook: Codebook, wave: int) -> pd.DataFram
                 ),
                 rule="survey_expected_columns",
             )
-    unknown = [c for c in table.header if c not in expected_cols]
-    if unknown:
-        raise InputError(
-            path,
-            "column not in the codebook for this wave",
-            row=1,
-            column=unknown[0],
-            expected="only columns described in data/survey/codebook.yml for wave " + str(wave),
-            rule="survey_expected_columns",
-        )
+    table.reject_other_columns(
+        expected_cols,
+        expected=f"only columns described in data/survey/codebook.yml for wave {wave}",
+        rule="survey_expected_columns",
+    )
     frame = pd.DataFrame(table.rows, columns=table.header)[expected_cols]
     frame = frame.apply(lambda s: s.str.strip())
 
