@@ -8,8 +8,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
+CHROMIUM := /usr/bin/chromium
+BROWSER_DIR := tests/browser
+AXE := $(BROWSER_DIR)/node_modules/axe-core/axe.min.js
 
-.PHONY: run test lint format dagster env clean
+.PHONY: run test lint format dagster env browser-deps clean
 
 $(UV):
 	python3 -m venv $(TOOLS)
@@ -21,10 +24,25 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 
 env: $(VENV)/.synced
 
+browser-deps: $(CHROMIUM) $(AXE) ## Debian chromium + axe-core (from the npm lock file) for the browser tests
+
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ]; then sudo=; \
+	elif command -v sudo >/dev/null; then sudo=sudo; \
+	else echo "browser tests need Debian chromium: as root run 'apt-get install chromium'" >&2; exit 1; fi; \
+	command -v apt-get >/dev/null || { echo "browser tests need chromium at $@ (no apt-get here)" >&2; exit 1; }; \
+	$$sudo apt-get update && \
+	$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium
+
+$(AXE): $(BROWSER_DIR)/package-lock.json
+	@command -v npm >/dev/null || { echo "browser tests need node + npm (apt-get install nodejs npm)" >&2; exit 1; }
+	cd $(BROWSER_DIR) && npm ci --no-audit --no-fund
+	touch $@
+
 run: env ## build the whole pipeline on the shipped data
 	$(BIN)/wijkkompas build
 
-test: env ## lint, format check and the test suite
+test: env browser-deps ## lint, format check and the test suite
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
@@ -41,4 +59,5 @@ dagster: env ## the Dagster UI on http://127.0.0.1:3000
 	env --default-signal=INT,TERM $(BIN)/dagster dev -h 127.0.0.1 -p 3000 -m pipelines.definitions
 
 clean:
-	rm -rf $(VENV) $(TOOLS) .dagster_home data/warehouse site .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(TOOLS) .dagster_home data/warehouse site .pytest_cache .ruff_cache \
+		$(BROWSER_DIR)/node_modules screenshots

@@ -1,0 +1,1 @@
+"""Browser-test harness (see harness.py); node_modules/ here holds axe-core."""
