@@ -12,7 +12,7 @@ CHROMIUM := /usr/bin/chromium
 BROWSER_DIR := tests/browser
 AXE := $(BROWSER_DIR)/node_modules/axe-core/axe.min.js
 
-.PHONY: run test lint format dagster env browser-deps clean
+.PHONY: run test serve budget lint format dagster env browser-deps clean
 
 $(UV):
 	python3 -m venv $(TOOLS)
@@ -46,6 +46,15 @@ test: env browser-deps ## lint, format check and the test suite
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
+
+PORT ?= 8000
+serve: ## serve the published site on http://127.0.0.1:$(PORT)/ (build it first: make run)
+	@test -f site/index.html || { echo "site/ has no pages yet: run 'make run' first"; exit 1; }
+	@echo "Wijkkompas: http://127.0.0.1:$(PORT)/ (Ctrl-C stops)"
+	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory site
+
+budget: env ## page weights and site build time (prints the figures)
+	$(BIN)/python benchmarks/site_budget.py
 
 lint: env
 	$(BIN)/ruff check .

@@ -95,6 +95,9 @@ def _summary() -> None:
     downloads = site_dir() / "downloads"
     if downloads.exists():
         click.echo(f"\nPublished site: {site_dir()}")
+        click.echo(
+            f"  for residents: {site_dir() / 'index.html'} (make serve: http://127.0.0.1:8000/)"
+        )
         click.echo(f"  downloads (Parquet, CSV, JSON metadata): {downloads}")
         click.echo(f"  for statisticians: {site_dir() / 'statistiek' / 'index.html'}")
 

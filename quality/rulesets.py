@@ -5,7 +5,8 @@ dataset; ``{gemeente}`` and ``{site_staging}`` are filled in), the other assets 
 (``needs``), the columns that say where a row came from (file, row, area) and its rules. A rule is
 a Great Expectations expectation (its snake_case name), its parameters, a severity and a human
 description. Parameters may refer to the statistical settings (``{setting: survey.min_n}``) or
-to a list from the warehouse (``{query: "SELECT ..."}``), so no code list is copied into a rule.
+to a list from the warehouse (``{query: "SELECT ..."}``) or one value (``{query_value: ...}``),
+so no code list is copied into a rule.
 
 Severity: ``fatal`` (the dataset is unusable), ``error`` (a wrong value) and ``warning``
 (worth a look). Fatal and error block publication; warnings are reported only.

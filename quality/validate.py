@@ -60,7 +60,8 @@ def _setting(settings: dict, dotted: str) -> Any:
 def resolve_parameters(
     con, parameters: dict, settings: dict, placeholders: dict | None = None
 ) -> dict:
-    """Replace ``{setting: a.b}`` and ``{query: SQL}`` by their values."""
+    """Replace ``{setting: a.b}``, ``{query: SQL}`` (a list) and ``{query_value: SQL}`` (one
+    value) by their values."""
     out = {}
     for key, value in parameters.items():
         if isinstance(value, dict) and set(value) == {"setting"}:
@@ -68,6 +69,8 @@ def resolve_parameters(
         elif isinstance(value, dict) and set(value) == {"query"}:
             query = value["query"].format(**(placeholders or {}))
             value = [r[0] for r in con.execute(query).fetchall()]
+        elif isinstance(value, dict) and set(value) == {"query_value"}:
+            value = con.execute(value["query_value"].format(**(placeholders or {}))).fetchone()[0]
         out[key] = value
     if "row_condition" in out:
         out.setdefault("condition_parser", "pandas")

@@ -11,6 +11,7 @@ from indicators.catalogue import load_catalogue, statistics_settings
 from indicators.downloads import catalogue_frame
 from indicators.engine import EditionPlan, compute_edition, compute_weights
 from indicators.scores import compass_scores as score_frame
+from indicators.similar import similar_areas as find_similar
 from ingest.survey.codebook import load_codebook
 from pipelines.assets.areas import areas
 from pipelines.assets.cbs import cbs_values
@@ -117,4 +118,21 @@ def compass_scores(duckdb: DuckDBResource) -> dg.MaterializeResult:
     frame = score_frame(values, load_catalogue())
     return dg.MaterializeResult(
         metadata={"dagster/row_count": write_table(duckdb, "compass_scores", frame)}
+    )
+
+
+@dg.asset(group_name=GROUP, kinds={"duckdb"}, deps=[indicator_values])
+def similar_areas(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    """Per area the most similar areas of its level on a few composition indicators
+    (``similar_areas`` in indicators/statistics.yml), for comparisons on the site and reports."""
+    settings = statistics_settings()["similar_areas"]
+    values = read_table(
+        duckdb,
+        "SELECT edition, layout, area_level, area_code, indicator_id, value, suppressed "
+        "FROM indicator_values WHERE list_contains(?, indicator_id)",
+        [settings["indicators"]],
+    )
+    frame = find_similar(values, settings["indicators"], settings["count"])
+    return dg.MaterializeResult(
+        metadata={"dagster/row_count": write_table(duckdb, "similar_areas", frame)}
     )

@@ -10,9 +10,11 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from dashboards.publish import fresh_staging, publish
+from dashboards.site_builder import build_resident_site
+from dashboards.site_data import load_site_data
 from dashboards.statistician import write_statistician_pages
 from indicators.downloads import write_downloads
-from pipelines.assets.indicators import compass_scores, edition_plans
+from pipelines.assets.indicators import compass_scores, edition_plans, similar_areas
 from pipelines.resources import read_table
 from pipelines.settings import site_dir, site_staging_dir
 
@@ -53,7 +55,27 @@ def indicator_downloads(duckdb: DuckDBResource) -> dg.MaterializeResult:
     )
 
 
-@dg.asset(group_name=GROUP, kinds={"html"}, deps=[indicator_downloads])
+@dg.asset(group_name=GROUP, kinds={"html", "svg"}, deps=[site_staging, similar_areas])
+def resident_site(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    """The pages for residents (home with map and search, gebied / wijk / buurt pages with the
+    compass, indicator pages; Dutch and English) and a CSV per area, into the staging site."""
+    with duckdb.get_connection() as con:
+        data = load_site_data(con)
+    staging = site_staging_dir()
+    files = build_resident_site(data, staging)
+    pages = [f for f in files if f.suffix == ".html"]
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(staging)),
+            "pages": len(pages),
+            "area_csvs": sum(1 for f in files if f.suffix == ".csv"),
+            "bytes": sum(f.stat().st_size for f in files),
+            "synthetic": data.synthetic,
+        }
+    )
+
+
+@dg.asset(group_name=GROUP, kinds={"html"}, deps=[indicator_downloads, resident_site])
 def published_site(context, duckdb: DuckDBResource) -> dg.MaterializeResult:
     """The statistician pages (with this run's data-quality report) are added, then the staged
     site replaces site/ in one step."""

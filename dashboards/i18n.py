@@ -1,0 +1,304 @@
+"""Words and numbers for residents, in Dutch first and English second.
+
+Dutch numbers use a decimal comma and a dot between thousands (12.345,6); English the reverse.
+Indicator titles and descriptions come from the catalogue (nl/en); what the pages say around
+them is here, so a translation is one place.
+"""
+
+from __future__ import annotations
+
+import math
+
+LANGS = ("nl", "en")
+
+TEXT = {
+    "site_title": {"nl": "Wijkkompas", "en": "Neighbourhood compass"},
+    "skip": {"nl": "Naar de inhoud", "en": "Skip to content"},
+    "home": {"nl": "Home", "en": "Home"},
+    "all_indicators": {"nl": "Alle indicatoren", "en": "All indicators"},
+    "other_lang": {"nl": "English", "en": "Nederlands"},
+    "other_lang_label": {
+        "nl": "Read this page in English",
+        "en": "Lees deze pagina in het Nederlands",
+    },
+    "synthetic_title": {
+        "nl": "Let op: deels nagebootste gegevens.",
+        "en": "Note: partly simulated data.",
+    },
+    "synthetic_text": {
+        "nl": "De bewonersenquête en de gemeentelijke registraties op deze site zijn synthetisch: "
+        "gegenereerd om de werking te laten zien, niet gemeten bij echte inwoners. Alleen de "
+        "CBS-cijfers zijn echt. Cijfers uit enquête en registraties zijn gemarkeerd met *.",
+        "en": "The resident survey and the municipal registers on this site are synthetic: "
+        "generated to show how the tool works, not measured among real residents. Only the CBS "
+        "figures are real. Figures from the survey and registers are marked with *.",
+    },
+    "credit": {
+        "nl": "Bron: CBS (Kerncijfers wijken en buurten, CC BY 4.0); wijkenquête en registraties "
+        "van de gemeente (synthetisch).",
+        "en": "Source: CBS, Statistics Netherlands (Kerncijfers wijken en buurten, CC BY 4.0); "
+        "municipal survey and registers (synthetic).",
+    },
+    "downloads": {"nl": "Alle cijfers downloaden", "en": "Download all figures"},
+    "edition": {"nl": "Editie", "en": "Edition"},
+    "search_label": {
+        "nl": "Zoek je wijk of buurt, of typ je postcode (4 cijfers)",
+        "en": "Find your wijk or buurt, or type your postcode (4 digits)",
+    },
+    "search_button": {"nl": "Zoeken", "en": "Search"},
+    "search_hint": {
+        "nl": "Bijvoorbeeld: Oosterpoort, Haren of 9711",
+        "en": "For example: Oosterpoort, Haren or 9711",
+    },
+    "map_title": {"nl": "Kaart van de wijken", "en": "Map of the wijken"},
+    "map_choose": {"nl": "Kleur de kaart naar", "en": "Colour the map by"},
+    "map_table": {"nl": "De cijfers van de kaart als tabel", "en": "The map's figures as a table"},
+    "gebieden_title": {"nl": "Gebieden en hun wijken", "en": "Areas and their wijken"},
+    "how_to_read": {"nl": "Zo lees je het kompas", "en": "How to read the compass"},
+    "wijk": {"nl": "Wijk", "en": "Wijk"},
+    "buurt": {"nl": "Buurt", "en": "Buurt"},
+    "gebied": {"nl": "Gebied", "en": "Area"},
+    "gemeente": {"nl": "Gemeente", "en": "Municipality"},
+    "wijken": {"nl": "Wijken", "en": "Wijken"},
+    "buurten": {"nl": "Buurten", "en": "Buurten"},
+    "key_figures": {"nl": "Kerncijfers", "en": "Key figures"},
+    "compass": {"nl": "Het kompas", "en": "The compass"},
+    "compass_intro": {
+        "nl": "Elk vakje is een indicator, gekleurd naar hoe de {level} ervoor staat ten opzichte "
+        "van de hele gemeente (index 100). Binnen de ringen: de thema's, de vier kwadranten en in "
+        "het midden de kompasscore. Klik op een vakje voor de cijfers, of op een thema om in te "
+        "zoomen. Dezelfde cijfers staan in de tabel verderop.",
+        "en": "Each cell is an indicator, coloured by how the {level} compares with the whole "
+        "municipality (index 100). Inside: the themes, the four quadrants and, at the centre, "
+        "the compass score. Click a cell for its figures, or a theme to zoom in. The same "
+        "figures are in the table further down.",
+    },
+    "zoom_label": {"nl": "Zoom in op een thema", "en": "Zoom into a theme"},
+    "zoom_all": {"nl": "Hele kompas", "en": "Whole compass"},
+    "cell_hint": {
+        "nl": "Klik op een vakje van het kompas om hier de cijfers te zien.",
+        "en": "Click a cell of the compass to see its figures here.",
+    },
+    "location": {"nl": "Ligging", "en": "Location"},
+    "similar": {"nl": "Vergelijkbare {levels}", "en": "Similar {levels}"},
+    "similar_intro": {
+        "nl": "De {levels} die het meest op deze lijken in samenstelling ({indicators}). De scores "
+        "zijn gemiddelden van de indexen (gemeente = 100).",
+        "en": "The {levels} most alike in composition ({indicators}). Scores are means of the "
+        "indices (municipality = 100).",
+    },
+    "table_title": {"nl": "Alle indicatoren", "en": "All indicators"},
+    "col_indicator": {"nl": "Indicator", "en": "Indicator"},
+    "col_value": {"nl": "Waarde", "en": "Value"},
+    "col_city": {"nl": "Gemeente", "en": "Municipality"},
+    "col_interval": {"nl": "95%-interval", "en": "95% interval"},
+    "col_difference": {"nl": "Verschil met gemeente", "en": "Difference from municipality"},
+    "col_index": {"nl": "Index", "en": "Index"},
+    "col_note": {"nl": "Toelichting", "en": "Note"},
+    "col_area": {"nl": "Gebied", "en": "Area"},
+    "col_rank": {"nl": "Plaats", "en": "Rank"},
+    "col_score": {"nl": "Kompasscore", "en": "Compass score"},
+    "col_distance": {"nl": "Afstand", "en": "Distance"},
+    "sig_higher": {"nl": "significant hoger", "en": "significantly higher"},
+    "sig_lower": {"nl": "significant lager", "en": "significantly lower"},
+    "not_sig": {"nl": "geen significant verschil", "en": "no significant difference"},
+    "higher": {"nl": "hoger", "en": "higher"},
+    "lower": {"nl": "lager", "en": "lower"},
+    "equal": {"nl": "gelijk", "en": "equal"},
+    "caution": {"nl": "indicatief: weinig betrouwbaar", "en": "indicative: low reliability"},
+    "suppressed": {"nl": "niet gepubliceerd", "en": "not published"},
+    "csv": {"nl": "De cijfers van {name} als CSV", "en": "The figures of {name} as CSV"},
+    "in_gebied": {"nl": "Wijken in dit gebied", "en": "Wijken in this area"},
+    "in_wijk": {"nl": "Buurten in deze wijk", "en": "Buurten in this wijk"},
+    "ranking": {"nl": "Rangorde van de wijken", "en": "Ranking of the wijken"},
+    "ranking_intro": {
+        "nl": "Elke stip is een wijk; de lijn erdoor is het 95%-betrouwbaarheidsinterval (alleen "
+        "bij enquêtecijfers). De verticale lijn is de gemeente.",
+        "en": "Each dot is a wijk; the line through it is the 95% confidence interval (survey "
+        "figures only). The vertical line is the municipality.",
+    },
+    "map_wijk": {"nl": "Kaart per wijk", "en": "Map by wijk"},
+    "map_buurt": {"nl": "Kaart per buurt", "en": "Map by buurt"},
+    "buurt_table": {"nl": "Alle buurten als tabel", "en": "All buurten as a table"},
+    "definition": {"nl": "Definitie", "en": "Definition"},
+    "processing": {"nl": "Berekening", "en": "Calculation"},
+    "source": {"nl": "Bron", "en": "Source"},
+    "year": {"nl": "Jaar", "en": "Year"},
+    "unit": {"nl": "Eenheid", "en": "Unit"},
+    "direction": {"nl": "Richting", "en": "Direction"},
+    "caveats": {"nl": "Kanttekeningen", "en": "Caveats"},
+    "publication_rule": {"nl": "Publicatieregel", "en": "Publication rule"},
+    "no_map": {"nl": "geen grens beschikbaar", "en": "no boundary available"},
+    "no_value": {"nl": "geen cijfer", "en": "no figure"},
+    "legend": {"nl": "Legenda", "en": "Legend"},
+    "score_centre": {"nl": "Kompasscore", "en": "Compass score"},
+    "summary_prefix": {"nl": "In het kort", "en": "In short"},
+    "search_none": {
+        "nl": "Niets gevonden voor “{q}”. Probeer een andere naam of postcode.",
+        "en": "Nothing found for “{q}”. Try another name or postcode.",
+    },
+    "search_pc_many": {
+        "nl": "Postcode {pc} ligt in meerdere wijken:",
+        "en": "Postcode {pc} lies in several wijken:",
+    },
+    "search_pc_unknown": {
+        "nl": "Postcode {pc} is niet de meest voorkomende postcode van een buurt volgens het CBS, "
+        "dus we weten niet in welke wijk die ligt. Zoek op de naam van je straat, buurt of wijk.",
+        "en": "Postcode {pc} is not the most common postcode of any buurt according to CBS, so "
+        "we cannot tell its wijk. Search by the name of your buurt or wijk.",
+    },
+    "search_results": {"nl": "Gevonden:", "en": "Found:"},
+    "all_indicators_intro": {
+        "nl": "Elke indicator met een kaart, de rangorde van de wijken, de definitie en de bron.",
+        "en": "Every indicator with a map, the ranking of the wijken, its definition and source.",
+    },
+}
+
+HOW_TO_READ = {
+    "nl": [
+        "Het kompas vergelijkt een wijk met de hele gemeente. De gemeente is altijd 100.",
+        "Per indicator krijgt de wijk een index: hoe verder van 100, hoe groter het verschil "
+        "met de stad, vergeleken met hoe ver wijken gewoonlijk van de stad afliggen. De index "
+        "loopt van 40 tot 160.",
+        "Groen is gunstiger dan de stad, geel rond het gemiddelde, roze en paars ongunstiger. Bij "
+        "enquêtecijfers kleuren we alleen een verschil dat statistisch significant is.",
+        "Samenstelling (bevolking, huishoudens, woningen) is niet goed of slecht: die kleuren we "
+        "blauw, lichter voor lager en donkerder voor hoger dan de stad.",
+        "Grijs betekent: geen cijfer, of te weinig gegevens om betrouwbaar te publiceren. De "
+        "tabel zegt waarom.",
+    ],
+    "en": [
+        "The compass compares a wijk with the whole municipality, which is always 100.",
+        "For each indicator the wijk gets an index: the further from 100, the larger the "
+        "difference from the city, relative to how far wijken usually are from the city. The "
+        "index runs from 40 to 160.",
+        "Green is more favourable than the city, yellow around average, pink and purple less "
+        "favourable. For survey figures only a statistically significant difference is coloured.",
+        "Composition (population, households, housing) is neither good nor bad: it is shown in "
+        "blue, lighter for lower and darker for higher than the city.",
+        "Grey means: no figure, or too little data to publish reliably. The table says why.",
+    ],
+}
+
+BANDS = {
+    "very_favourable": {"nl": "veel gunstiger", "en": "much more favourable"},
+    "favourable": {"nl": "gunstiger", "en": "more favourable"},
+    "average": {"nl": "rond het gemiddelde", "en": "around average"},
+    "unfavourable": {"nl": "ongunstiger", "en": "less favourable"},
+    "very_unfavourable": {"nl": "veel ongunstiger", "en": "much less favourable"},
+    "much_higher": {"nl": "veel hoger", "en": "much higher"},
+    "higher": {"nl": "hoger", "en": "higher"},
+    "lower": {"nl": "lager", "en": "lower"},
+    "much_lower": {"nl": "veel lager", "en": "much lower"},
+    "none": {"nl": "geen cijfer", "en": "no figure"},
+}
+
+LEVELS = {
+    "wijk": {"nl": ("wijk", "wijken"), "en": ("wijk", "wijken")},
+    "buurt": {"nl": ("buurt", "buurten"), "en": ("buurt", "buurten")},
+    "gebied": {"nl": ("gebied", "gebieden"), "en": ("area", "areas")},
+    "gemeente": {"nl": ("gemeente", "gemeenten"), "en": ("municipality", "municipalities")},
+}
+
+SOURCES = {
+    "cbs": {"nl": "CBS", "en": "CBS"},
+    "survey": {"nl": "Wijkenquête", "en": "Resident survey"},
+    "register": {"nl": "Gemeentelijke registratie", "en": "Municipal register"},
+}
+
+DIRECTIONS = {
+    "higher_is_better": {"nl": "hoger is gunstiger", "en": "higher is more favourable"},
+    "higher_is_worse": {"nl": "hoger is ongunstiger", "en": "higher is less favourable"},
+    "neutral": {
+        "nl": "beschrijvend (niet goed of slecht)",
+        "en": "descriptive (neither good nor bad)",
+    },
+}
+
+UNITS_EN = {
+    "inwoners": "residents",
+    "huishoudens": "households",
+    "woningen": "dwellings",
+    "vestigingen": "establishments",
+    "scholen": "schools",
+    "rapportcijfer": "mark (1-10)",
+    "score 0-10": "score 0-10",
+    "x 1 000 euro": "x 1,000 euro",
+    "inwoners per km²": "residents per km²",
+    "adressen per km²": "addresses per km²",
+    "per 1 000 inwoners": "per 1,000 residents",
+    "per 1 000 huishoudens": "per 1,000 households",
+    "per 1 000 huishoudens met kinderen": "per 1,000 households with children",
+    "per 1 000 kinderen (0-14)": "per 1,000 children (0-14)",
+    "per 1 000 inwoners van 65+": "per 1,000 residents aged 65+",
+    "per 1 000 inwoners van 15-24 jaar": "per 1,000 residents aged 15-24",
+    "per 1 000 leerplichtigen": "per 1,000 pupils of compulsory school age",
+    "per 10 000 inwoners": "per 10,000 residents",
+    "per 100 woningen": "per 100 dwellings",
+    "personen per huishouden": "persons per household",
+    "auto's per huishouden": "cars per household",
+    "auto's per km²": "cars per km²",
+    "inwoners per woning": "residents per dwelling",
+    "m² per inwoner": "m² per resident",
+}
+
+SUPPRESSION_EN = {
+    "too_few_respondents": "Fewer than {min_n} respondents (n = {n})",
+    "cv_too_high": "Too unreliable: coefficient of variation {cv:.0f}% above {max_cv:.0f}%",
+    "not_asked": "This question was not asked in this survey wave",
+    "zero_denominator": "No denominator (0) in this area",
+    "empty": "No figure available for this year",
+    "not_available": "No figure available for this year",
+    "parts_missing": "Not every part of this area has a figure",
+    "small_count": "Fewer than 5 registered cases (disclosure control)",
+    "secret": "Kept secret by CBS",
+}
+
+
+def t(key: str, lang: str, **fields) -> str:
+    text = TEXT[key][lang]
+    return text.format(**fields) if fields else text
+
+
+def number(value, decimals: int, lang: str) -> str:
+    """12.345,6 (nl) or 12,345.6 (en); an en dash for no value."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    text = f"{value:,.{max(int(decimals), 0)}f}"
+    if lang == "nl":
+        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return text
+
+
+def unit(unit_nl: str | None, lang: str) -> str:
+    if not unit_nl:
+        return ""
+    return unit_nl if lang == "nl" else UNITS_EN.get(unit_nl, unit_nl)
+
+
+def with_unit(value, decimals: int, unit_nl: str | None, lang: str) -> str:
+    text = number(value, decimals, lang)
+    if text == "–" or not unit_nl:
+        return text
+    if unit_nl == "%":
+        return f"{text}%"
+    return f"{text} {unit(unit_nl, lang)}"
+
+
+def suppression_note(
+    reason: str | None, note_nl: str | None, lang: str, *, n=None, cv=None, rules: dict
+) -> str:
+    """Why a value is not published, in the page's language (``rules``: survey settings)."""
+    if not reason:
+        return ""
+    if lang == "nl":
+        return note_nl or reason.replace("_", " ")
+    template = SUPPRESSION_EN.get(reason)
+    if template is None:
+        return reason.replace("_", " ")
+    needs = {"too_few_respondents": n, "cv_too_high": cv}.get(reason, 0)
+    if needs is None or math.isnan(needs):
+        return template.split(" (")[0].split(":")[0].replace("{min_n}", str(rules["min_n"]))
+    return template.format(
+        n=int(n or 0), cv=100 * (cv or 0), min_n=rules["min_n"], max_cv=100 * rules["max_cv"]
+    )

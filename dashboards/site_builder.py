@@ -1,0 +1,562 @@
+"""The resident site: home, gebied / wijk / buurt pages, indicator pages, in Dutch (site root)
+and English (``en/``), with one shared set of assets (``assets/``: plotly.js once, CSS, JS, the
+search index) and per-area CSV files (``data/``).
+
+Pages link relatively, so the site works from any folder, over plain http and from ``file://``.
+Nothing is fetched from elsewhere: maps are inline SVG, charts are drawn by the site's own
+plotly.js from JSON in the page.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+import plotly
+
+from dashboards import i18n
+from dashboards.compass_chart import compass_figure
+from dashboards.palette import FILL, INK, JUDGED, NEUTRAL, band_key, score_band
+from dashboards.presentation import present
+from dashboards.site_data import SiteData
+from dashboards.site_maps import Maps
+from indicators.downloads import PUBLISHED_COLUMNS, published_values
+
+HERE = Path(__file__).resolve().parent
+TEMPLATES = HERE / "templates" / "site"
+STATIC = HERE / "static"
+PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+KEY_FIGURES = ["population", "households", "dwellings", "share_aged_65_plus", "mean_woz_value"]
+AREA_LEVELS = ("gebied", "wijk", "buurt")
+
+
+@dataclass
+class Page:
+    """Where a page sits: its path inside a language root and the way back to the site root."""
+
+    lang: str
+    path: str  # e.g. "wijk/WK001400.html"
+
+    @property
+    def depth(self) -> int:
+        return self.path.count("/") + (1 if self.lang == "en" else 0)
+
+    @property
+    def site_root(self) -> str:
+        return "../" * self.depth
+
+    @property
+    def lang_root(self) -> str:
+        return "../" * self.path.count("/")
+
+    @property
+    def other(self) -> str:
+        """Relative link to the same page in the other language."""
+        if self.lang == "nl":
+            return self.lang_root + "en/" + self.path
+        return "../" * (self.path.count("/") + 1) + self.path
+
+    def file(self, site: Path) -> Path:
+        return site / ("en" if self.lang == "en" else "") / self.path
+
+
+def area_path(level: str, code: str) -> str:
+    return f"{level}/{code}.html"
+
+
+def indicator_path(indicator_id: str) -> str:
+    return f"indicator/{indicator_id}.html"
+
+
+class SiteBuilder:
+    def __init__(self, data: SiteData, site: Path):
+        self.data = data
+        self.site = Path(site)
+        self.maps = Maps(data.geometry)
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(TEMPLATES),
+            autoescape=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.env.filters["json"] = lambda obj: json.dumps(
+            obj, ensure_ascii=False, separators=(",", ":")
+        ).replace("</", "<\\/")
+        self.bands = data.settings["compass"]["bands"]
+        self.rules = data.settings["survey"]
+        self.written: list[Path] = []
+        self.by_area: dict[str, dict[str, list[dict]]] = {}
+        self.by_indicator: dict[str, dict[str, list[dict]]] = {}
+        for lang in i18n.LANGS:
+            self.by_area[lang], self.by_indicator[lang] = {}, {}
+            for row in present(data.values, data.catalogue, lang, self.rules):
+                self.by_area[lang].setdefault(row["area_code"], []).append(row)
+                self.by_indicator[lang].setdefault(row["indicator_id"], []).append(row)
+        self.scores: dict[str, dict[tuple[str, str], float]] = {}
+        for code, level, score_id, score in data.scores[
+            ["area_code", "score_level", "score_id", "score"]
+        ].itertuples(index=False):
+            self.scores.setdefault(code, {})[(level, score_id)] = score
+        self.similar: dict[str, list[tuple[str, float]]] = {}
+        for code, other, distance in (
+            data.similar.sort_values("rank")[["area_code", "similar_code", "distance"]]
+        ).itertuples(index=False):
+            self.similar.setdefault(code, []).append((other, distance))
+        self.gemeente_name = data.areas[data.gemeente].name
+
+    # -- helpers -------------------------------------------------------------------------
+    def name(self, code: str) -> str:
+        area = self.data.areas.get(code)
+        return area.name if area else code
+
+    def title(self, indicator_id: str, lang: str) -> str:
+        row = self.data.catalogue.loc[indicator_id]
+        return row["title_nl"] if lang == "nl" else row["title_en"]
+
+    def render(self, template: str, page: Page, **context) -> None:
+        html = self.env.get_template(template).render(
+            page=page,
+            lang=page.lang,
+            t=lambda key, **f: i18n.t(key, page.lang, **f),
+            i18n=i18n,
+            synthetic=self.data.synthetic,
+            edition=self.data.edition,
+            gemeente_name=self.gemeente_name,
+            level_word=lambda level, plural=False: i18n.LEVELS[level][page.lang][int(plural)],
+            **context,
+        )
+        target = page.file(self.site)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(html, encoding="utf-8")
+        self.written.append(target)
+
+    def legend(self, neutral: bool, lang: str) -> list[dict]:
+        keys = NEUTRAL if neutral else JUDGED
+        items = [
+            {
+                "label": i18n.BANDS[k][lang],
+                "fill": FILL[band_key(k, neutral)],
+                "ink": INK[band_key(k, neutral)],
+            }
+            for k in keys
+        ]
+        items.append({"label": i18n.BANDS["none"][lang], "fill": FILL["none"], "ink": INK["none"]})
+        return items
+
+    # -- the site -------------------------------------------------------------------------
+    def build(self) -> list[Path]:
+        self.site.mkdir(parents=True, exist_ok=True)
+        self.write_assets()
+        self.write_area_csvs()
+        for lang in i18n.LANGS:
+            self.home(lang)
+            self.indicator_index(lang)
+            for level in AREA_LEVELS:
+                for area in self.data.level(level):
+                    self.area_page(area, lang)
+            for indicator_id in self.data.catalogue.index:
+                self.indicator_page(indicator_id, lang)
+        return self.written
+
+    def write_assets(self) -> None:
+        assets = self.site / "assets"
+        assets.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(PLOTLY_JS, assets / "plotly.min.js")
+        for f in STATIC.iterdir():
+            shutil.copyfile(f, assets / f.name)
+        index = {
+            "areas": [
+                [a.code, a.name, a.level, self.name(a.parent) if a.level != "gebied" else ""]
+                for level in AREA_LEVELS
+                for a in self.data.level(level)
+            ],
+            "postcodes": self.data.postcodes,
+            "postcode_year": self.data.postcode_year,
+        }
+        (assets / "search-index.js").write_text(
+            "window.WIJKKOMPAS_SEARCH=" + json.dumps(index, ensure_ascii=False) + ";\n",
+            encoding="utf-8",
+        )
+        self.written.extend(assets.iterdir())
+
+    def write_area_csvs(self) -> None:
+        folder = self.site / "data"
+        folder.mkdir(parents=True, exist_ok=True)
+        published = published_values(self.data.values)
+        cat = self.data.catalogue[["indicator_id", "title_nl", "title_en"]]
+        published = published.merge(cat, on="indicator_id", how="left")
+        columns = PUBLISHED_COLUMNS[:7] + ["title_nl", "title_en"] + PUBLISHED_COLUMNS[7:]
+        for code, part in published.groupby("area_code"):
+            if code in self.data.areas and self.data.areas[code].level in AREA_LEVELS:
+                target = folder / f"{code}.csv"
+                part[columns].to_csv(target, index=False, sep=";", encoding="utf-8")
+                self.written.append(target)
+
+    # -- home -----------------------------------------------------------------------------
+    def headline(self, lang: str) -> dict[str, dict]:
+        """The headline indicators for the home map: per wijk its colour and text."""
+        cat = self.data.catalogue
+        out = {}
+        for indicator_id in cat.index[cat["headline"]]:
+            wijk = [r for r in self.by_indicator[lang][indicator_id] if r["area_level"] == "wijk"]
+            out[indicator_id] = {
+                "title": self.title(indicator_id, lang),
+                "neutral": bool(cat.loc[indicator_id, "direction"] == "neutral"),
+                "cells": {
+                    r["area_code"]: [
+                        FILL[r["band_key"]],
+                        f"{self.name(r['area_code'])}: {r['value_text']}",
+                    ]
+                    for r in wijk
+                },
+                "bands": {r["area_code"]: r["band"] for r in wijk},
+                "texts": {r["area_code"]: r["value_text"] for r in wijk},
+            }
+        return out
+
+    def home(self, lang: str) -> None:
+        page = Page(lang, "index.html")
+        headline = self.headline(lang)
+        first_id = next(iter(headline))
+        first = headline[first_id]
+        cells = {
+            code: {"band": first["bands"][code], "neutral": first["neutral"], "title": text}
+            for code, (_fill, text) in first["cells"].items()
+        }
+        svg = self.maps.choropleth(
+            "wijk",
+            cells,
+            label=i18n.t("map_title", lang),
+            href=lambda c: page.lang_root + area_path("wijk", c),
+            css_class="map home-map",
+        )
+        table = [
+            {
+                "name": wijk.name,
+                "href": area_path("wijk", wijk.code),
+                "values": [h["texts"].get(wijk.code, "–") for h in headline.values()],
+            }
+            for wijk in self.data.level("wijk")
+        ]
+        gebieden = [
+            {
+                "name": g.name,
+                "href": area_path("gebied", g.code),
+                "wijken": [
+                    {"name": self.name(w), "href": area_path("wijk", w)} for w in g.children
+                ],
+            }
+            for g in self.data.level("gebied")
+        ]
+        self.render(
+            "home.html.j2",
+            page,
+            title=f"{i18n.t('site_title', lang)} {self.gemeente_name}",
+            map_svg=svg,
+            headline={
+                k: {"title": v["title"], "neutral": v["neutral"], "cells": v["cells"]}
+                for k, v in headline.items()
+            },
+            first_id=first_id,
+            legends={"judged": self.legend(False, lang), "neutral": self.legend(True, lang)},
+            table=table,
+            headline_titles=[h["title"] for h in headline.values()],
+            gebieden=gebieden,
+            how_to_read=i18n.HOW_TO_READ[lang],
+            uses_search=True,
+        )
+
+    def indicator_index(self, lang: str) -> None:
+        page = Page(lang, "indicatoren.html")
+        cat = self.data.catalogue
+        groups = []
+        for q in self.data.quadrants:
+            for th in q.themes:
+                items = cat[cat["theme"] == th.id]
+                groups.append(
+                    {
+                        "title": th.title.nl if lang == "nl" else th.title.en,
+                        "quadrant": q.title.nl if lang == "nl" else q.title.en,
+                        "items": [
+                            {
+                                "title": self.title(i, lang),
+                                "href": indicator_path(i),
+                                "mark": "*" if items.loc[i, "synthetic"] else "",
+                            }
+                            for i in items.index
+                        ],
+                    }
+                )
+        self.render("indicators.html.j2", page, title=i18n.t("all_indicators", lang), groups=groups)
+
+    # -- area pages -----------------------------------------------------------------------
+    def summary(self, area, scores: dict, lang: str) -> str:
+        """One plain line: how the judged quadrants compare with the city."""
+        groups: dict[str, list[str]] = {"better": [], "worse": [], "same": []}
+        for q in self.data.quadrants:
+            score = scores.get(("quadrant", q.id))
+            if not q.judged or score is None:
+                continue
+            band = score_band(score, self.bands, False)
+            key = {"very_favourable": "better", "favourable": "better"}.get(band)
+            key = key or {"very_unfavourable": "worse", "unfavourable": "worse"}.get(band, "same")
+            groups[key].append((q.title.nl if lang == "nl" else q.title.en).lower())
+        words = SUMMARY_WORDS[lang]
+        parts = [
+            f"{word} {words['and'].join(groups[key])}"
+            for key, word in words["groups"].items()
+            if groups[key]
+        ]
+        if not parts:
+            return ""
+        if not groups["better"]:
+            parts[0] = words["scores"] + parts[0]
+        return f"{area.name} " + "; ".join(parts) + "."
+
+    def similar_rows(self, area, lang: str) -> list[dict]:
+        """This area and its most similar areas with their compass scores."""
+        rows = []
+        for code, distance in [(area.code, None)] + self.similar.get(area.code, []):
+            scores = self.scores.get(code, {})
+            rows.append(
+                {
+                    "name": self.name(code),
+                    "href": None if code == area.code else area_path(area.level, code),
+                    "centre": i18n.number(scores.get(("centre", "centre")), 0, lang),
+                    "quadrants": [
+                        i18n.number(scores.get(("quadrant", q.id)), 0, lang)
+                        for q in self.data.quadrants
+                    ],
+                    "distance": "" if distance is None else i18n.number(distance, 1, lang),
+                }
+            )
+        return rows
+
+    def crumbs(self, area) -> list[dict]:
+        crumbs = []
+        parent = self.data.areas.get(area.parent)
+        while parent is not None and parent.level != "gemeente":
+            crumbs.insert(0, {"name": parent.name, "href": area_path(parent.level, parent.code)})
+            parent = self.data.areas.get(parent.parent)
+        return crumbs
+
+    def area_page(self, area, lang: str) -> None:
+        page = Page(lang, area_path(area.level, area.code))
+        rows = self.by_area[lang].get(area.code)
+        if rows is None:
+            return
+        scores = self.scores.get(area.code, {})
+        by_id = {r["indicator_id"]: r for r in rows}
+        key_figures = [by_id[i] for i in KEY_FIGURES if i in by_id]
+        themes = []
+        for q in self.data.quadrants:
+            for th in q.themes:
+                themes.append(
+                    {
+                        "id": th.id,
+                        "title": th.title.nl if lang == "nl" else th.title.en,
+                        "quadrant": q.title.nl if lang == "nl" else q.title.en,
+                        "rows": [r for r in rows if r["theme"] == th.id],
+                    }
+                )
+        context_level = "buurt" if area.level == "buurt" else "wijk"
+        locator = self.maps.locator(
+            area.level, area.code, context_level, label=i18n.t("location", lang), names=self.name
+        )
+        child_level = {"gebied": "wijk", "wijk": "buurt"}.get(area.level)
+        children = [
+            {"name": self.name(c), "href": area_path(child_level, c)}
+            for c in area.children
+            if child_level and c in self.by_area[lang]
+        ]
+        similar_titles = [
+            self.title(i, lang).lower()
+            for i in self.data.settings["similar_areas"]["indicators"]
+            if i in self.data.catalogue.index
+        ]
+        self.render(
+            "area.html.j2",
+            page,
+            title=f"{area.name} ({i18n.LEVELS[area.level][lang][0]})",
+            area=area,
+            level=area.level,
+            crumbs=self.crumbs(area),
+            summary=self.summary(area, scores, lang),
+            centre=i18n.number(scores.get(("centre", "centre")), 0, lang),
+            key_figures=key_figures,
+            figure=compass_figure(rows, scores, self.data.quadrants, self.bands, lang),
+            themes=themes,
+            zoom_options=[(f"t:{t['id']}", t["title"]) for t in themes],
+            locator=locator,
+            similar=self.similar_rows(area, lang) if area.level != "gebied" else [],
+            similar_indicators=", ".join(similar_titles),
+            quadrant_titles=[
+                q.title.nl if lang == "nl" else q.title.en for q in self.data.quadrants
+            ],
+            children=children,
+            csv_href=f"{page.site_root}data/{area.code}.csv",
+            legends={"judged": self.legend(False, lang), "neutral": self.legend(True, lang)},
+            uses_plotly=True,
+        )
+
+    # -- indicator pages ------------------------------------------------------------------
+    def ranking_figure(self, rows: list[dict], reference, unit_nl, lang: str) -> dict:
+        """Wijken ranked by value, dots coloured by band, with their intervals."""
+        ranked = sorted(
+            (r for r in rows if r["value"] == r["value"] and r["value"] is not None),
+            key=lambda r: r["value"],
+        )
+        trace = {
+            "type": "scatter",
+            "mode": "markers",
+            "x": [round(r["value"], 3) for r in ranked],
+            "y": [self.name(r["area_code"]) for r in ranked],
+            "marker": {
+                "color": [FILL[r["band_key"]] for r in ranked],
+                "size": 11,
+                "line": {"color": "#333333", "width": 1},
+            },
+            "customdata": [
+                r["value_text"] + (f" ({r['interval_text']})" if r["interval_text"] else "")
+                for r in ranked
+            ],
+            "hovertemplate": "%{y}: %{customdata}<extra></extra>",
+        }
+        if any(r["interval_text"] for r in ranked):
+            trace["error_x"] = {
+                "type": "data",
+                "symmetric": False,
+                "array": [_gap(r["ci_high"], r["value"]) for r in ranked],
+                "arrayminus": [_gap(r["value"], r["ci_low"]) for r in ranked],
+                "color": "#555555",
+                "thickness": 1.5,
+                "width": 4,
+            }
+        layout = {
+            "height": 120 + 22 * len(ranked),
+            "margin": {"l": 190, "r": 20, "t": 10, "b": 50},
+            "xaxis": {
+                "title": {"text": i18n.unit(unit_nl, lang)},
+                "zeroline": False,
+                "gridcolor": "#e5e5e5",
+            },
+            "yaxis": {"automargin": True},
+            "paper_bgcolor": "rgba(0,0,0,0)",
+            "plot_bgcolor": "rgba(0,0,0,0)",
+            "font": {"family": "system-ui, sans-serif", "color": "#1a1a1a"},
+            "showlegend": False,
+        }
+        if reference is not None:
+            layout["shapes"] = [
+                {
+                    "type": "line",
+                    "xref": "x",
+                    "yref": "paper",
+                    "x0": reference,
+                    "x1": reference,
+                    "y0": 0,
+                    "y1": 1,
+                    "line": {"color": "#1a1a1a", "dash": "dash", "width": 1.5},
+                }
+            ]
+        return {"data": [trace], "layout": layout}
+
+    def indicator_page(self, indicator_id: str, lang: str) -> None:
+        page = Page(lang, indicator_path(indicator_id))
+        ind = self.data.catalogue.loc[indicator_id]
+        rows = self.by_indicator[lang].get(indicator_id, [])
+        neutral = ind["direction"] == "neutral"
+        gemeente = next((r for r in rows if r["area_level"] == "gemeente"), None)
+        reference = (
+            None
+            if gemeente is None or gemeente["value"] != gemeente["value"]
+            else gemeente["value"]
+        )
+        maps, tables = {}, {}
+        for level in ("wijk", "buurt"):
+            level_rows = [r for r in rows if r["area_level"] == level]
+            cells = {
+                r["area_code"]: {
+                    "band": r["band"],
+                    "neutral": neutral,
+                    "title": f"{self.name(r['area_code'])}: {r['value_text']}"
+                    + (f" ({r['band_label']})" if r["band"] else ""),
+                }
+                for r in level_rows
+            }
+            maps[level] = self.maps.choropleth(
+                level,
+                cells,
+                label=f"{i18n.t(f'map_{level}', lang)}: {self.title(indicator_id, lang)}",
+                href=lambda c, level=level: page.lang_root + area_path(level, c),
+            )
+            known = [r for r in level_rows if r["value"] == r["value"] and r["value"] is not None]
+            unknown = [r for r in level_rows if r not in known]
+            tables[level] = [
+                dict(r, name=self.name(r["area_code"]), href=area_path(level, r["area_code"]))
+                for r in sorted(known, key=lambda r: -r["value"]) + unknown
+            ]
+        text = "nl" if lang == "nl" else "en"
+        self.render(
+            "indicator.html.j2",
+            page,
+            title=self.title(indicator_id, lang),
+            ind=ind,
+            description=ind[f"description_{text}"],
+            processing=ind[f"processing_{text}"],
+            caveats=ind[f"caveats_{text}"],
+            source=i18n.SOURCES.get(ind["source"], {}).get(lang, ind["source"]),
+            direction=i18n.DIRECTIONS[ind["direction"]][lang],
+            unit=i18n.unit(ind["unit"], lang),
+            periods=sorted(
+                {
+                    int(r["period"])
+                    for r in rows
+                    if r["period"] == r["period"] and r["period"] is not None
+                }
+            ),
+            city_text=gemeente["value_text"] if gemeente else "–",
+            maps=maps,
+            tables=tables,
+            figure=self.ranking_figure(tables["wijk"], reference, ind["unit"], lang),
+            legend_items=self.legend(neutral, lang),
+            min_n=self.rules["min_n"],
+            max_cv=int(100 * self.rules["max_cv"]),
+            uses_plotly=True,
+        )
+
+
+def _gap(a, b) -> float:
+    if a is None or b is None or a != a or b != b:
+        return 0.0
+    return round(a - b, 3)
+
+
+SUMMARY_WORDS = {
+    "nl": {
+        "groups": {
+            "better": "scoort gunstiger dan de gemeente op",
+            "worse": "ongunstiger op",
+            "same": "rond het gemiddelde op",
+        },
+        "scores": "scoort ",
+        "and": " en ",
+    },
+    "en": {
+        "groups": {
+            "better": "scores more favourably than the municipality on",
+            "worse": "less favourably on",
+            "same": "around average on",
+        },
+        "scores": "scores ",
+        "and": " and ",
+    },
+}
+
+
+def build_resident_site(data: SiteData, site: Path) -> list[Path]:
+    """Write the resident site into ``site`` (a staging directory); return the files written."""
+    return SiteBuilder(data, site).build()

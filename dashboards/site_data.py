@@ -1,0 +1,138 @@
+"""What the resident site reads from the warehouse, read once: the latest edition on the CBS
+layout (buurt, wijk, gebied, gemeente), the catalogue in compass order, the scores, the similar
+areas, the boundaries and the postcode lookup. Everything after this works on small frames."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+import shapely
+
+from indicators.catalogue import load_catalogue, statistics_settings
+
+LAYOUT = "cbs"
+LEVELS = ("gemeente", "gebied", "wijk", "buurt")
+
+
+@dataclass
+class Area:
+    code: str
+    name: str
+    level: str
+    parent: str | None
+    children: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SiteData:
+    edition: int
+    gemeente: str
+    quadrants: list  # indicators.catalogue.QuadrantDef, in display order
+    catalogue: pd.DataFrame  # one row per indicator, in compass order, indexed by id
+    values: pd.DataFrame  # indicator_values of the edition and layout
+    scores: pd.DataFrame  # compass_scores of the edition and layout
+    similar: pd.DataFrame
+    areas: dict[str, Area]
+    geometry: dict[str, dict[str, object]]  # level -> code -> shapely geometry (RD New)
+    postcodes: dict[str, list[str]]  # PC4 -> wijk codes
+    postcode_year: int | None
+    settings: dict
+
+    @property
+    def synthetic(self) -> bool:
+        return bool(self.values["synthetic"].any())
+
+    def level(self, level: str) -> list[Area]:
+        return sorted((a for a in self.areas.values() if a.level == level), key=lambda a: a.code)
+
+
+def _catalogue(con, quadrants) -> pd.DataFrame:
+    cat = con.execute("SELECT * FROM indicator_catalogue").df()
+    order = {t.id: i for i, t in enumerate(th for q in quadrants for th in q.themes)}
+    cat["theme_order"] = cat["theme"].map(order)
+    cat["row_order"] = range(len(cat))
+    cat = cat.sort_values(["theme_order", "row_order"])
+    return cat.set_index("indicator_id", drop=False).rename_axis("id")
+
+
+def _areas(con, year: int) -> dict[str, Area]:
+    rows = con.execute(
+        "SELECT area_code, area_name, area_level, parent_code FROM areas "
+        "WHERE year = ? AND layout = ?",
+        [year, LAYOUT],
+    ).fetchall()
+    areas = {code: Area(code, name, level, parent) for code, name, level, parent in rows}
+    for area in areas.values():
+        if area.parent in areas:
+            areas[area.parent].children.append(area.code)
+    for area in areas.values():
+        area.children.sort()
+    return areas
+
+
+def _geometry(con, edition: int, areas: dict[str, Area]) -> dict[str, dict[str, object]]:
+    rows = con.execute(
+        "SELECT area_level, area_code, geom_rd_wkb FROM area_geometries WHERE edition = ?",
+        [edition],
+    ).fetchall()
+    out: dict[str, dict[str, object]] = {"wijk": {}, "buurt": {}, "gebied": {}}
+    for level, code, wkb in rows:
+        if code in areas:
+            out.setdefault(level, {})[code] = shapely.from_wkb(bytes(wkb))
+    for gebied in (a for a in areas.values() if a.level == "gebied"):
+        parts = [out["wijk"][w] for w in gebied.children if w in out["wijk"]]
+        if parts:
+            out["gebied"][gebied.code] = shapely.union_all(parts)
+    return out
+
+
+def _postcodes(con, cbs_years: list[int], areas: dict[str, Area]):
+    """PC4 -> the wijken of the buurten for which CBS gives it as the most common postcode."""
+    for year in cbs_years:
+        rows = con.execute(
+            "SELECT area_code, value FROM cbs_values WHERE year = ? AND area_level = 'buurt' "
+            "AND variable = 'most_common_postcode' AND value IS NOT NULL",
+            [year],
+        ).fetchall()
+        if rows:
+            lookup: dict[str, set[str]] = {}
+            for buurt, pc4 in rows:
+                wijk = areas[buurt].parent if buurt in areas else None
+                if wijk:
+                    lookup.setdefault(f"{int(pc4):04d}", set()).add(wijk)
+            return {pc: sorted(w) for pc, w in sorted(lookup.items())}, year
+    return {}, None
+
+
+def load_site_data(con) -> SiteData:
+    edition, area_year, cbs_years, gemeente = con.execute(
+        "SELECT edition, area_year, cbs_years, gemeente FROM editions ORDER BY edition DESC LIMIT 1"
+    ).fetchone()
+    quadrants = load_catalogue().quadrants
+    areas = _areas(con, area_year)
+    values = con.execute(
+        "SELECT * FROM indicator_values WHERE edition = ? AND layout = ?", [edition, LAYOUT]
+    ).df()
+    scores = con.execute(
+        "SELECT * FROM compass_scores WHERE edition = ? AND layout = ?", [edition, LAYOUT]
+    ).df()
+    similar = con.execute(
+        "SELECT * FROM similar_areas WHERE edition = ? AND layout = ?", [edition, LAYOUT]
+    ).df()
+    years = [int(y) for y in str(cbs_years).split(",")]
+    postcodes, postcode_year = _postcodes(con, years, areas)
+    return SiteData(
+        edition=int(edition),
+        gemeente=gemeente,
+        quadrants=quadrants,
+        catalogue=_catalogue(con, quadrants),
+        values=values,
+        scores=scores,
+        similar=similar,
+        areas=areas,
+        geometry=_geometry(con, edition, areas),
+        postcodes=postcodes,
+        postcode_year=postcode_year,
+        settings=statistics_settings(),
+    )

@@ -1,0 +1,130 @@
+/* Wijkkompas resident site: search, the switchable home map, the compass and the charts.
+   Everything runs from the site's own files (plotly.js from assets/); nothing is fetched. */
+(function () {
+  "use strict";
+  var root = document.body.getAttribute("data-lang-root") || "";
+
+  function fold(text) {
+    return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase().trim();
+  }
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+  function href(level, code) { return root + level + "/" + code + ".html"; }
+
+  /* -- search by name or postcode ------------------------------------------------------ */
+  function setupSearch() {
+    var form = document.getElementById("search");
+    var index = window.WIJKKOMPAS_SEARCH;
+    if (!form || !index) return;
+    var out = document.getElementById("search-results");
+    var levels = JSON.parse(form.getAttribute("data-levels"));
+    var names = {};
+    index.areas.forEach(function (a) { names[a[0]] = a; });
+    function list(items) {
+      var ul = el("ul");
+      items.forEach(function (a) {
+        var li = el("li");
+        li.appendChild(el("a", { href: href(a[2], a[0]) }, a[1]));
+        li.appendChild(document.createTextNode(" (" + levels[a[2]] + (a[3] ? ", " + a[3] : "") + ")"));
+        ul.appendChild(li);
+      });
+      return ul;
+    }
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var q = document.getElementById("q").value.trim();
+      out.textContent = "";
+      if (!q) return;
+      var pc = q.replace(/\s+/g, "").match(/^(\d{4})([a-zA-Z]{0,2})$/);
+      if (pc) {
+        var wijken = index.postcodes[pc[1]];
+        if (!wijken) { out.appendChild(el("p", {}, form.getAttribute("data-unknown").replace("{pc}", pc[1]))); return; }
+        if (wijken.length === 1) { window.location.href = href("wijk", wijken[0]); return; }
+        out.appendChild(el("p", {}, form.getAttribute("data-many").replace("{pc}", pc[1])));
+        out.appendChild(list(wijken.map(function (c) { return names[c]; }).filter(Boolean)));
+        return;
+      }
+      var needle = fold(q);
+      var hits = index.areas.filter(function (a) { return fold(a[1]).indexOf(needle) !== -1; });
+      var exact = hits.filter(function (a) { return fold(a[1]) === needle; });
+      if (exact.length === 1) { window.location.href = href(exact[0][2], exact[0][0]); return; }
+      if (!hits.length) { out.appendChild(el("p", {}, form.getAttribute("data-none").replace("{q}", q))); return; }
+      out.appendChild(el("p", {}, form.getAttribute("data-found")));
+      out.appendChild(list(hits.slice(0, 25)));
+    });
+  }
+
+  /* -- home map: colour by the chosen headline indicator -------------------------------- */
+  function setupHomeMap() {
+    var select = document.getElementById("map-indicator");
+    var data = document.getElementById("headline-data");
+    if (!select || !data) return;
+    var headline = JSON.parse(data.textContent);
+    select.addEventListener("change", function () {
+      var h = headline[select.value];
+      document.querySelectorAll("svg.home-map path[data-code]").forEach(function (path) {
+        var cell = h.cells[path.getAttribute("data-code")];
+        path.style.fill = cell ? cell[0] : "#d4d4d4";
+        var title = path.querySelector("title");
+        if (title && cell) title.textContent = cell[1];
+        var link = path.parentNode;
+        if (link && link.tagName.toLowerCase() === "a" && cell) link.setAttribute("aria-label", cell[1]);
+      });
+      document.getElementById("map-caption").textContent = h.title;
+      document.getElementById("legend-judged").hidden = h.neutral;
+      document.getElementById("legend-neutral").hidden = !h.neutral;
+    });
+  }
+
+  /* -- charts (compass sunburst, ranking) ------------------------------------------------ */
+  function showCell(panel, id) {
+    var row = document.getElementById("r-" + id);
+    if (!panel || !row) return;
+    var heads = row.closest("table").querySelectorAll("thead th");
+    var cells = row.children;
+    panel.textContent = "";
+    var title = el("h3");
+    var link = cells[0].querySelector("a");
+    title.appendChild(el("a", { href: link.getAttribute("href") }, link.textContent));
+    panel.appendChild(title);
+    var dl = el("dl");
+    for (var i = 1; i < cells.length; i++) {
+      var text = cells[i].textContent.trim();
+      if (!text) continue;
+      dl.appendChild(el("dt", {}, heads[i].textContent));
+      dl.appendChild(el("dd", {}, text));
+    }
+    panel.appendChild(dl);
+  }
+
+  function setupCharts() {
+    if (!window.Plotly) return;
+    document.querySelectorAll(".chart[data-figure]").forEach(function (div) {
+      var figure = JSON.parse(document.getElementById(div.getAttribute("data-figure")).textContent);
+      var config = { displayModeBar: false, responsive: true };
+      window.Plotly.newPlot(div, figure.data, figure.layout, config).then(function () {
+        var panel = document.getElementById(div.getAttribute("data-details") || "");
+        if (!panel) return;
+        div.on("plotly_sunburstclick", function (event) {
+          var id = event.points && event.points[0] && event.points[0].id;
+          if (id && id.indexOf("i:") === 0) { showCell(panel, id.slice(2)); return false; }
+          return true;
+        });
+      });
+    });
+    document.querySelectorAll("select[data-chart]").forEach(function (select) {
+      select.addEventListener("change", function () {
+        var div = document.getElementById(select.getAttribute("data-chart"));
+        window.Plotly.restyle(div, { level: [select.value] });
+      });
+    });
+  }
+
+  setupSearch();
+  setupHomeMap();
+  setupCharts();
+})();
