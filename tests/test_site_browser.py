@@ -1,0 +1,253 @@
+"""The published resident site in a real browser (Debian chromium via Playwright), served over
+plain http on 127.0.0.1: pages load cleanly and offline, maps and the compass are drawn, search
+and the language switch work, and axe-core finds no serious or critical violation.
+
+Screenshots for review are written to ``screenshots/`` (see the closing note of issue 5)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.browser.harness import (
+    browser,
+    format_violations,
+    nonblank_fraction,
+    open_page,
+    run_axe,
+    save_screenshot,
+    serious_or_critical,
+    serve,
+)
+
+WIJK = "WK001400"
+INDICATOR = "feels_unsafe_in_buurt"
+PAGES = {
+    "home": "index.html",
+    "wijk": f"wijk/{WIJK}.html",
+    "indicator": f"indicator/{INDICATOR}.html",
+    "home_en": "en/index.html",
+    "gebied": "gebied/GB001402.html",
+    "buurt_en": "en/buurt/BU00140000.html",
+}
+
+
+@pytest.fixture(scope="module")
+def site(built_warehouse) -> Path:
+    path = Path(os.environ["WIJKKOMPAS_SITE"])
+    assert (path / "index.html").exists(), "the build published no resident site"
+    return path
+
+
+@pytest.fixture(scope="module")
+def base_url(site):
+    with serve(site) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    with browser() as b:
+        yield b
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_page_loads_cleanly_offline_and_is_drawn(chromium, base_url, name):
+    with open_page(chromium, base_url + PAGES[name]) as (page, log):
+        for chart in page.locator(".chart").all():  # plotly has drawn every chart
+            chart.locator("svg.main-svg").first.wait_for()
+        assert not log.problems(), log.report()
+        assert all(u.startswith(base_url) for u in log.requests), log.requests
+        assert page.locator(".banner").is_visible(), "synthetic-data banner missing"
+        assert "CBS" in page.locator("footer").inner_text()
+        shot = save_screenshot(page, f"site_{name}")
+        assert nonblank_fraction(shot.read_bytes()) > 0.03  # a long page is mostly white
+
+
+def test_plotly_is_served_once_from_the_site(chromium, base_url):
+    with open_page(chromium, base_url + PAGES["wijk"]) as (page, log):
+        plotly = [u for u in log.requests if u.endswith("plotly.min.js")]
+        assert plotly == [base_url + "assets/plotly.min.js"]
+
+
+def test_home_map_draws_every_wijk_and_switches_indicator(chromium, base_url, con):
+    wijken = con.execute(
+        "SELECT count(*) FROM area_geometries WHERE area_level = 'wijk' "
+        "AND edition = (SELECT max(edition) FROM editions)"
+    ).fetchone()[0]
+    with open_page(chromium, base_url + PAGES["home"]) as (page, log):
+        paths = page.locator("svg.home-map path")
+        assert paths.count() == wijken
+        box = paths.first.bounding_box()
+        assert box and box["width"] > 5 and box["height"] > 5
+        svg_png = page.locator("svg.home-map").screenshot()
+        assert nonblank_fraction(svg_png) > 0.2
+        first_fill = paths.first.evaluate("p => getComputedStyle(p).fill")
+        options = page.locator("#map-indicator option")
+        caption_before = page.locator("#map-caption").inner_text()
+        fills_before = page.eval_on_selector_all(
+            "svg.home-map path", "ps => ps.map(p => getComputedStyle(p).fill)"
+        )
+        page.select_option("#map-indicator", index=options.count() - 1)
+        fills_after = page.eval_on_selector_all(
+            "svg.home-map path", "ps => ps.map(p => getComputedStyle(p).fill)"
+        )
+        assert page.locator("#map-caption").inner_text() != caption_before
+        assert fills_after != fills_before
+        assert first_fill.startswith("rgb")
+        assert not log.problems(), log.report()
+
+
+def test_compass_cells_are_drawn_and_clickable(chromium, base_url, con):
+    in_compass = con.execute(
+        "SELECT count(*) FROM indicator_catalogue WHERE in_compass"
+    ).fetchone()[0]
+    with open_page(chromium, base_url + PAGES["wijk"]) as (page, log):
+        page.wait_for_selector("#compass path.surface")
+        cells = page.locator("#compass path.surface")
+        # centre + 4 quadrants + 12 themes + one cell per compass indicator
+        assert cells.count() == 1 + 4 + 12 + in_compass
+        assert nonblank_fraction(page.locator("#compass").screenshot()) > 0.2
+        # click an indicator cell: its figures appear beside the chart
+        leaf = page.locator("#compass g.slice").nth(cells.count() - 1)
+        leaf.locator("path.surface").click(force=True)
+        details = page.locator("#cell-details")
+        details.locator("h3").wait_for()
+        title = details.locator("h3").inner_text()
+        row = page.locator("table.values tr", has=page.get_by_role("link", name=title, exact=True))
+        assert row.count() >= 1
+        assert row.first.locator("td").first.inner_text() in details.inner_text()
+        # zoom into a theme: only that theme's cells (and its ancestors) are drawn
+        page.select_option("#zoom", "t:veiligheid")
+        page.wait_for_timeout(1200)
+        n_theme = con.execute(
+            "SELECT count(*) FROM indicator_catalogue WHERE in_compass AND theme = 'veiligheid'"
+        ).fetchone()[0]
+        assert page.locator("#compass path.surface").count() == 1 + n_theme
+        assert not log.problems(), log.report()
+
+
+def test_indicator_page_draws_both_maps_and_the_ranking(chromium, base_url, con):
+    wijken, buurten = con.execute(
+        "SELECT count(*) FILTER (area_level = 'wijk'), count(*) FILTER (area_level = 'buurt') "
+        "FROM area_geometries WHERE edition = (SELECT max(edition) FROM editions)"
+    ).fetchone()
+    published = con.execute(
+        "SELECT count(*) FROM indicator_values WHERE edition = (SELECT max(edition) FROM "
+        "editions) AND layout = 'cbs' AND area_level = 'wijk' AND indicator_id = ? "
+        "AND NOT suppressed",
+        [INDICATOR],
+    ).fetchone()[0]
+    with open_page(chromium, base_url + PAGES["indicator"]) as (page, log):
+        maps = page.locator("svg.map")
+        assert maps.count() == 2
+        assert maps.nth(0).locator("path").count() == wijken
+        assert maps.nth(1).locator("path").count() <= buurten
+        assert maps.nth(1).locator("path").count() > buurten * 0.9
+        page.wait_for_selector("#ranking .point")
+        assert page.locator("#ranking .point").count() == published
+        assert page.locator("#ranking g.errorbar").count() == published  # intervals drawn
+        assert nonblank_fraction(page.locator("#ranking").screenshot()) > 0.05
+        assert not log.problems(), log.report()
+
+
+def _one_wijk_postcode(con) -> tuple[str, str, str]:
+    row = con.execute(
+        """
+        SELECT lpad(CAST(CAST(c.value AS INTEGER) AS VARCHAR), 4, '0') AS pc4,
+               min(a.parent_code) AS wijk, count(DISTINCT a.parent_code) AS n
+        FROM cbs_values c JOIN areas a ON a.area_code = c.area_code
+             AND a.year = c.year AND a.layout = 'cbs'
+        WHERE c.variable = 'most_common_postcode' AND c.area_level = 'buurt'
+          AND c.year = 2024 AND c.value IS NOT NULL
+        GROUP BY 1 HAVING n = 1 ORDER BY 1 LIMIT 1
+        """
+    ).fetchone()
+    name = con.execute(
+        "SELECT area_name FROM areas WHERE area_code = ? AND layout = 'cbs'", [row[1]]
+    ).fetchone()[0]
+    return row[0], row[1], name
+
+
+def test_searching_a_postcode_lands_on_its_wijk(chromium, base_url, con):
+    pc4, wijk, name = _one_wijk_postcode(con)
+    with open_page(chromium, base_url + PAGES["home"]) as (page, log):
+        page.get_by_label("postcode").fill(pc4)
+        page.keyboard.press("Enter")
+        page.wait_for_url(f"**/wijk/{wijk}.html")
+        assert name in page.locator("h1").inner_text()
+        assert not log.problems(), log.report()
+
+
+def test_postcode_in_several_wijken_says_so(chromium, base_url, con):
+    row = con.execute(
+        """
+        SELECT lpad(CAST(CAST(c.value AS INTEGER) AS VARCHAR), 4, '0'),
+               count(DISTINCT a.parent_code) AS n
+        FROM cbs_values c JOIN areas a ON a.area_code = c.area_code
+             AND a.year = c.year AND a.layout = 'cbs'
+        WHERE c.variable = 'most_common_postcode' AND c.area_level = 'buurt' AND c.year = 2024
+        GROUP BY 1 HAVING n > 1 ORDER BY 1 LIMIT 1
+        """
+    ).fetchone()
+    assert row is not None, "expected at least one postcode spanning several wijken"
+    with open_page(chromium, base_url + PAGES["home"]) as (page, _log):
+        page.get_by_label("postcode").fill(row[0])
+        page.keyboard.press("Enter")
+        results = page.locator("#search-results")
+        results.get_by_text("meerdere wijken").wait_for()
+        assert results.locator("a").count() == row[1]
+        page.get_by_label("postcode").fill("1012")  # Amsterdam: not in this gemeente
+        page.keyboard.press("Enter")
+        results.get_by_text("niet de meest voorkomende postcode").wait_for()
+
+
+def test_searching_a_buurt_name_finds_it(chromium, base_url):
+    with open_page(chromium, base_url + PAGES["home"]) as (page, _log):
+        page.get_by_label("postcode").fill("oosterpoort")
+        page.keyboard.press("Enter")
+        results = page.locator("#search-results a")
+        if results.count():  # several matches: a list of links
+            results.first.click()
+        page.wait_for_url("**/buurt/*.html")
+        assert "Oosterpoort" in page.locator("h1").inner_text()
+
+
+def test_language_switch_goes_to_the_same_page_in_english_and_back(chromium, base_url):
+    with open_page(chromium, base_url + PAGES["wijk"]) as (page, log):
+        assert page.locator("html").get_attribute("lang") == "nl"
+        page.get_by_role("link", name="Read this page in English").click()
+        page.wait_for_url(f"**/en/wijk/{WIJK}.html")
+        assert page.locator("html").get_attribute("lang") == "en"
+        assert page.get_by_role("heading", name="The compass").is_visible()
+        page.wait_for_selector("#compass path.surface")
+        page.get_by_role("link", name="Lees deze pagina in het Nederlands").click()
+        page.wait_for_url(f"**/wijk/{WIJK}.html")
+        assert "/en/" not in page.url
+        assert not log.problems(), log.report()
+
+
+def test_keyboard_reaches_content_and_map_links(chromium, base_url):
+    with open_page(chromium, base_url + PAGES["home"]) as (page, _log):
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.className") == "skip"
+        page.keyboard.press("Enter")
+        assert page.url.endswith("#main")
+        for _ in range(40):  # tab on until a wijk on the map has the focus
+            page.keyboard.press("Tab")
+            if page.evaluate("!!document.activeElement.closest('svg.home-map')"):
+                break
+        else:
+            pytest.fail("no map link reachable with the keyboard")
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/wijk/*.html")
+
+
+@pytest.mark.parametrize("name", ["home", "wijk", "indicator", "home_en", "buurt_en"])
+def test_axe_finds_no_serious_or_critical_violation(chromium, base_url, name):
+    with open_page(chromium, base_url + PAGES[name]) as (page, _log):
+        page.wait_for_timeout(300)
+        bad = serious_or_critical(run_axe(page))
+        assert not bad, format_violations(bad)
