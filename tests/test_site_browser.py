@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser.harness import (
+    MOBILE,
     browser,
     format_violations,
     nonblank_fraction,
@@ -251,3 +252,14 @@ def test_axe_finds_no_serious_or_critical_violation(chromium, base_url, name):
         page.wait_for_timeout(300)
         bad = serious_or_critical(run_axe(page))
         assert not bad, format_violations(bad)
+
+
+def test_wijk_page_fits_a_phone_screen(chromium, base_url):
+    with open_page(chromium, base_url + PAGES["wijk"], viewport=MOBILE) as (page, log):
+        page.wait_for_selector("#compass path.surface")
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"page is {overflow}px wider than the phone screen"
+        compass = page.locator("#compass").bounding_box()
+        assert compass["width"] <= MOBILE["width"]
+        save_screenshot(page, "site_wijk_mobile")
+        assert not log.problems(), log.report()

@@ -1,0 +1,213 @@
+"""The resident site as files: every page there in both languages, links that resolve, figures
+equal to the warehouse, suppressed values nowhere, the postcode lookup equal to CBS, the page
+budget; and the pieces it is made of (similar areas, SVG paths, numbers, colour contrast)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import shapely
+
+from dashboards import i18n
+from dashboards.budget import page_weight
+from dashboards.palette import FILL, INK
+from geo.svg import MapFrame, path_data
+from indicators.similar import similar_areas
+
+LINK = re.compile(r'\s(?:href|src)="([^"]+)"')
+LATEST = "(SELECT max(edition) FROM editions)"
+
+
+@pytest.fixture(scope="module")
+def site(built_warehouse) -> Path:
+    return Path(os.environ["WIJKKOMPAS_SITE"])
+
+
+@pytest.fixture(scope="module")
+def pages(site) -> list[Path]:
+    return sorted(p for p in site.rglob("*.html") if "statistiek" not in p.parts)
+
+
+def test_every_area_and_indicator_has_a_page_in_both_languages(site, con):
+    areas = con.execute(
+        f"SELECT area_level, area_code FROM areas WHERE layout = 'cbs' AND area_level IN "
+        f"('gebied', 'wijk', 'buurt') AND year = (SELECT area_year FROM editions "
+        f"WHERE edition = {LATEST})"
+    ).fetchall()
+    indicators = [
+        r[0] for r in con.execute("SELECT indicator_id FROM indicator_catalogue").fetchall()
+    ]
+    assert len(areas) == 7 + 20 + 151
+    for root in (site, site / "en"):
+        assert (root / "index.html").exists()
+        assert (root / "indicatoren.html").exists()
+        missing = [c for lvl, c in areas if not (root / lvl / f"{c}.html").exists()]
+        missing += [i for i in indicators if not (root / "indicator" / f"{i}.html").exists()]
+        assert not missing, f"{root}: no page for {missing[:5]}"
+        assert all((site / "data" / f"{c}.csv").exists() for _, c in areas)
+
+
+def test_links_resolve_inside_the_site_and_nothing_points_outside(site, pages):
+    broken, outside = [], []
+    for page in pages:
+        for target in set(LINK.findall(page.read_text(encoding="utf-8"))):
+            if target.startswith(("http:", "https:", "//")):
+                outside.append((page, target))
+                continue
+            if target.startswith(("#", "mailto:")):
+                continue
+            path = (page.parent / target.split("#")[0]).resolve()
+            if not path.exists():
+                broken.append((page.relative_to(site), target))
+    assert not outside, outside[:5]
+    assert not broken, broken[:5]
+
+
+def test_every_resident_page_has_the_banner_credit_and_no_statistician_link(pages):
+    assert len(pages) > 800
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        assert 'class="banner"' in html, page
+        assert "CBS" in html.split('<footer class="foot">')[1], page
+        assert "statistiek/" not in html, f"{page} links to the statistician pages"
+
+
+def _row(html: str, indicator_id: str) -> list[str]:
+    row = re.search(rf'<tr id="r-{indicator_id}">(.*?)</tr>', html, re.S).group(1)
+    return [
+        re.sub(r"<[^>]+>", "", c).strip()
+        for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
+    ]
+
+
+def test_wijk_page_shows_the_warehouse_figures(site, con):
+    frame = con.execute(
+        f"SELECT * FROM indicator_values WHERE edition = {LATEST} AND layout = 'cbs' "
+        "AND area_code = 'WK001400'"
+    ).df()
+    html = (site / "wijk" / "WK001400.html").read_text(encoding="utf-8")
+    published = frame[~frame["suppressed"] & frame["ci_low"].notna()].iloc[0]
+    cells = _row(html, published["indicator_id"])
+    d = int(published["decimals"])
+    assert cells[1] == i18n.with_unit(published["value"], d, published["unit"], "nl")
+    assert cells[2] == i18n.with_unit(published["reference_value"], d, published["unit"], "nl")
+    low, high = (i18n.number(published[c], d, "nl") for c in ("ci_low", "ci_high"))
+    assert cells[3] == f"{low} – {high}"
+    assert cells[5] == i18n.number(published["index"], 0, "nl")
+    hidden = frame[frame["suppressed"]].iloc[0]
+    cells = _row(html, hidden["indicator_id"])
+    assert cells[1] == "niet gepubliceerd"
+    assert cells[6] == hidden["suppression_note"]
+    assert cells[3] == ""  # no interval
+    assert cells[5] == "–"  # no index
+
+
+def test_area_csv_holds_published_figures_only(site, con):
+    frame = pd.read_csv(site / "data" / "WK001400.csv", sep=";")
+    expected = con.execute(
+        f"SELECT indicator_id, value, suppressed FROM indicator_values WHERE edition = "
+        f"{LATEST} AND layout = 'cbs' AND area_code = 'WK001400'"
+    ).df()
+    merged = frame.merge(expected, on="indicator_id", suffixes=("", "_wh"))
+    assert len(merged) == len(expected) == len(frame)
+    assert merged.loc[merged["suppressed"], "value"].isna().all()
+    shown = merged[~merged["suppressed"]]
+    assert (shown["value"] - shown["value_wh"]).abs().max() < 1e-9
+    assert frame["synthetic"].notna().all()
+
+
+def test_postcode_lookup_is_the_cbs_most_common_postcode_per_buurt(site, con):
+    text = (site / "assets" / "search-index.js").read_text(encoding="utf-8")
+    index = json.loads(text.removeprefix("window.WIJKKOMPAS_SEARCH=").rstrip(";\n"))
+    rows = con.execute(
+        """
+        SELECT lpad(CAST(CAST(c.value AS INTEGER) AS VARCHAR), 4, '0'), a.parent_code
+        FROM cbs_values c JOIN areas a ON a.area_code = c.area_code AND a.year = c.year
+             AND a.layout = 'cbs'
+        WHERE c.variable = 'most_common_postcode' AND c.area_level = 'buurt' AND c.year = 2024
+          AND c.value IS NOT NULL
+        """
+    ).fetchall()
+    expected: dict[str, set] = {}
+    for pc, wijk in rows:
+        expected.setdefault(pc, set()).add(wijk)
+    assert {k: set(v) for k, v in index["postcodes"].items()} == expected
+    assert any(len(v) > 1 for v in expected.values())  # some postcodes span several wijken
+    assert {a[2] for a in index["areas"]} == {"gebied", "wijk", "buurt"}
+
+
+def test_wijk_pages_are_within_the_page_budget(site):
+    for page in list((site / "wijk").glob("*.html")) + list((site / "en" / "wijk").glob("*.html")):
+        weight = page_weight(page)
+        assert weight["bytes"] <= 300 * 1024, (page, weight["bytes"])
+        assert {f.name for f in weight["resources"]} >= {"site.css", "site.js", "plotly.min.js"}
+
+
+# -- the pieces -------------------------------------------------------------------------------
+
+
+def _composition(rows):
+    return pd.DataFrame(
+        [
+            {"edition": 2024, "layout": "cbs", "area_level": "wijk", "area_code": code,
+             "indicator_id": ind, "value": v, "suppressed": v is None}
+            for code, values in rows.items()
+            for ind, v in values.items()
+        ]
+    )  # fmt: skip
+
+
+def test_similar_areas_are_the_nearest_on_standardised_composition():
+    values = _composition(
+        {
+            "A": {"old": 10.0, "woz": 200.0},
+            "B": {"old": 11.0, "woz": 210.0},  # close to A
+            "C": {"old": 30.0, "woz": 400.0},
+            "D": {"old": 29.0, "woz": None},  # suppressed: compared on 'old' only
+        }
+    )
+    out = similar_areas(values, ["old", "woz"], count=2)
+    a = out[out["area_code"] == "A"].sort_values("rank")
+    assert a["similar_code"].tolist()[0] == "B"
+    assert "A" not in a["similar_code"].tolist()
+    d = out[out["area_code"] == "D"].sort_values("rank")
+    assert d["similar_code"].iloc[0] == "C"
+    assert d["compared_on"].iloc[0] == 1
+    assert (out["distance"] >= 0).all()
+
+
+def test_svg_path_is_in_metres_with_y_flipped():
+    # a 1 km square whose south-east corner lies 2 km east of and 2 km below the frame's
+    # north-west corner: SVG y runs down, RD New y runs north
+    square = shapely.box(100_000, 500_000, 101_000, 501_000)
+    frame = MapFrame(99_000, 499_000, 102_000, 502_000)
+    assert frame.view_box() == "0 0 3000 3000"
+    assert path_data(square, frame) == "M2000 2000l0 -1000 -1000 0 0 1000z"
+
+
+def test_numbers_are_written_the_dutch_and_the_english_way():
+    assert i18n.number(12345.678, 1, "nl") == "12.345,7"
+    assert i18n.number(12345.678, 1, "en") == "12,345.7"
+    assert i18n.with_unit(46.0, 0, "%", "nl") == "46%"
+    assert i18n.with_unit(3.25, 1, "per 1 000 inwoners", "en") == "3.2 per 1,000 residents"
+    assert i18n.number(None, 1, "nl") == "–"
+
+
+def _luminance(hex_colour: str) -> float:
+    def channel(c: int) -> float:
+        c = c / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def test_text_on_every_band_colour_meets_wcag_aa():
+    for key, fill in FILL.items():
+        light, dark = sorted([_luminance(fill), _luminance(INK[key])], reverse=True)
+        assert (light + 0.05) / (dark + 0.05) >= 4.5, key
