@@ -108,3 +108,49 @@ def compass_figure(
         "font": {"family": "system-ui, sans-serif"},
     }
     return {"data": [trace], "layout": layout}
+
+
+def quadrant_summary(name: str, scores: dict, quadrants, bands: list[dict], lang: str) -> str:
+    """One plain line: how the judged quadrants compare with the city."""
+    groups: dict[str, list[str]] = {"better": [], "worse": [], "same": []}
+    for q in quadrants:
+        score = scores.get(("quadrant", q.id))
+        if not q.judged or score is None:
+            continue
+        band = score_band(score, bands, False)
+        key = {"very_favourable": "better", "favourable": "better"}.get(band)
+        key = key or {"very_unfavourable": "worse", "unfavourable": "worse"}.get(band, "same")
+        groups[key].append((q.title.nl if lang == "nl" else q.title.en).lower())
+    words = SUMMARY_WORDS[lang]
+    parts = [
+        f"{word} {words['and'].join(groups[key])}"
+        for key, word in words["groups"].items()
+        if groups[key]
+    ]
+    if not parts:
+        return ""
+    if not groups["better"]:
+        parts[0] = words["scores"] + parts[0]
+    return f"{name} " + "; ".join(parts) + "."
+
+
+SUMMARY_WORDS = {
+    "nl": {
+        "groups": {
+            "better": "scoort gunstiger dan de gemeente op",
+            "worse": "ongunstiger op",
+            "same": "rond het gemiddelde op",
+        },
+        "scores": "scoort ",
+        "and": " en ",
+    },
+    "en": {
+        "groups": {
+            "better": "scores more favourably than the municipality on",
+            "worse": "less favourably on",
+            "same": "around average on",
+        },
+        "scores": "scores ",
+        "and": " and ",
+    },
+}

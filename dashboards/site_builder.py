@@ -18,9 +18,10 @@ import jinja2
 import plotly
 
 from dashboards import i18n
-from dashboards.compass_chart import compass_figure
-from dashboards.palette import FILL, INK, JUDGED, NEUTRAL, band_key, score_band
+from dashboards.compass_chart import compass_figure, quadrant_summary
+from dashboards.palette import FILL, INK, JUDGED, NEUTRAL, band_key
 from dashboards.presentation import present
+from dashboards.ranking_chart import ranking_figure
 from dashboards.site_data import SiteData
 from dashboards.site_maps import Maps
 from indicators.downloads import PUBLISHED_COLUMNS, published_values
@@ -293,29 +294,6 @@ class SiteBuilder:
         self.render("indicators.html.j2", page, title=i18n.t("all_indicators", lang), groups=groups)
 
     # -- area pages -----------------------------------------------------------------------
-    def summary(self, area, scores: dict, lang: str) -> str:
-        """One plain line: how the judged quadrants compare with the city."""
-        groups: dict[str, list[str]] = {"better": [], "worse": [], "same": []}
-        for q in self.data.quadrants:
-            score = scores.get(("quadrant", q.id))
-            if not q.judged or score is None:
-                continue
-            band = score_band(score, self.bands, False)
-            key = {"very_favourable": "better", "favourable": "better"}.get(band)
-            key = key or {"very_unfavourable": "worse", "unfavourable": "worse"}.get(band, "same")
-            groups[key].append((q.title.nl if lang == "nl" else q.title.en).lower())
-        words = SUMMARY_WORDS[lang]
-        parts = [
-            f"{word} {words['and'].join(groups[key])}"
-            for key, word in words["groups"].items()
-            if groups[key]
-        ]
-        if not parts:
-            return ""
-        if not groups["better"]:
-            parts[0] = words["scores"] + parts[0]
-        return f"{area.name} " + "; ".join(parts) + "."
-
     def similar_rows(self, area, lang: str) -> list[dict]:
         """This area and its most similar areas with their compass scores."""
         rows = []
@@ -384,7 +362,7 @@ class SiteBuilder:
             area=area,
             level=area.level,
             crumbs=self.crumbs(area),
-            summary=self.summary(area, scores, lang),
+            summary=quadrant_summary(area.name, scores, self.data.quadrants, self.bands, lang),
             centre=i18n.number(scores.get(("centre", "centre")), 0, lang),
             key_figures=key_figures,
             figure=compass_figure(rows, scores, self.data.quadrants, self.bands, lang),
@@ -403,67 +381,6 @@ class SiteBuilder:
         )
 
     # -- indicator pages ------------------------------------------------------------------
-    def ranking_figure(self, rows: list[dict], reference, unit_nl, lang: str) -> dict:
-        """Wijken ranked by value, dots coloured by band, with their intervals."""
-        ranked = sorted(
-            (r for r in rows if r["value"] == r["value"] and r["value"] is not None),
-            key=lambda r: r["value"],
-        )
-        trace = {
-            "type": "scatter",
-            "mode": "markers",
-            "x": [round(r["value"], 3) for r in ranked],
-            "y": [self.name(r["area_code"]) for r in ranked],
-            "marker": {
-                "color": [FILL[r["band_key"]] for r in ranked],
-                "size": 11,
-                "line": {"color": "#333333", "width": 1},
-            },
-            "customdata": [
-                r["value_text"] + (f" ({r['interval_text']})" if r["interval_text"] else "")
-                for r in ranked
-            ],
-            "hovertemplate": "%{y}: %{customdata}<extra></extra>",
-        }
-        if any(r["interval_text"] for r in ranked):
-            trace["error_x"] = {
-                "type": "data",
-                "symmetric": False,
-                "array": [_gap(r["ci_high"], r["value"]) for r in ranked],
-                "arrayminus": [_gap(r["value"], r["ci_low"]) for r in ranked],
-                "color": "#555555",
-                "thickness": 1.5,
-                "width": 4,
-            }
-        layout = {
-            "height": 120 + 22 * len(ranked),
-            "margin": {"l": 190, "r": 20, "t": 10, "b": 50},
-            "xaxis": {
-                "title": {"text": i18n.unit(unit_nl, lang)},
-                "zeroline": False,
-                "gridcolor": "#e5e5e5",
-            },
-            "yaxis": {"automargin": True},
-            "paper_bgcolor": "rgba(0,0,0,0)",
-            "plot_bgcolor": "rgba(0,0,0,0)",
-            "font": {"family": "system-ui, sans-serif", "color": "#1a1a1a"},
-            "showlegend": False,
-        }
-        if reference is not None:
-            layout["shapes"] = [
-                {
-                    "type": "line",
-                    "xref": "x",
-                    "yref": "paper",
-                    "x0": reference,
-                    "x1": reference,
-                    "y0": 0,
-                    "y1": 1,
-                    "line": {"color": "#1a1a1a", "dash": "dash", "width": 1.5},
-                }
-            ]
-        return {"data": [trace], "layout": layout}
-
     def indicator_page(self, indicator_id: str, lang: str) -> None:
         page = Page(lang, indicator_path(indicator_id))
         ind = self.data.catalogue.loc[indicator_id]
@@ -521,40 +438,12 @@ class SiteBuilder:
             city_text=gemeente["value_text"] if gemeente else "–",
             maps=maps,
             tables=tables,
-            figure=self.ranking_figure(tables["wijk"], reference, ind["unit"], lang),
+            figure=ranking_figure(tables["wijk"], reference, i18n.unit(ind["unit"], lang)),
             legend_items=self.legend(neutral, lang),
             min_n=self.rules["min_n"],
             max_cv=int(100 * self.rules["max_cv"]),
             uses_plotly=True,
         )
-
-
-def _gap(a, b) -> float:
-    if a is None or b is None or a != a or b != b:
-        return 0.0
-    return round(a - b, 3)
-
-
-SUMMARY_WORDS = {
-    "nl": {
-        "groups": {
-            "better": "scoort gunstiger dan de gemeente op",
-            "worse": "ongunstiger op",
-            "same": "rond het gemiddelde op",
-        },
-        "scores": "scoort ",
-        "and": " en ",
-    },
-    "en": {
-        "groups": {
-            "better": "scores more favourably than the municipality on",
-            "worse": "less favourably on",
-            "same": "around average on",
-        },
-        "scores": "scores ",
-        "and": " and ",
-    },
-}
 
 
 def build_resident_site(data: SiteData, site: Path) -> list[Path]:
