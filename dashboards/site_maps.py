@@ -13,11 +13,11 @@ class Maps:
         self.geometry = geometry
         everything = [g for level in ("wijk", "buurt") for g in geometry.get(level, {}).values()]
         self.frame = MapFrame.around(everything)
-        self._paths: dict[tuple[str, str], str] = {}
+        self._paths: dict[tuple[str, str, MapFrame], str] = {}
 
     def d(self, level: str, code: str, frame: MapFrame | None = None) -> str:
         frame = frame or self.frame
-        key = (code, repr(frame))
+        key = (level, code, frame)
         if key not in self._paths:
             self._paths[key] = path_data(self.geometry[level][code], frame)
         return self._paths[key]
