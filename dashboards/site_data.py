@@ -12,7 +12,6 @@ import shapely
 from indicators.catalogue import load_catalogue, statistics_settings
 
 LAYOUT = "cbs"
-LEVELS = ("gemeente", "gebied", "wijk", "buurt")
 
 
 @dataclass

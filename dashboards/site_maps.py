@@ -13,13 +13,12 @@ class Maps:
         self.geometry = geometry
         everything = [g for level in ("wijk", "buurt") for g in geometry.get(level, {}).values()]
         self.frame = MapFrame.around(everything)
-        self._paths: dict[tuple[str, str, MapFrame], str] = {}
+        self._paths: dict[tuple[str, str], str] = {}
 
-    def d(self, level: str, code: str, frame: MapFrame | None = None) -> str:
-        frame = frame or self.frame
-        key = (level, code, frame)
+    def d(self, level: str, code: str) -> str:
+        key = (level, code)
         if key not in self._paths:
-            self._paths[key] = path_data(self.geometry[level][code], frame)
+            self._paths[key] = path_data(self.geometry[level][code], self.frame)
         return self._paths[key]
 
     def choropleth(
