@@ -140,6 +140,9 @@ class Indicator(BaseModel):
     caveats: Text | None = None
     in_compass: bool = True  # False for key figures (counts, areas) that are not compared
     headline: bool = False  # offered on the home map
+    # a definition break: editions before this one are not comparable with it (trends stop)
+    comparable_since: int | None = None
+    break_note: Text | None = None
 
     @field_validator("id")
     @classmethod
@@ -160,6 +163,8 @@ class Indicator(BaseModel):
         prefix = {"cbs": "cbs.", "register": "reg."}.get(self.source)
         if kind == "ratio" and not self.definition.ratio.numerator.startswith(prefix):
             raise ValueError(f"a {self.source} indicator's numerator must be a {prefix}* measure")
+        if (self.comparable_since is None) != (self.break_note is None):
+            raise ValueError("comparable_since and break_note go together")
         if self.quadrant == "samenstelling" and self.direction != "neutral":
             raise ValueError("Samenstelling is not judged: direction must be neutral")
         return self

@@ -149,7 +149,9 @@ def catalogue_frame(catalogue) -> pd.DataFrame:
                 "caveats_en": i.caveats.en if i.caveats else None,
                 "in_compass": i.in_compass,
                 "headline": i.headline,
+                "comparable_since": i.comparable_since,
+                "break_note_nl": i.break_note.nl if i.break_note else None,
                 "synthetic": i.source in ("survey", "register"),
             }
         )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows).astype({"comparable_since": "Int64", "break_note_nl": "string"})

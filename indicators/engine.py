@@ -201,6 +201,7 @@ def _survey_estimates(
             "raw_value": est * factor,
             "ci_low": lo * factor,
             "ci_high": hi * factor,
+            "standard_error": se * factor,
             "n_unweighted": df["n"].astype("Int64"),
             "n_effective": n_eff,
             "cv": cv,
@@ -217,7 +218,8 @@ FINISH_SQL = """
 CREATE OR REPLACE TEMP TABLE edition_values AS
 WITH rows AS (
     SELECT layout, area_level, area_code, indicator_id, value AS raw_value,
-           NULL::DOUBLE AS ci_low, NULL::DOUBLE AS ci_high, NULL::BIGINT AS n_unweighted,
+           NULL::DOUBLE AS ci_low, NULL::DOUBLE AS ci_high, NULL::DOUBLE AS standard_error,
+           NULL::BIGINT AS n_unweighted,
            NULL::DOUBLE AS n_effective, NULL::DOUBLE AS cv, NULL::BOOLEAN AS caution,
            NULL::BOOLEAN AS significant_vs_city, period, missing
     FROM ratio_values
@@ -230,15 +232,16 @@ kept AS (   -- an own layout repeats the CBS buurten and gemeente: keep only its
                AS reason
     FROM rows r
     JOIN indicator_meta m USING (indicator_id)
-    LEFT JOIN areas a ON a.year = $area_year AND a.layout = r.layout
+    LEFT JOIN plan_areas a ON a.year = $area_year AND a.layout = r.layout
          AND a.area_level = r.area_level AND a.area_code = r.area_code
     WHERE r.layout = 'cbs' OR r.area_level NOT IN ('buurt', 'gemeente')
 ),
 clean AS (
-    SELECT * EXCLUDE (raw_value, ci_low, ci_high, significant_vs_city),
+    SELECT * EXCLUDE (raw_value, ci_low, ci_high, standard_error, significant_vs_city),
            CASE WHEN reason IS NULL THEN raw_value END AS raw_value,
            CASE WHEN reason IS NULL THEN ci_low END AS ci_low,
            CASE WHEN reason IS NULL THEN ci_high END AS ci_high,
+           CASE WHEN reason IS NULL THEN standard_error END AS standard_error,
            CASE WHEN reason IS NULL THEN significant_vs_city END AS significant_vs_city
     FROM kept
 ),
@@ -281,7 +284,7 @@ banded AS (
 SELECT $edition AS edition, layout, area_code, area_name, area_level, parent_code,
        indicator_id, source, quadrant, theme,
        round(raw_value, decimals) AS value, unit, decimals,
-       round(ci_low, decimals) AS ci_low, round(ci_high, decimals) AS ci_high,
+       round(ci_low, decimals) AS ci_low, round(ci_high, decimals) AS ci_high, standard_error,
        n_unweighted, n_effective, cv, coalesce(caution, false) AS caution,
        round(reference_raw, decimals) AS reference_value,
        round(index_raw, 1) AS "index",
@@ -354,7 +357,8 @@ def compute_edition_table(
     con.execute(
         "CREATE OR REPLACE TEMP TABLE survey_values AS SELECT layout, area_level, area_code, "
         "indicator_id, raw_value::DOUBLE AS raw_value, ci_low::DOUBLE AS ci_low, "
-        "ci_high::DOUBLE AS ci_high, n_unweighted::BIGINT AS n_unweighted, "
+        "ci_high::DOUBLE AS ci_high, standard_error::DOUBLE AS standard_error, "
+        "n_unweighted::BIGINT AS n_unweighted, "
         "n_effective::DOUBLE AS n_effective, cv::DOUBLE AS cv, caution::BOOLEAN AS caution, "
         "CAST(significant_vs_city AS DOUBLE)::BOOLEAN AS significant_vs_city, "
         "period::BIGINT AS period, missing::VARCHAR AS missing FROM _survey_values"

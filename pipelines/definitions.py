@@ -5,13 +5,22 @@ from __future__ import annotations
 
 import dagster as dg
 
-from pipelines.assets import areas, cbs, editions, indicators, registers, site, survey
+from pipelines.assets import (
+    areas,
+    cbs,
+    editions,
+    harmonisation,
+    indicators,
+    registers,
+    site,
+    survey,
+)
 from pipelines.checks import rule_checks
 from pipelines.resources import warehouse
 from pipelines.runner import progress_logger
 
 all_assets = dg.load_assets_from_modules(
-    [cbs, areas, survey, registers, editions, indicators, site]
+    [cbs, areas, survey, registers, editions, harmonisation, indicators, site]
 )
 
 build_job = dg.define_asset_job(

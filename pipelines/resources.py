@@ -41,6 +41,31 @@ def write_table(duckdb: DuckDBResource, name: str, frame: pd.DataFrame) -> int:
     return len(frame)
 
 
+def write_partitions(
+    duckdb: DuckDBResource, name: str, frame: pd.DataFrame, column: str, keys: list
+) -> int:
+    """Replace the rows of table ``name`` whose ``column`` is in ``keys`` (the partitions a run
+    materialises) with ``frame``, keeping every other partition; in one transaction. When the
+    columns changed, the other partitions are carried over by name. Returns the table's size."""
+    with duckdb.get_connection() as con:
+        con.register("_frame", frame)
+        con.execute("BEGIN TRANSACTION")
+        exists = con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND NOT temporary", [name]
+        ).fetchone()[0]
+        if exists:
+            con.execute(
+                f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM _frame UNION ALL BY NAME '
+                f'SELECT * FROM "{name}" WHERE NOT list_contains(?, "{column}")',
+                [list(keys)],
+            )
+        else:
+            con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM _frame')
+        con.execute("COMMIT")
+        con.unregister("_frame")
+        return con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
+
+
 def read_table(duckdb: DuckDBResource, sql: str, params: list | None = None) -> pd.DataFrame:
     with duckdb.get_connection() as con:
         return con.execute(sql, params or []).df()

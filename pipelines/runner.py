@@ -113,12 +113,19 @@ class _NoEngineErrors(logging.Filter):
         return record.levelno < logging.ERROR
 
 
-def run_build(echo=print, selection: list[str] | None = None, publish: bool = True) -> RunReport:
+def run_build(
+    echo=print,
+    selection: list[str] | None = None,
+    publish: bool = True,
+    editions: list[int] | None = None,
+) -> RunReport:
     """Materialise every asset (or ``selection``) in-process with every quality check on them;
-    without ``publish`` the site is built in staging but not swapped in. Writes the
-    data-quality report of the run; never raises on asset errors or failed rules."""
+    edition-partitioned assets for every edition (or ``editions``); without ``publish`` the
+    site is built in staging but not swapped in. Writes the data-quality report of the run;
+    never raises on asset errors or failed rules."""
     dagster_home()
     from pipelines.definitions import defs
+    from pipelines.partitions import run_tags
 
     job = defs.resolve_job_def("build")
     keys = [dg.AssetKey(s) for s in selection] if selection else None
@@ -136,6 +143,7 @@ def run_build(echo=print, selection: list[str] | None = None, publish: bool = Tr
             run_config={"loggers": {"console": {}}},
             raise_on_error=False,
             asset_selection=keys,
+            tags=run_tags(editions),
         )
     finally:
         dagster_logger.removeHandler(printer)

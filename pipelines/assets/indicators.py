@@ -12,17 +12,21 @@ from indicators.downloads import catalogue_frame
 from indicators.engine import EditionPlan, compute_edition, compute_weights
 from indicators.scores import compass_scores as score_frame
 from indicators.similar import similar_areas as find_similar
+from indicators.trends import build_indicator_values
 from ingest.survey.codebook import load_codebook
 from pipelines.assets.areas import areas
 from pipelines.assets.cbs import cbs_values
+from pipelines.assets.harmonisation import area_crosswalk
 from pipelines.assets.survey import codebook_path, survey_responses
-from pipelines.resources import read_table, write_table
+from pipelines.partitions import editions_of, partitioned
+from pipelines.resources import read_table, write_partitions, write_table
 from pipelines.settings import editions_config
 
 GROUP = "indicators"
 
 
-def edition_plans() -> list[EditionPlan]:
+def edition_plans(editions: list[int] | None = None) -> list[EditionPlan]:
+    """Plans of the given editions (default: all), oldest first."""
     return [
         EditionPlan(
             edition=e.edition,
@@ -31,7 +35,8 @@ def edition_plans() -> list[EditionPlan]:
             wave=e.edition,
             register_year=getattr(e, "registers", None),
         )
-        for e in editions_config().editions
+        for e in sorted(editions_config().editions, key=lambda e: e.edition)
+        if editions is None or e.edition in editions
     ]
 
 
@@ -50,24 +55,26 @@ def indicator_catalogue(duckdb: DuckDBResource) -> dg.MaterializeResult:
     )
 
 
-@dg.asset(group_name=GROUP, kinds={"duckdb"}, deps=[survey_responses, cbs_values, areas])
-def survey_weights(duckdb: DuckDBResource) -> dg.MaterializeResult:
-    """Raking weights per wave to the CBS population 16+ by age group and sex within each wijk
-    (bounded), with the design effect and margin error per wave in ``survey_weighting``."""
+@dg.asset(
+    group_name=GROUP, kinds={"duckdb"}, deps=[survey_responses, cbs_values, areas], **partitioned()
+)
+def survey_weights(context, duckdb: DuckDBResource) -> dg.MaterializeResult:
+    """Raking weights of the edition's wave to the CBS population 16+ by age group and sex within
+    each wijk (bounded), with the design effect and margin error per wave in
+    ``survey_weighting``."""
     cat = load_catalogue()
     settings = statistics_settings()
+    waves = editions_of(context)
     weights, diagnostics = [], []
     with duckdb.get_connection() as con:
-        for plan in edition_plans():
+        for plan in edition_plans(waves):
             result = compute_weights(con, cat, plan, settings)
             weights.append(result.weights)
             diagnostics.append(
                 {"wave": plan.wave, "respondents": len(result.weights), **result.summary()}
             )
-    frame = pa.concat_tables(weights)
-    rows = write_table(duckdb, "survey_weights", frame)
-    diag = pd.DataFrame(diagnostics)
-    write_table(duckdb, "survey_weighting", diag)
+    rows = write_partitions(duckdb, "survey_weights", pa.concat_tables(weights), "wave", waves)
+    write_partitions(duckdb, "survey_weighting", pd.DataFrame(diagnostics), "wave", waves)
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": rows,
@@ -80,29 +87,55 @@ def survey_weights(duckdb: DuckDBResource) -> dg.MaterializeResult:
 @dg.asset(
     group_name=GROUP,
     kinds={"duckdb"},
-    deps=[indicator_catalogue, survey_weights, dg.AssetKey("register_values")],
+    deps=[indicator_catalogue, survey_weights, dg.AssetKey("register_values"), area_crosswalk],
+    **partitioned(),
 )
-def indicator_values(duckdb: DuckDBResource) -> dg.MaterializeResult:
-    """Every indicator x area x level x edition: value, interval, n, index, significance,
-    suppression with its reason, synthetic flag (the output contract)."""
+def edition_values(context, duckdb: DuckDBResource) -> dg.MaterializeResult:
+    """Every indicator x area x level of the edition, on the edition's own areas (as it was
+    published), plus the ``harmonised`` layout: today's wijken and gebieden recomputed from the
+    edition's buurten (``area_crosswalk``)."""
     cat = load_catalogue()
     codebook = load_codebook(codebook_path())
     settings = statistics_settings()
+    wanted = editions_of(context)
     frames = []
     with duckdb.get_connection() as con:
-        for plan in edition_plans():
+        for plan in edition_plans(wanted):
             frames.append(compute_edition(con, cat, codebook, plan, settings))
     values = pd.concat(frames, ignore_index=True)
+    rows = write_partitions(duckdb, "edition_values", values, "edition", wanted)
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": rows,
+            "rows_per_edition": values.groupby("edition").size().astype(int).to_dict(),
+            "harmonised_rows": int((values["layout"] == "harmonised").sum()),
+        }
+    )
+
+
+@dg.asset(group_name=GROUP, kinds={"duckdb"}, deps=[edition_values])
+def indicator_values(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    """The output contract: every indicator x area x level of every edition on the areas of the
+    newest edition: the newest as computed, earlier editions harmonised (``harmonisation``,
+    ``comparable``), each row with its trend since the previous edition (change, its standard
+    error and z for survey figures, significance, direction)."""
+    cat = load_catalogue()
+    settings = statistics_settings()
+    with duckdb.get_connection() as con:
+        values = build_indicator_values(con, cat, settings)
     rows = write_table(duckdb, "indicator_values", values)
     wijk = values[(values["layout"] == "cbs") & (values["area_level"] == "wijk")]
     latest = wijk[wijk["edition"] == wijk["edition"].max()]
     published = latest[~latest["suppressed"]].groupby("area_code")["indicator_id"].nunique()
+    trends = latest[latest["change"].notna()]
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": rows,
             "indicators": int(values["indicator_id"].nunique()),
             "published_per_wijk_min": int(published.min()) if len(published) else 0,
             "suppressed_share": round(float(values["suppressed"].mean()), 4),
+            "wijk_trends": len(trends),
+            "wijk_trends_significant": int(trends["change_significant"].fillna(False).sum()),
         }
     )
 

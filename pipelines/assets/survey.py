@@ -1,4 +1,4 @@
-"""Survey assets: the codebook, one staged table per wave export, ``survey_responses``."""
+"""Survey assets: the codebook, the wave export and ``survey_responses``, partitioned by edition."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from ingest.survey.codebook import load_codebook
 from ingest.survey.export import read_survey_export
 from pipelines.assets.areas import areas
 from pipelines.assets.cbs import snapshot_metadata
-from pipelines.resources import write_table
+from pipelines.partitions import editions_of, partitioned
+from pipelines.resources import write_partitions, write_table
 from pipelines.settings import data_dir, editions_config
 
 GROUP = "survey"
@@ -74,43 +75,40 @@ def survey_codebook(duckdb: DuckDBResource) -> dg.MaterializeResult:
     )
 
 
-def _wave_asset(edition):
-    wave = edition.edition
-
-    @dg.asset(
-        name=f"survey_export_{wave}",
-        group_name=GROUP,
-        kinds={"duckdb", "csv"},
-        deps=[areas, survey_codebook],
-        description=f"Wijkenquête {wave} export, read with the codebook (its content is checked "
-        "by the rules on survey_responses).",
-    )
-    def _asset(duckdb: DuckDBResource) -> dg.MaterializeResult:
-        cfg = editions_config()
-        path = cfg.resolve(edition.survey)
+@dg.asset(
+    group_name=GROUP,
+    kinds={"duckdb", "csv"},
+    deps=[areas, survey_codebook],
+    **partitioned(),
+)
+def survey_export(context, duckdb: DuckDBResource) -> dg.MaterializeResult:
+    """The wijkenquête export of the edition (``survey:`` in data/editions.yml), checksum-verified
+    and read with the codebook into ``raw_survey_<wave>`` (its content is checked by the rules on
+    survey_responses)."""
+    cfg = editions_config()
+    by_edition = {e.edition: e for e in cfg.editions}
+    meta = {}
+    for wave in editions_of(context):
+        path = cfg.resolve(by_edition[wave].survey)
         sidecar = verify_snapshot(path)
         frame = read_survey_export(path, load_codebook(codebook_path()), wave)
         frame["synthetic"] = sidecar.synthetic
         rows = write_table(duckdb, f"raw_survey_{wave}", frame)
         meta = snapshot_metadata(sidecar, rows)
         meta["respondents_per_wijk_min"] = int(frame.groupby("wijk_code").size().min())
-        return dg.MaterializeResult(metadata=meta)
-
-    return _asset
+    return dg.MaterializeResult(metadata=meta)
 
 
-WAVE_ASSETS = [_wave_asset(e) for e in editions_config().editions]
-
-
-@dg.asset(group_name=GROUP, kinds={"duckdb"}, deps=WAVE_ASSETS)
-def survey_responses(duckdb: DuckDBResource) -> dg.MaterializeResult:
-    """All waves, one row per respondent; questions not asked in a wave are NULL."""
-    waves = [e.edition for e in editions_config().editions]
+@dg.asset(group_name=GROUP, kinds={"duckdb"}, deps=[survey_export], **partitioned())
+def survey_responses(context, duckdb: DuckDBResource) -> dg.MaterializeResult:
+    """All waves, one row per respondent; questions not asked in a wave are NULL. A run replaces
+    the waves of its edition partitions and keeps the others."""
+    waves = editions_of(context)
     union = " UNION ALL BY NAME ".join(f"SELECT * FROM raw_survey_{w}" for w in waves)
     with duckdb.get_connection() as con:
-        con.execute(
-            f"CREATE OR REPLACE TABLE survey_responses AS {union} ORDER BY wave, respondent_id"
-        )
+        frame = con.execute(f"{union} ORDER BY respondent_id").fetch_arrow_table()
+    write_partitions(duckdb, "survey_responses", frame, "wave", waves)
+    with duckdb.get_connection() as con:
         counts = dict(
             con.execute(
                 "SELECT wave, count(*) FROM survey_responses GROUP BY wave ORDER BY wave"
@@ -119,7 +117,7 @@ def survey_responses(duckdb: DuckDBResource) -> dg.MaterializeResult:
         synthetic = con.execute("SELECT bool_or(synthetic) FROM survey_responses").fetchone()[0]
     return dg.MaterializeResult(
         metadata={
-            "dagster/row_count": sum(counts.values()),
+            "dagster/row_count": sum(counts[w] for w in waves if w in counts),
             "respondents_per_wave": {str(k): v for k, v in counts.items()},
             "synthetic": bool(synthetic),
         }

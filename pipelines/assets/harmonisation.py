@@ -1,0 +1,188 @@
+"""Harmonisation assets: the crosswalk from every earlier edition's areas to today's, and the
+``harmonised`` layout (today's wijken and gebieden as sets of the earlier buurten) the indicator
+engine recomputes earlier editions on (``geo.crosswalk``)."""
+
+from __future__ import annotations
+
+import dagster as dg
+import geopandas as gpd
+import pandas as pd
+import shapely
+from dagster_duckdb import DuckDBResource
+
+from geo.crosswalk import buurt_crosswalk, wijk_crosswalk
+from pipelines.assets.areas import area_geometries, areas
+from pipelines.assets.cbs import cbs_values
+from pipelines.resources import read_table, write_table
+from pipelines.settings import editions_config
+
+GROUP = "editions"
+RD_NEW = 28992
+
+
+BUURT_TYPES = {
+    "from_year": "int64",
+    "to_year": "int64",
+    "from_code": "string",
+    "from_wijk": "string",
+    "to_code": "string",
+    "method": "string",
+    "area_share": "float64",
+    "population": "float64",
+    "area_km2": "float64",
+}
+WIJK_TYPES = {
+    "from_year": "int64",
+    "to_year": "int64",
+    "from_code": "string",
+    "to_code": "string",
+    "weight": "float64",
+    "population": "float64",
+    "buurten": "int64",
+    "method": "string",
+}
+MEMBER_TYPES = {
+    "year": "int64",
+    "layout": "string",
+    "area_level": "string",
+    "area_code": "string",
+    "buurt_code": "string",
+}
+
+
+def _empty(types: dict[str, str]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in types.items()})
+
+
+def _geometries(duckdb, edition: int, level: str) -> gpd.GeoDataFrame:
+    rows = read_table(
+        duckdb,
+        "SELECT area_code, geom_rd_wkb FROM area_geometries WHERE edition = ? AND area_level = ?",
+        [edition, level],
+    )
+    geoms = shapely.from_wkb([bytes(b) for b in rows["geom_rd_wkb"]]) if len(rows) else []
+    return gpd.GeoDataFrame({"area_code": rows["area_code"]}, geometry=list(geoms), crs=RD_NEW)
+
+
+def _members(duckdb, year: int, level: str) -> pd.DataFrame:
+    return read_table(
+        duckdb,
+        "SELECT area_code, buurt_code FROM area_buurten "
+        "WHERE year = ? AND layout = 'cbs' AND area_level = ?",
+        [year, level],
+    )
+
+
+def _population(duckdb, years: list[int]) -> pd.DataFrame:
+    """Buurt population of the first of ``years`` with a figure for the buurt."""
+    return read_table(
+        duckdb,
+        "SELECT area_code AS buurt_code, arg_min(value, list_position(?, year)) AS population "
+        "FROM cbs_values WHERE area_level = 'buurt' AND variable = 'population' "
+        "AND value IS NOT NULL AND list_contains(?, year) GROUP BY ALL",
+        [years, years],
+    )
+
+
+def crosswalk_frames(duckdb) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(buurt crosswalk, wijk crosswalk, harmonised areas, harmonised area_buurten) from every
+    earlier area year to the area year of the newest edition."""
+    cfg = editions_config()
+    latest = max(cfg.editions, key=lambda e: e.edition)
+    target_year = latest.area_year
+    target_wijk_of = _members(duckdb, target_year, "wijk").rename(
+        columns={"area_code": "wijk_code"}
+    )
+    target_wijken = _geometries(duckdb, latest.edition, "wijk").rename(
+        columns={"area_code": "wijk_code"}
+    )
+    target_areas = read_table(
+        duckdb, "SELECT * FROM areas WHERE year = ? AND layout = 'cbs'", [target_year]
+    )
+    gebied_of = target_areas[target_areas["area_level"] == "wijk"].set_index("area_code")[
+        "parent_code"
+    ]
+    buurt_frames, wijk_frames, area_frames, member_frames = [], [], [], []
+    done: set[int] = set()
+    for ed in sorted(cfg.editions, key=lambda e: e.edition):
+        year = ed.area_year
+        if year == target_year or year in done:
+            continue
+        done.add(year)
+        src = _members(duckdb, year, "wijk").rename(columns={"area_code": "wijk_code"})
+        src = src.merge(_population(duckdb, list(ed.cbs_years)), on="buurt_code", how="left")
+        geoms = _geometries(duckdb, ed.edition, "buurt").rename(columns={"area_code": "buurt_code"})
+        src = gpd.GeoDataFrame(
+            src.merge(geoms, on="buurt_code", how="left"), geometry="geometry", crs=RD_NEW
+        )
+        buurten = buurt_crosswalk(src, target_wijk_of, target_wijken)
+        wijken = wijk_crosswalk(buurten)
+        for frame in (buurten, wijken):
+            frame.insert(0, "from_year", year)
+            frame.insert(1, "to_year", target_year)
+        buurt_frames.append(buurten)
+        wijk_frames.append(wijken)
+        a, m = _harmonised_layout(year, buurten, target_areas, gebied_of)
+        area_frames.append(a)
+        member_frames.append(m)
+    if not buurt_frames:  # one edition, or every edition on today's layout: nothing to map
+        buurt_frames.append(_empty(BUURT_TYPES))
+        wijk_frames.append(_empty(WIJK_TYPES))
+        area_frames.append(target_areas.iloc[0:0])
+        member_frames.append(_empty(MEMBER_TYPES))
+    return (
+        pd.concat(buurt_frames, ignore_index=True),
+        pd.concat(wijk_frames, ignore_index=True),
+        pd.concat(area_frames, ignore_index=True),
+        pd.concat(member_frames, ignore_index=True),
+    )
+
+
+def _harmonised_layout(year, buurten, target_areas, gebied_of):
+    """Today's wijken, gebieden and gemeente as sets of the buurten of ``year``."""
+    mapped = buurten[buurten["to_code"].notna()]
+    members = pd.concat(
+        [
+            pd.DataFrame({"area_level": "wijk", "area_code": mapped["to_code"]}),
+            pd.DataFrame({"area_level": "gebied", "area_code": mapped["to_code"].map(gebied_of)}),
+            pd.DataFrame(
+                {
+                    "area_level": "gemeente",
+                    "area_code": target_areas.loc[
+                        target_areas["area_level"] == "gemeente", "area_code"
+                    ].iloc[0],
+                },
+                index=mapped.index,
+            ),
+        ]
+    )
+    members["buurt_code"] = pd.concat([mapped["from_code"]] * 3).to_numpy()
+    members = members.dropna(subset=["area_code"])
+    members.insert(0, "year", year)
+    members.insert(1, "layout", "harmonised")
+    used = members[["area_level", "area_code"]].drop_duplicates()
+    layout_areas = target_areas.merge(used, on=["area_level", "area_code"])
+    layout_areas = layout_areas.assign(year=year, layout="harmonised")
+    return layout_areas, members
+
+
+@dg.asset(
+    group_name=GROUP, kinds={"duckdb", "geopandas"}, deps=[areas, area_geometries, cbs_values]
+)
+def area_crosswalk(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    """How each earlier edition's buurten and wijken map onto the wijken of the newest edition
+    (``geo.crosswalk``: same code, else largest overlap; population-weighted wijk weights), and
+    the ``harmonised`` layout built from it. Checked by quality/rules/area_crosswalk.yml."""
+    buurten, wijken, layout_areas, members = crosswalk_frames(duckdb)
+    rows = write_table(duckdb, "area_crosswalk", buurten)
+    write_table(duckdb, "area_crosswalk_wijken", wijken)
+    write_table(duckdb, "harmonised_areas", layout_areas)
+    write_table(duckdb, "harmonised_area_buurten", members)
+    meta = {"dagster/row_count": rows}
+    if len(buurten):
+        meta["methods"] = buurten["method"].value_counts().to_dict()
+        meta["wijken_identical"] = int((wijken["method"] == "identical").sum())
+        meta["population_mapped"] = float(
+            buurten.loc[buurten["to_code"].notna(), "population"].sum()
+        )
+    return dg.MaterializeResult(metadata=meta)
