@@ -15,8 +15,32 @@ from quality.rulesets import load_rulesets
 TEMPLATES = Path(__file__).with_name("templates")
 
 
+def write_changelog(con, folder: Path, downloads: Path, env, synthetic: bool) -> Path:
+    """``wijzigingen.html`` (per edition pair, per kind of change) and the changelog CSV."""
+    from indicators.changelog import KIND_ORDER, KIND_TITLES
+
+    frame = con.execute("SELECT * FROM edition_changelog").df()
+    downloads.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(downloads / "edition_changelog.csv", index=False, sep=";", encoding="utf-8")
+    pairs = []
+    for (edition, previous), rows in frame.groupby(["edition", "previous_edition"], sort=True):
+        kinds = [
+            {"title": KIND_TITLES[k], "rows": rows[rows["kind"] == k].to_dict("records")}
+            for k in KIND_ORDER
+            if (rows["kind"] == k).any()
+        ]
+        pairs.append({"edition": int(edition), "previous_edition": int(previous), "kinds": kinds})
+    page = folder / "wijzigingen.html"
+    page.write_text(
+        env.get_template("wijzigingen.html.j2").render(pairs=pairs, synthetic=synthetic),
+        encoding="utf-8",
+    )
+    return page
+
+
 def write_statistician_pages(con, run_id: str, site: Path) -> list[Path]:
-    """Write ``statistiek/index.html`` and ``statistiek/kwaliteit.html`` into ``site``."""
+    """Write ``statistiek/index.html``, ``kwaliteit.html`` (the data-quality report) and
+    ``wijzigingen.html`` (the changelog between editions) into ``site``."""
     folder = site / "statistiek"
     folder.mkdir(parents=True, exist_ok=True)
     sidecar_path = site / "downloads" / "indicator_values.json"
@@ -27,6 +51,7 @@ def write_statistician_pages(con, run_id: str, site: Path) -> list[Path]:
         folder / "kwaliteit.html", quality, synthetic=synthetic, home="index.html"
     )
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
+    changelog = write_changelog(con, folder, site / "downloads", env, synthetic)
     index = folder / "index.html"
     index.write_text(
         env.get_template("statistiek.html.j2").render(
@@ -34,4 +59,4 @@ def write_statistician_pages(con, run_id: str, site: Path) -> list[Path]:
         ),
         encoding="utf-8",
     )
-    return [index, report]
+    return [index, report, changelog]

@@ -21,7 +21,8 @@ PUBLISHED_COLUMNS = [
     "indicator_id", "source", "quadrant", "theme", "value", "unit", "ci_low", "ci_high",
     "n_unweighted", "n_effective", "cv", "caution", "reference_value", "index", "band",
     "significant_vs_city", "suppressed", "suppression_reason", "suppression_note", "period",
-    "synthetic",
+    "harmonisation", "comparable", "previous_edition", "previous_value", "change", "change_se",
+    "change_z", "change_significant", "trend", "trend_note", "synthetic",
 ]  # fmt: skip
 
 COLUMN_DOCS = {
@@ -51,6 +52,20 @@ COLUMN_DOCS = {
     "suppression_reason": "Reden van onderdrukking (code)",
     "suppression_note": "Reden van onderdrukking (tekst)",
     "period": "Jaar van de gegevens",
+    "harmonisation": "Hoe deze editie op de gebieden van nu staat: native (zo berekend), "
+    "identical (zelfde buurten), reaggregated (opnieuw opgeteld uit de buurten van toen) of "
+    "not_comparable (het gebied bestond toen niet in deze vorm)",
+    "comparable": "Vergelijkbaar met de nieuwste editie (zelfde gebied en definitie)",
+    "previous_edition": "Vorige editie waarmee de ontwikkeling is berekend",
+    "previous_value": "Waarde in de vorige editie (op de gebieden van nu)",
+    "change": "Verandering sinds de vorige editie (waarde min vorige waarde; bij % in "
+    "procentpunten)",
+    "change_se": "Standaardfout van de verandering (alleen enquête: wortel van se1² + se2²)",
+    "change_z": "Toetsingsgrootheid z van de verandering (alleen enquête)",
+    "change_significant": "Verandering significant (95%, alleen enquête; CBS en registraties "
+    "zijn tellingen van iedereen, geen steekproef)",
+    "trend": "better, worse (beoordeelde indicatoren), higher, lower (neutrale) of stable",
+    "trend_note": "Waarom er geen ontwikkeling is (eerste editie, niet vergelijkbaar, ...)",
     "synthetic": "Afgeleid van synthetische (gegenereerde) invoer",
 }
 
@@ -63,6 +78,11 @@ def published_values(values: pd.DataFrame) -> pd.DataFrame:
     out = values[PUBLISHED_COLUMNS].copy()
     blank = out["suppressed"].astype(bool)
     out.loc[blank, ["value", "ci_low", "ci_high", "index", "band", "cv"]] = None
+    # a change reveals the value it was computed from: no change where either figure is hidden
+    no_trend = out["change"].isna()
+    out.loc[no_trend, ["previous_value", "change_se", "change_z", "change_significant"]] = None
+    out["change_se"] = out["change_se"].round(4)
+    out["change_z"] = out["change_z"].round(2)
     out["cv"] = out["cv"].round(4)
     out["n_effective"] = out["n_effective"].round(1)
     return out

@@ -14,12 +14,13 @@ own areas, plus the ``harmonised`` layout of earlier editions, see ``geo.crosswa
 Trend columns on every row, against the previous edition of the same area and indicator:
 ``change`` (value − previous, in the unit: percentage points for %), for survey figures
 ``change_se = sqrt(se1² + se2²)`` and ``change_z`` (difference of two independent weighted
-estimates) with ``change_significant`` at the configured level; CBS and register figures are
-counts of the whole population, not samples, so they are not tested (``change_significant``
-NULL). ``trend`` is better | worse (judged indicators) or higher | lower (neutral ones), or
-``stable`` for a survey change that is not significant or a change that rounds to 0;
-``trend_note`` says why there is no trend. An indicator with a definition break
-(``comparable_since`` in its catalogue entry) has no trend across the break.
+estimates) with ``change_significant`` at the configured level (with no sampling error at all,
+e.g. 0 % in both editions, z is empty and only a non-zero change is significant); CBS and
+register figures are counts of the whole population, not samples, so they are not tested
+(``change_significant`` NULL). ``trend`` is better | worse (judged indicators) or
+higher | lower (neutral ones), or ``stable`` for a survey change that is not significant or
+a change that rounds to 0; ``trend_note`` says why there is no trend. An indicator with a
+definition break (``comparable_since`` in its catalogue entry) has no trend across the break.
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ import pandas as pd
 from scipy import stats
 
 from indicators.catalogue import Catalogue
-from pipelines.settings import editions_config
 
 TREND_NOTES = {
     "first_edition": "Eerste editie: geen eerdere meting",
@@ -158,10 +158,11 @@ SELECT * EXCLUDE (direction, comparable_since, previous_raw, previous_se,
     CASE WHEN trend_reason IS NULL THEN round(raw_change, decimals) END AS change,
     CASE WHEN trend_reason IS NULL THEN raw_change_se END AS change_se,
     z AS change_z,
-    CASE WHEN trend_reason IS NULL AND source = 'survey' THEN abs(z) > $z_crit END
-        AS change_significant,
+    CASE WHEN trend_reason IS NULL AND source = 'survey'
+         THEN coalesce(abs(z) > $z_crit, raw_change <> 0) END AS change_significant,
     CASE WHEN trend_reason IS NOT NULL THEN NULL
-         WHEN source = 'survey' AND NOT coalesce(abs(z) > $z_crit, false) THEN 'stable'
+         WHEN source = 'survey' AND NOT coalesce(abs(z) > $z_crit, raw_change <> 0)
+             THEN 'stable'
          WHEN round(raw_change, decimals) = 0 THEN 'stable'
          WHEN direction = 'neutral' THEN CASE WHEN raw_change > 0 THEN 'higher' ELSE 'lower' END
          WHEN (raw_change > 0) = (direction = 'higher_is_better') THEN 'better'
@@ -177,12 +178,15 @@ ORDER BY edition, layout, area_level, area_code, indicator_id
 
 
 def build_indicator_values(
-    con: duckdb.DuckDBPyConnection, catalogue: Catalogue, settings: dict
+    con: duckdb.DuckDBPyConnection,
+    catalogue: Catalogue,
+    settings: dict,
+    editions: list[tuple[int, int]],
 ) -> pd.DataFrame:
-    """Every edition on the newest edition's areas, with trend columns (see module doc)."""
-    cfg = editions_config()
-    editions = sorted(cfg.editions, key=lambda e: e.edition)
-    target_year = editions[-1].area_year
+    """Every edition on the newest edition's areas, with trend columns (see module doc).
+    ``editions``: (edition, area year) of every edition."""
+    editions = sorted(editions)
+    target_year = editions[-1][1]
     meta = pd.DataFrame(
         [
             {
@@ -207,8 +211,8 @@ def build_indicator_values(
     con.execute(
         ASSEMBLE_SQL,
         {
-            "editions": [e.edition for e in editions],
-            "area_years": [e.area_year for e in editions],
+            "editions": [e for e, _ in editions],
+            "area_years": [y for _, y in editions],
             "target_year": target_year,
             "not_comparable_note": NOT_COMPARABLE_NOTE,
         },

@@ -102,6 +102,85 @@ def _summary() -> None:
         click.echo(f"  for statisticians: {site_dir() / 'statistiek' / 'index.html'}")
 
 
+@main.command("new-edition")
+@click.argument("edition", type=int)
+@click.option(
+    "--survey",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    required=True,
+    help="The wijkenquête export of the new wave (CSV as described by data/survey/codebook.yml).",
+)
+@click.option(
+    "--cbs",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    required=True,
+    help="CBS kerncijfers wijken en buurten of the new year (gemeente, wijk and buurt rows).",
+)
+@click.option(
+    "--registers",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Municipal register export of the new year (data/registers/variables.yml layout).",
+)
+@click.option("--cbs-year", type=int, default=None, help="Year of the CBS file (default: EDITION).")
+@click.option(
+    "--cbs-scheme",
+    type=click.Choice(["statline", "kwb", "map"]),
+    default="statline",
+    show_default=True,
+    help="Column naming of the CBS file.",
+)
+@click.option("--cbs-table", default=None, help="StatLine table id, e.g. 86165NED.")
+@click.option(
+    "--cbs-fallback-year",
+    type=int,
+    multiple=True,
+    help="Earlier CBS year to take a figure from where the new year is still empty (repeatable).",
+)
+def new_edition(
+    edition: int,
+    survey: Path,
+    cbs: Path,
+    registers: Path | None,
+    cbs_year: int | None,
+    cbs_scheme: str,
+    cbs_table: str | None,
+    cbs_fallback_year: tuple[int, ...],
+) -> None:
+    """Add edition EDITION (the biennial refresh) and build it: check and copy the new files
+    into data/raw with sidecars, add the edition to data/editions.yml, rebuild everything
+    (earlier editions are harmonised to the new layout) and publish. On any failure every
+    change to data/ is undone and the published site stays as it was."""
+    from ingest.errors import InputError
+    from pipelines.refresh import NewEdition, prepare
+    from pipelines.runner import run_build
+
+    spec = NewEdition(
+        edition, survey, cbs, registers, cbs_year, cbs_scheme, cbs_table, list(cbs_fallback_year)
+    )
+    click.echo(f"Adding edition {edition} to {data_dir()} ...")
+    try:
+        change = prepare(spec, click.echo)
+    except InputError as err:
+        click.echo(f"\nNot added: {err}\nNothing in {data_dir()} was changed.", err=True)
+        sys.exit(1)
+    click.echo(f"Building the warehouse {warehouse_path()} with edition {edition} ...")
+    report = run_build(click.echo)
+    _quality_summary(report)
+    if not report.success:
+        change.undo()
+        _failure(report)
+        click.echo(
+            f"Edition {edition} was NOT added: the changes to {data_dir()} were undone and the "
+            f"published site was left as it was ({site_dir()}). Fix the problems the report "
+            "names and run the command again.",
+            err=True,
+        )
+        sys.exit(1)
+    click.echo(f"Edition {edition} added and published in {report.seconds:.1f} s.")
+    _summary()
+
+
 @main.command("generate-survey")
 @click.option("--wave", type=int, required=True, help="Survey year, e.g. 2024.")
 @click.option(
@@ -113,13 +192,25 @@ def _summary() -> None:
 @click.option("--respondents", type=int, required=True, help="Target number of respondents.")
 @click.option("--seed", type=int, default=None, help="Random seed (default: the wave).")
 @click.option(
+    "--questions-of",
+    type=int,
+    default=None,
+    help="Ask the questions of this wave of the codebook (for a wave the codebook does not "
+    "list yet, e.g. a new edition's).",
+)
+@click.option(
     "--out",
     type=click.Path(path_type=Path),
     default=None,
     help="Default: data/raw/survey/wijkenquete_<wave>.csv",
 )
 def generate_survey(
-    wave: int, cbs_year: int, respondents: int, seed: int | None, out: Path | None
+    wave: int,
+    cbs_year: int,
+    respondents: int,
+    seed: int | None,
+    questions_of: int | None,
+    out: Path | None,
 ) -> None:
     """Write a SYNTHETIC wijkenquête export (CSV + sidecar) calibrated to real CBS figures."""
     from ingest.cbs import read_snapshot_set
@@ -137,7 +228,7 @@ def generate_survey(
         frame = generate_wave(
             cbs,
             load_codebook(data_dir() / "survey" / "codebook.yml"),
-            WaveSpec(wave, cbs_year, respondents, seed, date(wave, 9, 2)),
+            WaveSpec(wave, cbs_year, respondents, seed, date(wave, 9, 2), questions_of),
         )
         bar.update(1)
         write_export(frame, out)

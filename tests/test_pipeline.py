@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 
+import dagster as dg
+
 from tests.conftest import run_cli
 
 
@@ -25,11 +27,19 @@ def test_definitions_load_with_one_asset_per_source():
         "raw_kwb_2023_groningen_subset43cols",
         "raw_kwb_2017_wijkbuurtkaart_groningen_wijken",
         "raw_cartomap_2024_groningen_wijken",
-        "survey_export_2018",
-        "survey_export_2024",
+        "survey_export",
+        "area_crosswalk",
+        "edition_changelog",
     } <= keys
     job = defs.resolve_job_def("build")
     assert job.executor_def.name == "in_process"
+    # what holds one edition's data is partitioned by edition, one partition per edition
+    graph = defs.resolve_asset_graph()
+    for name in ("survey_export", "survey_responses", "survey_weights", "edition_values"):
+        partitions = graph.get(dg.AssetKey(name)).partitions_def
+        assert partitions.get_partition_keys() == ["2018", "2024"], name
+    for name in ("area_crosswalk", "indicator_values", "edition_changelog"):
+        assert graph.get(dg.AssetKey(name)).partitions_def is None, name
 
 
 def test_build_fills_the_warehouse(con):

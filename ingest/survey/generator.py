@@ -193,6 +193,7 @@ class WaveSpec:
     target_respondents: int
     seed: int
     fieldwork_start: date
+    questions_of: int | None = None  # ask the questions of this wave (default: the wave's own)
 
 
 def _z(values: pd.Series) -> pd.Series:
@@ -455,7 +456,7 @@ def generate_wave(cbs: pd.DataFrame, codebook: Codebook, spec: WaveSpec) -> pd.D
     )
     answers = {}
     nonresponse_base = 0.008 + 0.02 * (age >= 75) + 0.01 * paper
-    for question in codebook.questions_in(spec.wave):
+    for question in codebook.questions_in(spec.questions_of or spec.wave):
         if question.id in BACKGROUND:
             values = bg[question.id].to_numpy().astype(float)
         else:

@@ -28,8 +28,19 @@ def _buurt_names(duckdb: DuckDBResource, year: int) -> dict[str, str]:
 
 
 def _wijk_names(duckdb: DuckDBResource, year: int, codes_file) -> dict[str, str]:
+    """Wijk codes and names of ``year``: from the CBS wijk-code file, or, for a year it does not
+    have yet (a new edition), from the wijk rows of that year's kerncijfers."""
     gemeente = editions_config().gemeente
     names = known_wijken(codes_file, gemeente).get(year)
+    if not names:
+        rows = read_table(
+            duckdb,
+            "SELECT DISTINCT area_code, coalesce(area_name, area_code) AS area_name "
+            "FROM cbs_values WHERE year = ? AND area_level = 'wijk' "
+            "AND area_code LIKE 'WK' || substr(?, 3) || '%' ORDER BY area_code",
+            [year, gemeente],
+        )
+        names = dict(zip(rows["area_code"], rows["area_name"], strict=True))
     if not names:
         raise InputError(
             codes_file,

@@ -1,4 +1,5 @@
-"""The editions table: what each edition of the compass is made of."""
+"""The editions table (what each edition of the compass is made of) and the changelog between
+editions."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import dagster as dg
 import pandas as pd
 from dagster_duckdb import DuckDBResource
 
+from indicators.changelog import edition_changelog as edition_changelog_frame
 from pipelines.resources import write_table
 from pipelines.settings import editions_config
 
@@ -31,4 +33,24 @@ def editions(duckdb: DuckDBResource) -> dg.MaterializeResult:
     )
     return dg.MaterializeResult(
         metadata={"dagster/row_count": write_table(duckdb, "editions", frame)}
+    )
+
+
+@dg.asset(
+    group_name="editions",
+    kinds={"duckdb"},
+    deps=[dg.AssetKey("indicator_values"), dg.AssetKey("area_crosswalk")],
+)
+def edition_changelog(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    """What changed since the previous edition, for statisticians (indicators/changelog.py): new
+    and removed indicators, definition breaks, new and recomposed wijken, recoded buurten, and
+    the largest changes. Published as statistiek/wijzigingen.html."""
+    with duckdb.get_connection() as con:
+        frame = edition_changelog_frame(con)
+    rows = write_table(duckdb, "edition_changelog", frame)
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": rows,
+            "by_kind": frame["kind"].value_counts().to_dict(),
+        }
     )

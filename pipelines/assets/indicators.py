@@ -122,7 +122,9 @@ def indicator_values(duckdb: DuckDBResource) -> dg.MaterializeResult:
     cat = load_catalogue()
     settings = statistics_settings()
     with duckdb.get_connection() as con:
-        values = build_indicator_values(con, cat, settings)
+        values = build_indicator_values(
+            con, cat, settings, [(e.edition, e.area_year) for e in editions_config().editions]
+        )
     rows = write_table(duckdb, "indicator_values", values)
     wijk = values[(values["layout"] == "cbs") & (values["area_level"] == "wijk")]
     latest = wijk[wijk["edition"] == wijk["edition"].max()]

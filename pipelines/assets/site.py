@@ -75,7 +75,11 @@ def resident_site(duckdb: DuckDBResource) -> dg.MaterializeResult:
     )
 
 
-@dg.asset(group_name=GROUP, kinds={"html"}, deps=[indicator_downloads, resident_site])
+@dg.asset(
+    group_name=GROUP,
+    kinds={"html"},
+    deps=[indicator_downloads, resident_site, dg.AssetKey("edition_changelog")],
+)
 def published_site(context, duckdb: DuckDBResource) -> dg.MaterializeResult:
     """The statistician pages (with this run's data-quality report) are added, then the staged
     site replaces site/ in one step."""

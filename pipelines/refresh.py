@@ -1,0 +1,313 @@
+"""The biennial refresh: add a new edition (a new survey wave and a new CBS year) in one step.
+
+``wijkkompas new-edition 2026 --survey FILE --cbs FILE [--registers FILE]`` does, in order:
+
+1. checks the new files can be read as what they claim to be *before* anything changes:
+   the CBS file through the variable crosswalk (a new StatLine year gets its crosswalk column
+   derived from the newest year of the same scheme: same column, or the same topic with another
+   ``_NN`` suffix; topics not found are listed), the survey export with the codebook (the wave
+   is added to every question whose column is in the export), the register export;
+2. copies them into ``data/raw/`` with their sidecars (checksum and provenance; a sidecar next
+   to the given file is carried over, so a synthetic file stays marked synthetic);
+3. adds the edition to ``data/editions.yml`` (area year = the CBS year; boundaries of the newest
+   edition when the new wijk codes all have one);
+4. runs the whole build: the new edition partition, the crosswalk of every earlier edition to
+   the new layout, trends, changelog, site.
+
+When a check or the build fails, every file it changed is put back as it was and the copies are
+removed: the data directory is as before, the published site untouched, and the data-quality
+report says what was wrong.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from ingest.cbs import _suffix_stem, load_crosswalk, read_kerncijfers
+from ingest.csvfile import read_delimited
+from ingest.errors import InputError
+from ingest.registers.export import read_register_export
+from ingest.snapshots import sidecar_path, write_sidecar
+from ingest.survey.codebook import load_codebook
+from ingest.survey.export import read_survey_export
+from pipelines.settings import data_dir, editions_config, raw_dir
+
+
+@dataclass
+class NewEdition:
+    edition: int
+    survey: Path
+    cbs: Path
+    registers: Path | None = None
+    cbs_year: int | None = None  # default: the edition year
+    cbs_scheme: str = "statline"
+    cbs_table: str | None = None
+    cbs_fallback_years: list[int] = field(default_factory=list)
+
+    @property
+    def year(self) -> int:
+        return self.cbs_year or self.edition
+
+
+@dataclass
+class Change:
+    """What the refresh changed, so it can be put back."""
+
+    restored: dict[Path, bytes | None] = field(default_factory=dict)
+
+    def keep(self, path: Path) -> None:
+        if path not in self.restored:
+            self.restored[path] = path.read_bytes() if path.exists() else None
+
+    def write(self, path: Path, text: str) -> None:
+        self.keep(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+    def copy(self, source: Path, target: Path) -> None:
+        self.keep(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+
+    def undo(self) -> None:
+        for path, content in self.restored.items():
+            if content is None:
+                path.unlink(missing_ok=True)
+            else:
+                path.write_bytes(content)
+
+
+def _given_sidecar(path: Path) -> dict:
+    """The sidecar next to a given file, if any (its provenance is carried over)."""
+    meta = sidecar_path(path)
+    if not meta.exists():
+        return {}
+    fields = yaml.safe_load(meta.read_text(encoding="utf-8")) or {}
+    for key in ("file", "sha256", "retrieved"):
+        fields.pop(key, None)
+    return fields
+
+
+def derive_crosswalk_column(crosswalk: pd.DataFrame, header: list[str], year: int, scheme: str):
+    """The crosswalk column ``y<year>`` for a new file: per variable, the column of the newest
+    earlier year of the same scheme if the new header has it, else the header column with the
+    same StatLine topic (suffix stem), else empty (not in the new file). Returns (column, list of
+    variables not found)."""
+    years = sorted(
+        int(c[1:]) for c in crosswalk.columns if re.fullmatch(r"y\d{4}", c) and int(c[1:]) < year
+    )
+    if not years:
+        raise ValueError("the crosswalk has no earlier year to derive a new column from")
+    by_stem: dict[str, list[str]] = {}
+    for col in header:
+        by_stem.setdefault(_suffix_stem(col), []).append(col)
+    new, missing = [], []
+    for _, row in crosswalk.iterrows():
+        previous = next((row[f"y{y}"] for y in reversed(years) if row[f"y{y}"]), "")
+        if previous in header:
+            new.append(previous)
+        elif previous and len(by_stem.get(_suffix_stem(previous), [])) == 1:
+            new.append(by_stem[_suffix_stem(previous)][0])
+        else:
+            new.append("")
+            if previous:
+                missing.append(row["variable"])
+    return new, missing
+
+
+def _append_edition(text: str, entry: str) -> str:
+    """Insert an edition entry at the end of the ``editions:`` list, keeping every comment."""
+    lines = text.splitlines(keepends=True)
+    start = next(i for i, ln in enumerate(lines) if ln.startswith("editions:"))
+    end = start + 1
+    while end < len(lines) and (lines[end].startswith((" ", "\t")) or not lines[end].strip()):
+        end += 1
+    while end > start + 1 and not lines[end - 1].strip():
+        end -= 1
+    return "".join(lines[:end]) + entry + "".join(lines[end:])
+
+
+def _add_wave_to_codebook(text: str, wave: int, asked: set[str]) -> tuple[str, int]:
+    """Add ``wave`` to ``waves:`` of every question whose id is in ``asked``."""
+    count = 0
+
+    def add(match: re.Match) -> str:
+        nonlocal count
+        waves = [w.strip() for w in match.group(2).split(",") if w.strip()]
+        if str(wave) not in waves:
+            waves.append(str(wave))
+            count += 1
+        return f"{match.group(1)}[{', '.join(waves)}]"
+
+    out = []
+    for line in text.splitlines(keepends=True):
+        found = re.search(r"\{id: (\w+),", line)
+        if found and found.group(1) in asked:
+            line = re.sub(r"(waves: )\[([^\]]*)\]", add, line)
+        out.append(line)
+    return "".join(out), count
+
+
+def prepare(spec: NewEdition, echo=print) -> Change:
+    """Steps 1-3 of the module doc; returns what changed (to undo on failure). Raises
+    InputError (nothing changed) when a file cannot be read."""
+    cfg = editions_config()
+    known = [e.edition for e in cfg.editions]
+    if spec.edition in known:
+        raise InputError(
+            data_dir() / "editions.yml",
+            "edition exists already",
+            value=spec.edition,
+            expected=f"a new edition (have {known})",
+        )
+    if spec.edition < max(known):
+        raise InputError(
+            data_dir() / "editions.yml",
+            "a new edition must be the newest",
+            value=spec.edition,
+            expected=f"after {max(known)}",
+        )
+    for path in (spec.survey, spec.cbs, spec.registers):
+        if path is not None and not Path(path).is_file():
+            raise InputError(Path(path), "file not found", expected="an existing file")
+    change = Change()
+    try:
+        _stage_cbs(spec, change, echo)
+        _stage_survey(spec, change, echo)
+        if spec.registers:
+            _stage_registers(spec, change, echo)
+        _stage_edition(spec, change, cfg, echo)
+    except BaseException:
+        change.undo()
+        raise
+    return change
+
+
+def _stage_cbs(spec: NewEdition, change: Change, echo) -> None:
+    crosswalk_file = data_dir() / "reference" / "cbs_variable_crosswalk.csv"
+    crosswalk = load_crosswalk(crosswalk_file)
+    column = f"y{spec.year}"
+    if column not in crosswalk.columns:
+        header = read_delimited(spec.cbs).header
+        values, missing = derive_crosswalk_column(crosswalk, header, spec.year, spec.cbs_scheme)
+        found = sum(1 for v in values if v)
+        if not found:
+            raise InputError(
+                spec.cbs,
+                "no CBS variable of the crosswalk found in this file",
+                row=1,
+                expected=f"a kerncijfers file in the {spec.cbs_scheme} scheme",
+            )
+        crosswalk[column] = values
+        change.keep(crosswalk_file)
+        crosswalk.to_csv(crosswalk_file, index=False)
+        echo(
+            f"  crosswalk: column {column} added ({found} variables found"
+            + (f"; not in the new file: {', '.join(missing)}" if missing else "")
+            + ")"
+        )
+    read_kerncijfers(
+        spec.cbs, year=spec.year, scheme=spec.cbs_scheme, crosswalk=load_crosswalk(crosswalk_file)
+    )
+    target = raw_dir() / "cbs" / f"kwb_{spec.year}_{spec.cbs.stem}.csv"
+    change.copy(spec.cbs, target)
+    change.keep(sidecar_path(target))
+    fields = {
+        "title": f"Kerncijfers wijken en buurten {spec.year}",
+        "publisher": "CBS",
+        "licence": "CC BY 4.0",
+        "attribution": "Bron: CBS",
+        "origin": f"added by wijkkompas new-edition {spec.edition} from {spec.cbs.name}",
+        **_given_sidecar(spec.cbs),
+        "kind": "cbs_kerncijfers",
+        "year": spec.year,
+        "scheme": spec.cbs_scheme,
+    }
+    if spec.cbs_table:
+        fields["table_id"] = spec.cbs_table
+    write_sidecar(target, **fields)
+    echo(f"  CBS {spec.year}: {target.relative_to(data_dir())} (+ sidecar)")
+
+
+def _stage_survey(spec: NewEdition, change: Change, echo) -> None:
+    codebook_file = data_dir() / "survey" / "codebook.yml"
+    codebook = load_codebook(codebook_file)
+    header = set(
+        read_delimited(
+            spec.survey, delimiter=codebook.survey.delimiter, encoding=codebook.survey.encoding
+        ).header
+    )
+    asked = {q.id for q in codebook.questions if q.id in header}
+    if not codebook.questions_in(spec.edition):
+        text, added = _add_wave_to_codebook(
+            codebook_file.read_text(encoding="utf-8"), spec.edition, asked
+        )
+        change.write(codebook_file, text)
+        not_asked = sorted({q.id for q in codebook.questions} - asked)
+        echo(
+            f"  codebook: wave {spec.edition} added to {added} questions"
+            + (f"; not in the export (not asked): {', '.join(not_asked)}" if not_asked else "")
+        )
+    read_survey_export(spec.survey, load_codebook(codebook_file), spec.edition)
+    target = raw_dir() / "survey" / f"wijkenquete_{spec.edition}.csv"
+    change.copy(spec.survey, target)
+    change.keep(sidecar_path(target))
+    write_sidecar(
+        target,
+        **{
+            "title": f"Wijkenquête {spec.edition}",
+            "publisher": "Gemeente",
+            "licence": "restricted (municipal survey microdata)",
+            "origin": f"added by wijkkompas new-edition {spec.edition} from {spec.survey.name}",
+            **_given_sidecar(spec.survey),
+            "kind": "survey_export",
+            "year": spec.edition,
+        },
+    )
+    echo(f"  survey {spec.edition}: {target.relative_to(data_dir())} (+ sidecar)")
+
+
+def _stage_registers(spec: NewEdition, change: Change, echo) -> None:
+    read_register_export(spec.registers, spec.year)
+    target = raw_dir() / "registers" / f"registers_{spec.year}.csv"
+    change.copy(spec.registers, target)
+    change.keep(sidecar_path(target))
+    write_sidecar(
+        target,
+        **{
+            "title": f"Gemeentelijke registraties {spec.year}",
+            "publisher": "Gemeente",
+            "licence": "restricted (municipal registers)",
+            "origin": f"added by wijkkompas new-edition {spec.edition} from {spec.registers.name}",
+            **_given_sidecar(spec.registers),
+            "kind": "register",
+            "year": spec.year,
+        },
+    )
+    echo(f"  registers {spec.year}: {target.relative_to(data_dir())} (+ sidecar)")
+
+
+def _stage_edition(spec: NewEdition, change: Change, cfg, echo) -> None:
+    latest = max(cfg.editions, key=lambda e: e.edition)
+    years = [spec.year, *spec.cbs_fallback_years]
+    boundaries = ", ".join(f"{k}: {v}" for k, v in latest.boundaries.items())
+    entry = (
+        f"  - edition: {spec.edition}\n"
+        f"    area_year: {spec.year}           # added by wijkkompas new-edition\n"
+        f"    cbs_years: [{', '.join(map(str, years))}]\n"
+        f"    survey: data/raw/survey/wijkenquete_{spec.edition}.csv\n"
+        + (f"    registers: {spec.year}\n" if spec.registers else "")
+        + f"    boundaries: {{{boundaries}}}   # those of edition {latest.edition}\n"
+    )
+    path = data_dir() / "editions.yml"
+    change.write(path, _append_edition(path.read_text(encoding="utf-8"), entry))
+    echo(
+        f"  data/editions.yml: edition {spec.edition} added (area year {spec.year}, "
+        f"boundaries of edition {latest.edition})"
+    )

@@ -1,0 +1,285 @@
+"""Editions over time: the crosswalk, harmonised values, trends with their test, the changelog."""
+
+from __future__ import annotations
+
+import math
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from shapely.geometry import box
+
+from geo.crosswalk import buurt_crosswalk, wijk_crosswalk
+
+# ---------------------------------------------------------------- crosswalk on a drawn example
+
+
+def _example():
+    """Earlier year: wijk A (buurten A1, A2), wijk B (B1), wijk C (C1, code gone today, lying
+    mostly in today's Y), D1 (code gone, no boundary). Today: X = {A1, A2}, Y = {B1, ...}."""
+    source = gpd.GeoDataFrame(
+        {
+            "buurt_code": ["A1", "A2", "B1", "C1", "D1"],
+            "wijk_code": ["A", "A", "B", "C", "D"],
+            "population": [100.0, 300.0, 50.0, 40.0, 10.0],
+        },
+        geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1), box(2, 0, 3, 1), box(3.2, 1, 4.2, 2), None],
+        crs=28992,
+    )
+    target_buurten = pd.DataFrame({"buurt_code": ["A1", "A2", "B1"], "wijk_code": ["X", "X", "Y"]})
+    target_wijken = gpd.GeoDataFrame(
+        {"wijk_code": ["X", "Y"]}, geometry=[box(0, 0, 2, 1), box(2, 0, 4, 2)], crs=28992
+    )
+    return buurt_crosswalk(source, target_buurten, target_wijken)
+
+
+def test_buurten_go_by_code_then_by_largest_overlap():
+    cw = _example().set_index("from_code")
+    assert cw.loc["A1", "to_code"] == "X" and cw.loc["A1", "method"] == "same_code"
+    assert cw.loc["B1", "to_code"] == "Y"
+    # C1's code is gone: 80 % of its surface lies in Y, 0 % in X
+    assert cw.loc["C1", "to_code"] == "Y" and cw.loc["C1", "method"] == "largest_overlap"
+    assert cw.loc["C1", "area_share"] == pytest.approx(0.8)
+    # D1: no code, no boundary -> unmapped, never guessed
+    assert cw.loc["D1", "method"] == "unmapped" and pd.isna(cw.loc["D1", "to_code"])
+
+
+def test_wijk_weights_sum_to_one_and_population_is_conserved():
+    buurten = _example()
+    wijken = wijk_crosswalk(buurten)
+    sums = wijken.groupby("from_code")["weight"].sum()
+    assert sums.to_numpy() == pytest.approx([1.0] * len(sums))
+    mapped = buurten[buurten["to_code"].notna()]
+    assert wijken["population"].sum() == mapped["population"].sum() == 490.0
+    per_source = wijken.groupby("from_code")["population"].sum()
+    assert per_source.to_dict() == {"A": 400.0, "B": 50.0, "C": 40.0}
+
+
+def test_unchanged_wijk_maps_one_to_one():
+    wijken = wijk_crosswalk(_example()).set_index("from_code")
+    # A's buurten all went to X and X received nothing else: 1:1
+    assert wijken.loc["A", "to_code"] == "X"
+    assert wijken.loc["A", "weight"] == 1.0 and wijken.loc["A", "method"] == "identical"
+    # Y received B and C: neither maps 1:1
+    assert wijken.loc["B", "method"] == "population"
+    assert wijken.loc["C", "method"] == "population"
+
+
+def test_a_split_wijk_is_weighted_by_population():
+    buurten = _example()
+    buurten.loc[buurten["from_code"] == "A2", "to_code"] = "Y"
+    wijken = wijk_crosswalk(buurten)
+    a = wijken[wijken["from_code"] == "A"].set_index("to_code")["weight"]
+    assert a.to_dict() == pytest.approx({"X": 0.25, "Y": 0.75})
+
+
+def test_without_population_the_weights_follow_area():
+    buurten = _example()
+    buurten["population"] = float("nan")
+    buurten.loc[buurten["from_code"] == "A2", "to_code"] = "Y"
+    a = wijk_crosswalk(buurten).query("from_code == 'A'").set_index("to_code")
+    assert a["weight"].to_dict() == pytest.approx({"X": 0.5, "Y": 0.5})
+    assert set(a["method"]) == {"area"}
+
+
+# ---------------------------------------------------------------- on the shipped data
+
+
+def test_crosswalk_of_2017_to_2024(con):
+    wijken = con.sql(
+        "SELECT * FROM area_crosswalk_wijken WHERE from_year = 2017 AND to_year = 2024"
+    ).df()
+    assert len(wijken.groupby("from_code")) == 15
+    sums = wijken.groupby("from_code")["weight"].sum()
+    assert sums.to_numpy() == pytest.approx([1.0] * 15, abs=1e-9)
+    # population conserved: the CBS 2017 buurt populations, wijk by wijk
+    cbs = (
+        con.sql(
+            """SELECT 'WK' || substr(area_code, 3, 6) AS from_code, sum(value) AS population
+           FROM cbs_values WHERE year = 2017 AND area_level = 'buurt'
+           AND variable = 'population' GROUP BY 1"""
+        )
+        .df()
+        .set_index("from_code")["population"]
+    )
+    carried = wijken.groupby("from_code")["population"].sum()
+    assert carried.to_dict() == pytest.approx(cbs.to_dict())
+    # Meerdorpen (WK001413) did not change: 1:1, and its 2018 figures on today's wijk are the
+    # figures published for it in 2018
+    row = wijken[wijken["from_code"] == "WK001413"].iloc[0]
+    assert (row["to_code"], row["weight"], row["method"]) == ("WK001413", 1.0, "identical")
+    pairs = con.sql(
+        """SELECT h.indicator_id, h.value AS harmonised, n.value AS native
+           FROM indicator_values h JOIN edition_values n
+             ON n.edition = 2018 AND n.layout = 'cbs' AND n.area_level = 'wijk'
+            AND n.area_code = h.area_code AND n.indicator_id = h.indicator_id
+           WHERE h.edition = 2018 AND h.area_code = 'WK001413'"""
+    ).df()
+    assert len(pairs) == 254
+    same = pairs["harmonised"].fillna(-1) == pairs["native"].fillna(-1)
+    assert same.all(), pairs[~same].head()
+
+
+def test_both_editions_on_the_2024_wijk_codes(con):
+    codes = con.sql(
+        """SELECT edition, list(DISTINCT area_code ORDER BY area_code) FROM indicator_values
+           WHERE layout = 'cbs' AND area_level = 'wijk' GROUP BY edition ORDER BY edition"""
+    ).fetchall()
+    assert [e for e, _ in codes] == [2018, 2024]
+    assert codes[0][1] == codes[1][1] and len(codes[1][1]) == 20
+    # the wijken of Haren and Ten Boer were not in the gemeente in 2017: flagged, no value
+    haren = con.sql(
+        """SELECT count(*), count(value), bool_and(suppression_reason = 'not_comparable'),
+                  bool_and(harmonisation = 'not_comparable')
+           FROM indicator_values WHERE edition = 2018 AND area_code IN
+           ('WK001415', 'WK001416', 'WK001417', 'WK001418', 'WK001419')"""
+    ).fetchone()
+    assert haren == (5 * 254, 0, True, True)
+    # and so is the gemeente as a whole (it grew in 2019)
+    gm = con.sql(
+        "SELECT count(value) FROM indicator_values WHERE edition = 2018 AND area_level = 'gemeente'"
+    ).fetchone()
+    assert gm == (0,)
+
+
+def test_recomposed_wijk_is_summed_from_its_2017_buurten(con):
+    # WK001401 of today = its 2017 buurten + BU00140808 (25 inhabitants, code gone)
+    got = con.sql(
+        """SELECT value, harmonisation FROM indicator_values WHERE edition = 2018
+           AND area_code = 'WK001401' AND indicator_id = 'population'"""
+    ).fetchone()
+    expected = con.sql(
+        """SELECT sum(v.value) FROM area_crosswalk c JOIN cbs_values v
+             ON v.year = 2017 AND v.area_code = c.from_code AND v.variable = 'population'
+           WHERE c.to_code = 'WK001401'"""
+    ).fetchone()[0]
+    assert got == (expected, "reaggregated")
+    assert expected == 20510 + 25
+
+
+def test_survey_trend_is_the_difference_of_two_independent_estimates(con):
+    rows = con.sql(
+        """SELECT n.indicator_id, n.area_code, n.raw_value, n.standard_error, n.change,
+                  n.change_se, n.change_z, n.change_significant, n.trend, n.decimals,
+                  p.raw_value AS p_raw, p.standard_error AS p_se, c.direction
+           FROM indicator_values n
+           JOIN indicator_values p ON p.edition = 2018 AND p.layout = n.layout
+            AND p.area_level = n.area_level AND p.area_code = n.area_code
+            AND p.indicator_id = n.indicator_id
+           JOIN indicator_catalogue c ON c.indicator_id = n.indicator_id
+           WHERE n.edition = 2024 AND n.layout = 'cbs' AND n.area_level = 'wijk'
+             AND n.source = 'survey' AND n.change IS NOT NULL"""
+    ).df()
+    assert len(rows) > 500
+    se = (rows["standard_error"] ** 2 + rows["p_se"] ** 2) ** 0.5
+    z = (rows["raw_value"] - rows["p_raw"]) / se
+    assert rows["change_se"].to_numpy() == pytest.approx(se.to_numpy())
+    assert rows["change_z"].to_numpy() == pytest.approx(z.to_numpy(), nan_ok=True)
+    tested = z.notna()
+    assert tested.sum() > 500
+    assert (rows.loc[tested, "change_significant"] == (z[tested].abs() > 1.959964)).all()
+    assert (rows.loc[~rows["change_significant"], "trend"] == "stable").all()
+    sig = rows[rows["change_significant"]]
+    assert len(sig) > 20
+    judged = sig[sig["direction"] != "neutral"]
+    better = (judged["change"] > 0) == (judged["direction"] == "higher_is_better")
+    assert (judged["trend"] == better.map({True: "better", False: "worse"})).all()
+    # one by hand
+    r = rows.iloc[0]
+    hand = (r.raw_value - r.p_raw) / math.sqrt(r.standard_error**2 + r.p_se**2)
+    assert r.change_z == pytest.approx(hand)
+
+
+def test_cbs_and_register_changes_are_not_tested(con):
+    counts = con.sql(
+        """SELECT source, count(change), count(change_significant), count(change_z)
+           FROM indicator_values WHERE edition = 2024 AND source <> 'survey' GROUP BY source"""
+    ).fetchall()
+    for source, changes, tested, z in counts:
+        assert changes > 100 and tested == 0 and z == 0, source
+
+
+def test_changelog_lists_new_wijken_removed_question_and_movements(con):
+    log = con.sql("SELECT * FROM edition_changelog WHERE edition = 2024").df()
+    assert set(log.loc[log["kind"] == "area_new", "subject"]) == {
+        "WK001415",
+        "WK001416",
+        "WK001417",
+        "WK001418",
+        "WK001419",
+    }
+    assert set(log.loc[log["kind"] == "area_changed", "subject"]) >= {"WK001401", "WK001409"}
+    assert set(log.loc[log["kind"] == "buurt_recoded", "subject"]) == {
+        "BU00140807",
+        "BU00140808",
+    }
+    # an indicator published in 2018 and no longer in 2024: the 2018-only question
+    removed = log.loc[log["kind"] == "indicator_removed", "subject"].tolist()
+    not_asked = (
+        con.sql(
+            """SELECT DISTINCT indicator_id FROM indicator_values WHERE edition = 2024
+           AND suppression_reason = 'not_asked'"""
+        )
+        .df()["indicator_id"]
+        .tolist()
+    )
+    assert removed and set(removed) <= set(not_asked)
+    moves = log[log["kind"] == "movement"]
+    assert len(moves) == 30
+    top = con.sql(
+        """SELECT indicator_id || ' ' || area_code FROM indicator_values WHERE edition = 2024
+           AND layout = 'cbs' AND area_level = 'wijk' AND change_significant
+           ORDER BY abs(change_z) DESC LIMIT 1"""
+    ).fetchone()[0]
+    assert top in set(moves["subject"])
+
+
+def test_changelog_page_and_csv_are_published(built_warehouse):
+    import os
+    from pathlib import Path
+
+    site = Path(os.environ["WIJKKOMPAS_SITE"])
+    page = (site / "statistiek" / "wijzigingen.html").read_text(encoding="utf-8")
+    assert "Editie 2024 ten opzichte van 2018" in page
+    assert "WK001415" in page and "Nieuwe wijken" in page
+    csv = pd.read_csv(site / "downloads" / "edition_changelog.csv", sep=";")
+    assert set(csv["kind"]) >= {"area_new", "movement", "indicator_new"}
+    assert 'href="wijzigingen.html"' in (site / "statistiek" / "index.html").read_text("utf-8")
+
+
+def test_downloads_carry_the_trend_columns(built_warehouse):
+    import os
+    from pathlib import Path
+
+    site = Path(os.environ["WIJKKOMPAS_SITE"])
+    pub = pd.read_parquet(site / "downloads" / "indicator_values.parquet")
+    for col in ("harmonisation", "previous_value", "change", "change_significant", "trend"):
+        assert col in pub.columns
+    assert set(pub["edition"]) == {2018, 2024}
+    # a change never reveals a hidden figure: no change where either edition is suppressed
+    assert pub.loc[pub["suppressed"], "change"].isna().all()
+
+
+def test_one_edition_partition_is_rebuilt_alone(tmp_path, built_warehouse, monkeypatch):
+    import shutil
+
+    import dagster as dg
+    import duckdb
+
+    from pipelines.runner import run_build
+
+    warehouse = tmp_path / "w.duckdb"
+    shutil.copy(built_warehouse, warehouse)
+    monkeypatch.setenv("WIJKKOMPAS_WAREHOUSE", str(warehouse))
+    with duckdb.connect(str(warehouse)) as c:
+        before = dict(c.sql("SELECT wave, count(*) FROM survey_responses GROUP BY 1").fetchall())
+        c.execute("DELETE FROM survey_responses WHERE wave = 2024")
+    report = run_build(
+        lambda *_: None, ["survey_export", "survey_responses"], publish=False, editions=[2024]
+    )
+    assert report.success, report.failures
+    with duckdb.connect(str(warehouse)) as c:
+        after = dict(c.sql("SELECT wave, count(*) FROM survey_responses GROUP BY 1").fetchall())
+    assert after == before  # 2024 came back, 2018 was kept as it was
+    done = dg.DagsterInstance.get().get_materialized_partitions(dg.AssetKey("survey_responses"))
+    assert "2024" in done
