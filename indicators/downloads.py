@@ -22,7 +22,8 @@ PUBLISHED_COLUMNS = [
     "n_unweighted", "n_effective", "cv", "caution", "reference_value", "index", "band",
     "significant_vs_city", "suppressed", "suppression_reason", "suppression_note", "period",
     "harmonisation", "comparable", "previous_edition", "previous_value", "change", "change_se",
-    "change_z", "change_significant", "trend", "trend_note", "synthetic",
+    "change_z", "change_significant", "trend", "trend_note", "development_index",
+    "development_band", "synthetic",
 ]  # fmt: skip
 
 COLUMN_DOCS = {
@@ -66,6 +67,9 @@ COLUMN_DOCS = {
     "zijn tellingen van iedereen, geen steekproef)",
     "trend": "better, worse (beoordeelde indicatoren), higher, lower (neutrale) of stable",
     "trend_note": "Waarom er geen ontwikkeling is (eerste editie, niet vergelijkbaar, ...)",
+    "development_index": "Ontwikkelingsindex (verandering geschaald als de kompasindex: 100 = "
+    "geen of geen significante verandering; 40-160; hoger = gunstiger)",
+    "development_band": "Klasse van de ontwikkelingsindex (vijf stappen)",
     "synthetic": "Afgeleid van synthetische (gegenereerde) invoer",
 }
 

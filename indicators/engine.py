@@ -316,10 +316,11 @@ def indicator_meta_frame(catalogue: Catalogue, default_min_n: int) -> pd.DataFra
                 "direction": i.direction,
                 "in_compass": i.in_compass,
                 "min_n": i.min_n or default_min_n,
+                "comparable_since": i.comparable_since,
             }
             for i in catalogue.indicators
         ]
-    )
+    ).astype({"comparable_since": "Int64"})
 
 
 def compute_edition_table(

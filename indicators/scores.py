@@ -39,13 +39,16 @@ NEUTRAL_BANDS = {
 }
 
 
-def compass_scores(values: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
-    """Theme, quadrant and centre scores per area from indicator indices."""
+def compass_scores(
+    values: pd.DataFrame, catalogue: Catalogue, index: str = "index"
+) -> pd.DataFrame:
+    """Theme, quadrant and centre scores per area from indicator indices (the column ``index``;
+    ``development_index`` gives the development compass)."""
     judged = {q.id for q in catalogue.quadrants if q.judged}
     area = ["edition", "layout", "area_level", "area_code"]
-    v = values[values["index"].notna()]
+    v = values[values[index].notna()]
     theme = (
-        v.groupby(area + ["quadrant", "theme"])["index"]
+        v.groupby(area + ["quadrant", "theme"])[index]
         .agg(score="mean", n_parts="count")
         .reset_index()
     )

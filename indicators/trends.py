@@ -21,6 +21,13 @@ register figures are counts of the whole population, not samples, so they are no
 higher | lower (neutral ones), or ``stable`` for a survey change that is not significant or
 a change that rounds to 0; ``trend_note`` says why there is no trend. An indicator with a
 definition break (``comparable_since`` in its catalogue entry) has no trend across the break.
+
+The **development compass** (the second compass of every wijk, *ontwikkeling*) scores changes
+the way the state compass scores levels: ``development_index = clip(100 + s · spread · change /
+C, 40, 160)`` with C the mean absolute change of the CBS wijken for that indicator and edition,
+s = −1 when higher is worse; a survey change that is not significant scores 100 (as a
+non-significant deviation does in the state compass). ``development_band`` uses the same five
+steps; theme, quadrant and centre means are in ``development_scores``.
 """
 
 from __future__ import annotations
@@ -30,6 +37,8 @@ import pandas as pd
 from scipy import stats
 
 from indicators.catalogue import Catalogue
+from indicators.engine import indicator_meta_frame
+from indicators.scores import NEUTRAL_BANDS
 
 TREND_NOTES = {
     "first_edition": "Eerste editie: geen eerdere meting",
@@ -123,7 +132,7 @@ SELECT * FROM relabelled
 
 TREND_SQL = """
 WITH ordered AS (
-    SELECT s.*, m.direction, m.comparable_since,
+    SELECT s.*, m.direction, m.comparable_since, m.in_compass,
            lag(edition) OVER w AS previous_edition,
            lag(raw_value) OVER w AS previous_raw,
            lag(standard_error) OVER w AS previous_se,
@@ -151,9 +160,34 @@ tested AS (
         CASE WHEN trend_reason IS NULL AND raw_change_se > 0
              THEN raw_change / raw_change_se END AS z
     FROM changed
+),
+typical_change AS (   -- mean absolute change of the CBS wijken: the scale of development
+    SELECT edition, indicator_id, avg(abs(raw_change)) AS typical_change
+    FROM tested
+    WHERE layout = 'cbs' AND area_level = 'wijk' AND trend_reason IS NULL
+    GROUP BY ALL
+),
+developed AS (
+    SELECT t.*,
+        CASE WHEN t.trend_reason IS NOT NULL OR NOT t.in_compass THEN NULL
+             WHEN t.source = 'survey' AND NOT coalesce(abs(t.z) > $z_crit, t.raw_change <> 0)
+                 THEN 100.0
+             WHEN coalesce(c.typical_change, 0) = 0 THEN 100.0
+             ELSE greatest($lo, least($hi, 100 + (CASE WHEN t.direction = 'higher_is_worse'
+                  THEN -1 ELSE 1 END) * $spread * t.raw_change / c.typical_change))
+        END AS development_raw
+    FROM tested t LEFT JOIN typical_change c USING (edition, indicator_id)
 )
-SELECT * EXCLUDE (direction, comparable_since, previous_raw, previous_se,
-                  previous_harmonisation, trend_reason, raw_change, raw_change_se, z),
+SELECT * EXCLUDE (direction, comparable_since, in_compass, previous_raw, previous_se,
+                  previous_harmonisation, trend_reason, raw_change, raw_change_se, z,
+                  development_raw),
+    round(development_raw, 1) AS development_index,
+    CASE WHEN development_raw IS NULL THEN NULL
+         WHEN development_raw < $b1 THEN 'very_unfavourable'
+         WHEN development_raw < $b2 THEN 'unfavourable'
+         WHEN development_raw < $b3 THEN 'average'
+         WHEN development_raw < $b4 THEN 'favourable'
+         ELSE 'very_favourable' END AS development_band_judged,
     CASE WHEN trend_reason IS NULL THEN round(previous_raw, decimals) END AS previous_value,
     CASE WHEN trend_reason IS NULL THEN round(raw_change, decimals) END AS change,
     CASE WHEN trend_reason IS NULL THEN raw_change_se END AS change_se,
@@ -172,7 +206,7 @@ SELECT * EXCLUDE (direction, comparable_since, previous_raw, previous_se,
          THEN map_extract_value(MAP($notes_k, $notes_v), trend_reason) END AS trend_note,
     harmonisation <> 'not_comparable'
         AND NOT coalesce(comparable_since > edition, false) AS comparable
-FROM tested
+FROM developed
 ORDER BY edition, layout, area_level, area_code, indicator_id
 """
 
@@ -187,25 +221,12 @@ def build_indicator_values(
     ``editions``: (edition, area year) of every edition."""
     editions = sorted(editions)
     target_year = editions[-1][1]
-    meta = pd.DataFrame(
-        [
-            {
-                "indicator_id": i.id,
-                "source": i.source,
-                "quadrant": i.quadrant,
-                "theme": i.theme,
-                "unit": i.unit,
-                "decimals": i.decimals,
-                "direction": i.direction,
-                "comparable_since": i.comparable_since,
-            }
-            for i in catalogue.indicators
-        ]
-    ).astype({"comparable_since": "Int64"})
+    meta = indicator_meta_frame(catalogue, settings["survey"]["min_n"])
     con.register("_meta", meta)
     con.execute(
         "CREATE OR REPLACE TEMP TABLE indicator_meta AS SELECT * REPLACE "
-        "(decimals::INTEGER AS decimals, comparable_since::INTEGER AS comparable_since) FROM _meta"
+        "(decimals::INTEGER AS decimals, min_n::INTEGER AS min_n, "
+        "comparable_since::INTEGER AS comparable_since) FROM _meta"
     )
     con.unregister("_meta")
     con.execute(
@@ -218,7 +239,26 @@ def build_indicator_values(
         },
     )
     z_crit = float(stats.norm.ppf(0.5 + settings["confidence"] / 2))
-    return con.execute(
+    c = settings["compass"]
+    edges = [b["from"] for b in c["bands"]]
+    frame = con.execute(
         TREND_SQL,
-        {"z_crit": z_crit, "notes_k": list(TREND_NOTES), "notes_v": list(TREND_NOTES.values())},
+        {
+            "z_crit": z_crit,
+            "notes_k": list(TREND_NOTES),
+            "notes_v": list(TREND_NOTES.values()),
+            "lo": c["clip"][0],
+            "hi": c["clip"][1],
+            "spread": c["spread"],
+            "b1": edges[1],
+            "b2": edges[2],
+            "b3": edges[3],
+            "b4": edges[4],
+        },
     ).df()
+    judged = frame.pop("development_band_judged")
+    neutral = frame["indicator_id"].map(
+        {i.id: i.direction == "neutral" for i in catalogue.indicators}
+    )
+    frame["development_band"] = judged.where(~neutral, judged.map(NEUTRAL_BANDS))
+    return frame

@@ -216,22 +216,13 @@ def _stage_cbs(spec: NewEdition, change: Change, echo) -> None:
         spec.cbs, year=spec.year, scheme=spec.cbs_scheme, crosswalk=load_crosswalk(crosswalk_file)
     )
     target = raw_dir() / "cbs" / f"kwb_{spec.year}_{spec.cbs.stem}.csv"
-    change.copy(spec.cbs, target)
-    change.keep(sidecar_path(target))
-    fields = {
-        "title": f"Kerncijfers wijken en buurten {spec.year}",
-        "publisher": "CBS",
-        "licence": "CC BY 4.0",
-        "attribution": "Bron: CBS",
-        "origin": f"added by wijkkompas new-edition {spec.edition} from {spec.cbs.name}",
-        **_given_sidecar(spec.cbs),
-        "kind": "cbs_kerncijfers",
-        "year": spec.year,
-        "scheme": spec.cbs_scheme,
-    }
-    if spec.cbs_table:
-        fields["table_id"] = spec.cbs_table
-    write_sidecar(target, **fields)
+    fixed = {"kind": "cbs_kerncijfers", "year": spec.year, "scheme": spec.cbs_scheme}
+    _copy_with_sidecar(
+        change, spec, spec.cbs, target,
+        {"title": f"Kerncijfers wijken en buurten {spec.year}", "publisher": "CBS",
+         "licence": "CC BY 4.0", "attribution": "Bron: CBS"},
+        fixed | ({"table_id": spec.cbs_table} if spec.cbs_table else {}),
+    )  # fmt: skip
     echo(f"  CBS {spec.year}: {target.relative_to(data_dir())} (+ sidecar)")
 
 
@@ -256,40 +247,41 @@ def _stage_survey(spec: NewEdition, change: Change, echo) -> None:
         )
     read_survey_export(spec.survey, load_codebook(codebook_file), spec.edition)
     target = raw_dir() / "survey" / f"wijkenquete_{spec.edition}.csv"
-    change.copy(spec.survey, target)
-    change.keep(sidecar_path(target))
-    write_sidecar(
-        target,
-        **{
-            "title": f"Wijkenquête {spec.edition}",
-            "publisher": "Gemeente",
-            "licence": "restricted (municipal survey microdata)",
-            "origin": f"added by wijkkompas new-edition {spec.edition} from {spec.survey.name}",
-            **_given_sidecar(spec.survey),
-            "kind": "survey_export",
-            "year": spec.edition,
-        },
-    )
+    _copy_with_sidecar(
+        change, spec, spec.survey, target,
+        {"title": f"Wijkenquête {spec.edition}",
+         "licence": "restricted (municipal survey microdata)"},
+        {"kind": "survey_export", "year": spec.edition},
+    )  # fmt: skip
     echo(f"  survey {spec.edition}: {target.relative_to(data_dir())} (+ sidecar)")
+
+
+def _copy_with_sidecar(
+    change: Change, spec: NewEdition, source: Path, target: Path, defaults: dict, fixed: dict
+) -> None:
+    """Copy a given file into data/raw with its sidecar: ``defaults``, overridden by the sidecar
+    next to the given file, overridden by ``fixed`` (what the edition needs it to be)."""
+    change.copy(source, target)
+    change.keep(sidecar_path(target))
+    fields = {
+        "publisher": "Gemeente",
+        "origin": f"added by wijkkompas new-edition {spec.edition} from {source.name}",
+        **defaults,
+        **_given_sidecar(source),
+        **fixed,
+    }
+    write_sidecar(target, **fields)
 
 
 def _stage_registers(spec: NewEdition, change: Change, echo) -> None:
     read_register_export(spec.registers, spec.year)
     target = raw_dir() / "registers" / f"registers_{spec.year}.csv"
-    change.copy(spec.registers, target)
-    change.keep(sidecar_path(target))
-    write_sidecar(
-        target,
-        **{
-            "title": f"Gemeentelijke registraties {spec.year}",
-            "publisher": "Gemeente",
-            "licence": "restricted (municipal registers)",
-            "origin": f"added by wijkkompas new-edition {spec.edition} from {spec.registers.name}",
-            **_given_sidecar(spec.registers),
-            "kind": "register",
-            "year": spec.year,
-        },
-    )
+    _copy_with_sidecar(
+        change, spec, spec.registers, target,
+        {"title": f"Gemeentelijke registraties {spec.year}",
+         "licence": "restricted (municipal registers)"},
+        {"kind": "register", "year": spec.year},
+    )  # fmt: skip
     echo(f"  registers {spec.year}: {target.relative_to(data_dir())} (+ sidecar)")
 
 

@@ -283,3 +283,48 @@ def test_one_edition_partition_is_rebuilt_alone(tmp_path, built_warehouse, monke
     assert after == before  # 2024 came back, 2018 was kept as it was
     done = dg.DagsterInstance.get().get_materialized_partitions(dg.AssetKey("survey_responses"))
     assert "2024" in done
+
+
+def test_development_index_scales_change_like_the_state_index(con):
+    rows = con.sql(
+        """SELECT n.indicator_id, n.area_code, n.raw_value - p.raw_value AS raw_change,
+                  n.development_index, n.source, n.change_significant, c.direction
+           FROM indicator_values n
+           JOIN indicator_values p ON p.edition = 2018 AND p.layout = 'cbs'
+            AND p.area_level = 'wijk' AND p.area_code = n.area_code
+            AND p.indicator_id = n.indicator_id
+           JOIN indicator_catalogue c ON c.indicator_id = n.indicator_id
+           WHERE n.edition = 2024 AND n.layout = 'cbs' AND n.area_level = 'wijk'
+             AND n.change IS NOT NULL AND c.in_compass"""
+    ).df()
+    typical = rows.groupby("indicator_id")["raw_change"].apply(lambda s: s.abs().mean())
+    sign = rows["direction"].map({"higher_is_worse": -1}).fillna(1)
+    expected = (100 + sign * 20 * rows["raw_change"] / rows["indicator_id"].map(typical)).clip(
+        40, 160
+    )
+    expected = expected.where(rows["indicator_id"].map(typical) > 0, 100.0)
+    quiet = (rows["source"] == "survey") & ~rows["change_significant"].fillna(False).astype(bool)
+    expected = expected.where(~quiet, 100.0)
+    assert rows["development_index"].to_numpy() == pytest.approx(expected.round(1), abs=0.051)
+    assert (rows.loc[quiet, "development_index"] == 100).all() and quiet.sum() > 100
+
+
+def test_development_scores_are_means_of_their_parts(con):
+    values = con.sql(
+        """SELECT area_code, quadrant, theme, development_index FROM indicator_values
+           WHERE edition = 2024 AND layout = 'cbs' AND area_code = 'WK001404'
+             AND development_index IS NOT NULL"""
+    ).df()
+    scores = (
+        con.sql(
+            """SELECT score_level, score_id, score FROM development_scores
+           WHERE edition = 2024 AND layout = 'cbs' AND area_code = 'WK001404'"""
+        )
+        .df()
+        .set_index(["score_level", "score_id"])["score"]
+    )
+    themes = values.groupby("theme")["development_index"].mean()
+    for theme, mean in themes.items():
+        assert scores[("theme", theme)] == pytest.approx(mean, abs=0.051)
+    assert ("centre", "centre") in scores.index
+    assert len(con.sql("SELECT * FROM development_scores WHERE edition = 2018").df()) == 0

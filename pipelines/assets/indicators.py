@@ -157,6 +157,21 @@ def compass_scores(duckdb: DuckDBResource) -> dg.MaterializeResult:
 
 
 @dg.asset(group_name=GROUP, kinds={"duckdb"}, deps=[indicator_values])
+def development_scores(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    """The development compass: theme, quadrant and centre means of the development index of
+    every indicator (its change since the previous edition, scaled like the state index)."""
+    values = read_table(
+        duckdb,
+        "SELECT edition, layout, area_level, area_code, quadrant, theme, development_index "
+        "FROM indicator_values WHERE development_index IS NOT NULL",
+    )
+    frame = score_frame(values, load_catalogue(), index="development_index")
+    return dg.MaterializeResult(
+        metadata={"dagster/row_count": write_table(duckdb, "development_scores", frame)}
+    )
+
+
+@dg.asset(group_name=GROUP, kinds={"duckdb"}, deps=[indicator_values])
 def similar_areas(duckdb: DuckDBResource) -> dg.MaterializeResult:
     """Per area the most similar areas of its level on a few composition indicators
     (``similar_areas`` in indicators/statistics.yml), for comparisons on the site and reports."""

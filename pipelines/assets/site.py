@@ -14,14 +14,19 @@ from dashboards.site_builder import build_resident_site
 from dashboards.site_data import load_site_data
 from dashboards.statistician import write_statistician_pages
 from indicators.downloads import write_downloads
-from pipelines.assets.indicators import compass_scores, edition_plans, similar_areas
+from pipelines.assets.indicators import (
+    compass_scores,
+    development_scores,
+    edition_plans,
+    similar_areas,
+)
 from pipelines.resources import read_table
 from pipelines.settings import site_dir, site_staging_dir
 
 GROUP = "site"
 
 
-@dg.asset(group_name=GROUP, kinds={"html"}, deps=[compass_scores])
+@dg.asset(group_name=GROUP, kinds={"html"}, deps=[compass_scores, development_scores])
 def site_staging() -> dg.MaterializeResult:
     """An empty directory beside site/ in which this run builds the whole site."""
     path = fresh_staging(site_staging_dir())
