@@ -140,6 +140,79 @@ TEXT = {
         "we cannot tell its wijk. Search by the name of your buurt or wijk.",
     },
     "search_results": {"nl": "Gevonden:", "en": "Found:"},
+    "col_trend": {"nl": "Ontwikkeling sinds {year}", "en": "Change since {year}"},
+    "col_previous": {"nl": "{year}", "en": "{year}"},
+    "col_change": {"nl": "Verandering", "en": "Change"},
+    "col_change_sig": {"nl": "Significant?", "en": "Significant?"},
+    "col_trend_word": {"nl": "Ontwikkeling", "en": "Development"},
+    "in_year": {"nl": "in {year}: {value}", "en": "in {year}: {value}"},
+    "change_sig": {"nl": "significant", "en": "significant"},
+    "change_not_sig": {"nl": "niet significant", "en": "not significant"},
+    "recomputed": {
+        "nl": "herberekend naar huidige grenzen",
+        "en": "recomputed for today's boundaries",
+    },
+    "recomputed_short": {"nl": "herberekend", "en": "recomputed"},
+    "recomputed_area": {
+        "nl": "{name} had in {area_year} andere grenzen: de cijfers van {year} zijn herberekend "
+        "uit de buurten van {area_year} die nu bij {name} horen.",
+        "en": "{name} had other boundaries in {area_year}: the {year} figures are recomputed from "
+        "the buurten of {area_year} that now belong to {name}.",
+    },
+    "trend_column": {
+        "nl": "De kolom Ontwikkeling sinds {year} vergelijkt met de editie {year}: beter of "
+        "slechter (hoger of lager bij beschrijvende cijfers), de verandering, bij enquêtecijfers "
+        "of die significant is, en het cijfer van toen.",
+        "en": "The column Change since {year} compares with the {year} edition: better or worse "
+        "(higher or lower for descriptive figures), the change, for survey figures whether it is "
+        "significant, and the figure then.",
+    },
+    "changes_title": {"nl": "Wat veranderde sinds {year}", "en": "What changed since {year}"},
+    "changes_intro": {
+        "nl": "De grootste veranderingen sinds {year}. Enquêtecijfers tellen alleen mee als de "
+        "verandering statistisch significant is; alles is gerangschikt naar de verandering "
+        "gedeeld door de spreiding tussen de wijken (standaardafwijking), zodat cijfers in "
+        "verschillende eenheden te vergelijken zijn.",
+        "en": "The largest changes since {year}. Survey figures only count when the change is "
+        "statistically significant; everything is ranked by the change divided by the spread "
+        "between the wijken (standard deviation), so that figures in different units can be "
+        "compared.",
+    },
+    "changes_better": {"nl": "Beter geworden", "en": "Improved"},
+    "changes_worse": {"nl": "Slechter geworden", "en": "Got worse"},
+    "changes_none_better": {
+        "nl": "Geen indicator is duidelijk beter geworden.",
+        "en": "No indicator clearly improved.",
+    },
+    "changes_none_worse": {
+        "nl": "Geen indicator is duidelijk slechter geworden.",
+        "en": "No indicator clearly got worse.",
+    },
+    "changes_no_comparison": {
+        "nl": "Voor {name} is er geen vergelijking met {year}. {reason}.",
+        "en": "There is no comparison with {year} for {name}. {reason}.",
+    },
+    "changes_buurt": {
+        "nl": "Voor buurten is er nog geen vergelijking met een eerdere editie; die staat op de "
+        "pagina's van de wijken.",
+        "en": "Buurten have no comparison with an earlier edition yet; see the wijk pages.",
+    },
+    "trend_intro": {
+        "nl": "Ontwikkeling sinds {year}: de cijfers van {year} zijn herberekend voor de huidige "
+        "wijkgrenzen (uit de buurten van {area_year}). Bij enquêtecijfers staat erbij of de "
+        "verandering statistisch significant is; CBS- en registratiecijfers zijn tellingen van "
+        "iedereen, geen steekproef.",
+        "en": "Change since {year}: the {year} figures are recomputed for today's wijk "
+        "boundaries (from the buurten of {area_year}). For survey figures we say whether the "
+        "change is statistically significant; CBS and register figures count everyone, they are "
+        "not a sample.",
+    },
+    "trend_missing": {
+        "nl": "Geen vergelijking voor {names}: deze wijken hoorden in {area_year} nog niet (in "
+        "deze vorm) bij de gemeente.",
+        "en": "No comparison for {names}: these wijken were not (in this form) part of the "
+        "municipality in {area_year}.",
+    },
     "all_indicators_intro": {
         "nl": "Elke indicator met een kaart, de rangorde van de wijken, de definitie en de bron.",
         "en": "Every indicator with a map, the ranking of the wijken, its definition and source.",
@@ -183,6 +256,24 @@ BANDS = {
     "lower": {"nl": "lager", "en": "lower"},
     "much_lower": {"nl": "veel lager", "en": "much lower"},
     "none": {"nl": "geen cijfer", "en": "no figure"},
+}
+
+TRENDS = {
+    "better": {"nl": "beter", "en": "better"},
+    "worse": {"nl": "slechter", "en": "worse"},
+    "higher": {"nl": "hoger", "en": "higher"},
+    "lower": {"nl": "lager", "en": "lower"},
+    "stable": {"nl": "gelijk gebleven", "en": "unchanged"},
+}
+TREND_ARROWS = {"better": "↑", "worse": "↓", "higher": "↑", "lower": "↓", "stable": "→"}
+
+# why there is no trend (indicators.trends.TREND_NOTES gives the Dutch text in the warehouse)
+TREND_NOTES_EN = {
+    "first_edition": "First edition: no earlier measurement",
+    "not_comparable": "Not comparable: the area did not exist in this form then",
+    "definition_changed": "Not comparable: the definition has changed",
+    "no_value": "No figure in this edition",
+    "no_previous_value": "No figure in the previous edition",
 }
 
 LEVELS = {
@@ -275,6 +366,30 @@ def with_unit(value, decimals: int, unit_nl: str | None, lang: str) -> str:
     if unit_nl == "%":
         return f"{text}%"
     return f"{text} {unit(unit_nl, lang)}"
+
+
+def change(value, decimals: int, unit_nl: str | None, lang: str) -> str:
+    """A change with its sign, in the indicator's decimals and unit: percentage points for %
+    (``+2,3 procentpunt``); a true minus sign (−) for a decrease; ``0`` without a sign."""
+    text = number(None if value is None else abs(value), decimals, lang)
+    if text == "–":
+        return text
+    if value != 0 and text.strip("0,.") != "":
+        text = ("+" if value > 0 else "−") + text
+    if unit_nl == "%":
+        return f"{text} {'procentpunt' if lang == 'nl' else 'percentage points'}"
+    if not unit_nl:
+        return text
+    return f"{text} {unit(unit_nl, lang)}"
+
+
+def trend_note(reason: str | None, note_nl: str | None, lang: str) -> str:
+    """Why a figure has no trend, in the page's language."""
+    if not reason and not note_nl:
+        return ""
+    if lang == "nl":
+        return note_nl or str(reason).replace("_", " ")
+    return TREND_NOTES_EN.get(reason, str(reason or "").replace("_", " "))
 
 
 def suppression_note(

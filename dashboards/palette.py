@@ -37,6 +37,18 @@ INK = (
 )
 
 
+# the colour of a change since the previous edition: better/worse take the favourable and the
+# unfavourable end of the judged scale, higher/lower of a neutral indicator the blue tints, no
+# change is left white; the word and an arrow are always written beside it
+TREND_BAND = {
+    "better": "favourable",
+    "worse": "unfavourable",
+    "higher": "higher",
+    "lower": "lower",
+    "stable": "none",
+}
+
+
 def band_key(band: str | None, neutral: bool) -> str:
     """The colour key of a band (``average`` differs between judged and neutral)."""
     if not band:

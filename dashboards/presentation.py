@@ -1,12 +1,13 @@
 """Indicator values as residents read them: formatted value, city value, interval, difference,
-band and the reason when a figure is not published, in one language."""
+band and the reason when a figure is not published, and the change since the previous edition
+(word, arrow, size, significance, previous value, or why there is none), in one language."""
 
 from __future__ import annotations
 
 import pandas as pd
 
 from dashboards import i18n
-from dashboards.palette import band_key
+from dashboards.palette import TREND_BAND, band_key
 
 
 def _missing(x) -> bool:
@@ -27,6 +28,67 @@ def _difference(row: dict, lang: str) -> tuple[str, str]:
     if value == reference:
         return i18n.t("equal", lang), "ns"
     return i18n.t("higher" if up else "lower", lang), "up" if up else "down"
+
+
+def _flag(x) -> bool | None:
+    """A nullable boolean from a record (True, False, or None for NULL)."""
+    if x is None or x is pd.NA or x != x:
+        return None
+    return bool(x)
+
+
+def _trend(row: dict, decimals: int, lang: str) -> dict:
+    """The change since the previous edition as texts: for a row with a trend its word, arrow,
+    colour key and details (size, significance for survey, previous value, whether the
+    previous figure was recomputed for today's area); otherwise why there is none."""
+    trend = row.get("trend")
+    trend = trend if isinstance(trend, str) else None
+    out = {
+        "trend": trend,
+        "trend_word": "",
+        "trend_arrow": "",
+        "trend_band": "none",
+        "change_text": "",
+        "change_sig_text": "",
+        "previous_text": "",
+        "recomputed_text": "",
+        "trend_detail": "",
+        "trend_previous": "",
+        "trend_note_text": "",
+        "change_significant": _flag(row.get("change_significant")),
+    }
+    reason = row.get("trend_reason")
+    note = row.get("trend_note")
+    if trend is None:
+        out["trend_note_text"] = i18n.trend_note(
+            reason if isinstance(reason, str) else None,
+            note if isinstance(note, str) else None,
+            lang,
+        )
+        return out
+    year = row.get("previous_edition")
+    year = "" if _missing(year) else int(year)
+    significant = out["change_significant"]
+    out.update(
+        trend_word=i18n.TRENDS[trend][lang],
+        trend_arrow=i18n.TREND_ARROWS[trend],
+        trend_band=TREND_BAND[trend],
+        change_text=i18n.change(row.get("change"), decimals, row["unit"], lang),
+        previous_text=i18n.with_unit(row.get("previous_value"), decimals, row["unit"], lang),
+    )
+    if row["source"] == "survey" and significant is not None:
+        out["change_sig_text"] = i18n.t("change_sig" if significant else "change_not_sig", lang)
+    if row.get("previous_harmonisation") == "reaggregated":
+        out["recomputed_text"] = i18n.t("recomputed", lang, year=year)
+    # the previous value in the row's details: the unit is in the value column already
+    previous = i18n.with_unit(row.get("previous_value"), decimals, "%", lang)
+    if row["unit"] != "%":
+        previous = i18n.number(row.get("previous_value"), decimals, lang)
+    out["trend_detail"] = " · ".join(p for p in (out["change_text"], out["change_sig_text"]) if p)
+    out["trend_previous"] = i18n.t("in_year", lang, year=year, value=previous)
+    if out["recomputed_text"]:
+        out["trend_previous"] += f" ({i18n.t('recomputed_short', lang)})"
+    return out
 
 
 def present(values: pd.DataFrame, catalogue: pd.DataFrame, lang: str, rules: dict) -> list[dict]:
@@ -83,5 +145,6 @@ def present(values: pd.DataFrame, catalogue: pd.DataFrame, lang: str, rules: dic
             band_label=band_label,
             note=note,
             cell_text=cell,
+            **_trend(row, decimals, lang),
         )
     return records

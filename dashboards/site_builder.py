@@ -32,6 +32,7 @@ STATIC = HERE / "static"
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 KEY_FIGURES = ["population", "households", "dwellings", "share_aged_65_plus", "mean_woz_value"]
 AREA_LEVELS = ("gebied", "wijk", "buurt")
+TOP_CHANGES = 5  # improvements and deteriorations listed at the top of a wijk / gebied page
 
 
 @dataclass
@@ -107,6 +108,10 @@ class SiteBuilder:
         ).itertuples(index=False):
             self.similar.setdefault(code, []).append((other, distance))
         self.gemeente_name = data.areas[data.gemeente].name
+        # how much the wijken differ on each indicator (standard deviation of the published
+        # values): the yardstick for ranking changes in different units against each other
+        wijken = data.values[(data.values["area_level"] == "wijk") & ~data.values["suppressed"]]
+        self.spread = wijken.groupby("indicator_id")["value"].std().to_dict()
 
     # -- helpers -------------------------------------------------------------------------
     def name(self, code: str) -> str:
@@ -127,6 +132,8 @@ class SiteBuilder:
             edition=self.data.edition,
             gemeente_name=self.gemeente_name,
             level_word=lambda level, plural=False: i18n.LEVELS[level][page.lang][int(plural)],
+            previous_edition=self.data.previous_edition,
+            previous_area_year=self.data.previous_area_year,
             **context,
         )
         target = page.file(self.site)
@@ -321,6 +328,53 @@ class SiteBuilder:
             parent = self.data.areas.get(parent.parent)
         return crumbs
 
+    def changes(self, area, rows: list[dict], lang: str) -> dict | None:
+        """What changed since the previous edition: the largest real improvements and
+        deteriorations of judged indicators (survey: significant changes only), ranked by the
+        change relative to how much the wijken differ on the indicator; or why there is no
+        comparison. None for areas without a previous edition (buurten)."""
+        year = self.data.previous_edition
+        if year is None or area.level not in ("wijk", "gebied"):
+            return None
+
+        def size(r: dict) -> float:
+            spread = self.spread.get(r["indicator_id"])
+            if spread is None or spread != spread or spread <= 0:
+                return 0.0
+            return abs(float(r["change"])) / spread
+
+        def real(r: dict) -> bool:
+            if r["source"] == "survey":
+                return r.get("change_significant") is True
+            return True
+
+        def item(r: dict) -> dict:
+            return {
+                "title": r["title"],
+                "mark": r["source_mark"],
+                "href": indicator_path(r["indicator_id"]),
+                "previous": r["previous_text"],
+                "now": r["value_text"],
+                "change": r["change_text"],
+                "band": r["trend_band"],
+                "word": r["trend_word"],
+                "arrow": r["trend_arrow"],
+            }
+
+        lists = {}
+        for trend in ("better", "worse"):
+            found = [r for r in rows if r["trend"] == trend and real(r)]
+            found.sort(key=lambda r: (-size(r), r["title"]))
+            lists[trend] = [item(r) for r in found[:TOP_CHANGES]]
+        compared = any(r["trend"] for r in rows)
+        notes = [r["trend_note_text"] for r in rows if r["trend_note_text"] and not compared]
+        return {
+            **lists,
+            "compared": compared,
+            "reason": max(sorted(set(notes)), key=notes.count) if notes else "",
+            "recomputed": any(r["recomputed_text"] for r in rows),
+        }
+
     def area_page(self, area, lang: str) -> None:
         page = Page(lang, area_path(area.level, area.code))
         rows = self.by_area[lang].get(area.code)
@@ -375,6 +429,7 @@ class SiteBuilder:
                 q.title.nl if lang == "nl" else q.title.en for q in self.data.quadrants
             ],
             children=children,
+            changes=self.changes(area, rows, lang),
             csv_href=f"{page.site_root}data/{area.code}.csv",
             legends={"judged": self.legend(False, lang), "neutral": self.legend(True, lang)},
             uses_plotly=True,
@@ -416,6 +471,9 @@ class SiteBuilder:
                 dict(r, name=self.name(r["area_code"]), href=area_path(level, r["area_code"]))
                 for r in sorted(known, key=lambda r: -r["value"]) + unknown
             ]
+        not_compared = sorted(
+            r["name"] for r in tables["wijk"] if r.get("trend_reason") == "not_comparable"
+        )
         text = "nl" if lang == "nl" else "en"
         self.render(
             "indicator.html.j2",
@@ -440,6 +498,7 @@ class SiteBuilder:
             tables=tables,
             figure=ranking_figure(tables["wijk"], reference, i18n.unit(ind["unit"], lang)),
             legend_items=self.legend(neutral, lang),
+            not_compared=", ".join(not_compared),
             min_n=self.rules["min_n"],
             max_cv=int(100 * self.rules["max_cv"]),
             uses_plotly=True,

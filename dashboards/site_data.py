@@ -1,6 +1,8 @@
 """What the resident site reads from the warehouse, read once: the latest edition on the CBS
-layout (buurt, wijk, gebied, gemeente), the catalogue in compass order, the scores, the similar
-areas, the boundaries and the postcode lookup. Everything after this works on small frames."""
+layout (buurt, wijk, gebied, gemeente) with its change since the previous edition (and whether
+that edition's figure was recomputed for today's area), the catalogue in compass order, the
+scores, the similar areas, the boundaries and the postcode lookup. Everything after this works
+on small frames."""
 
 from __future__ import annotations
 
@@ -37,6 +39,8 @@ class SiteData:
     postcodes: dict[str, list[str]]  # PC4 -> wijk codes
     postcode_year: int | None
     settings: dict
+    previous_edition: int | None = None  # the edition the trend columns compare with
+    previous_area_year: int | None = None  # the area year that edition was published on
 
     @property
     def synthetic(self) -> bool:
@@ -110,8 +114,19 @@ def load_site_data(con) -> SiteData:
     ).fetchone()
     quadrants = load_catalogue().quadrants
     areas = _areas(con, area_year)
+    previous = con.execute(
+        "SELECT edition, area_year FROM editions WHERE edition < ? ORDER BY edition DESC LIMIT 1",
+        [edition],
+    ).fetchone()
+    # the previous edition's harmonisation (identical / reaggregated / not_comparable) says
+    # whether its figure was recomputed for today's area
     values = con.execute(
-        "SELECT * FROM indicator_values WHERE edition = ? AND layout = ?", [edition, LAYOUT]
+        "SELECT v.*, p.harmonisation AS previous_harmonisation FROM indicator_values v "
+        "LEFT JOIN indicator_values p ON p.edition = v.previous_edition AND p.layout = v.layout "
+        "AND p.area_level = v.area_level AND p.area_code = v.area_code "
+        "AND p.indicator_id = v.indicator_id "
+        "WHERE v.edition = ? AND v.layout = ?",
+        [edition, LAYOUT],
     ).df()
     scores = con.execute(
         "SELECT * FROM compass_scores WHERE edition = ? AND layout = ?", [edition, LAYOUT]
@@ -134,4 +149,6 @@ def load_site_data(con) -> SiteData:
         postcodes=postcodes,
         postcode_year=postcode_year,
         settings=statistics_settings(),
+        previous_edition=int(previous[0]) if previous else None,
+        previous_area_year=int(previous[1]) if previous else None,
     )

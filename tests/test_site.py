@@ -15,7 +15,7 @@ import shapely
 
 from dashboards import i18n
 from dashboards.budget import page_weight
-from dashboards.palette import FILL, INK
+from dashboards.palette import FILL, INK, NEUTRAL, TREND_BAND
 from geo.svg import MapFrame, path_data
 from indicators.similar import similar_areas
 
@@ -211,3 +211,190 @@ def test_text_on_every_band_colour_meets_wcag_aa():
     for key, fill in FILL.items():
         light, dark = sorted([_luminance(fill), _luminance(INK[key])], reverse=True)
         assert (light + 0.05) / (dark + 0.05) >= 4.5, key
+
+
+# -- the change since the previous edition ----------------------------------------------------
+
+PREVIOUS = f"(SELECT max(edition) FROM editions WHERE edition < {LATEST})"
+
+
+def _trend_rows(con, where: str) -> pd.DataFrame:
+    return con.execute(
+        f"SELECT v.*, p.harmonisation AS previous_harmonisation FROM indicator_values v "
+        f"LEFT JOIN indicator_values p ON p.edition = v.previous_edition AND p.layout = v.layout "
+        f"AND p.area_code = v.area_code AND p.indicator_id = v.indicator_id "
+        f"WHERE v.edition = {LATEST} AND v.layout = 'cbs' AND {where}"
+    ).df()
+
+
+def _section(html: str, heading_id: str) -> str:
+    start = html.index(f'<section aria-labelledby="{heading_id}"')
+    return html[start : html.index("</section>", start)]
+
+
+def _text(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
+
+
+def test_change_is_written_with_sign_unit_and_the_dutch_or_english_decimal_mark():
+    assert i18n.change(2.34, 1, "%", "nl") == "+2,3 procentpunt"
+    assert i18n.change(2.34, 1, "%", "en") == "+2.3 percentage points"
+    assert i18n.change(-1234.5, 1, "inwoners", "nl") == "−1.234,5 inwoners"
+    assert i18n.change(-0.04, 1, "%", "nl") == "0,0 procentpunt"  # rounds to nothing: no sign
+    assert i18n.change(None, 1, "%", "nl") == "–"
+
+
+def test_wijk_page_shows_a_significant_survey_change_equal_to_the_warehouse(site, con):
+    frame = _trend_rows(
+        con, "v.area_level = 'wijk' AND v.source = 'survey' AND v.change_significant"
+    )
+    assert len(frame), "expected significant survey changes in the warehouse"
+    row = frame.loc[frame["change_z"].abs().idxmax()]
+    year = int(row["previous_edition"])
+    d = int(row["decimals"])
+    html = (site / "wijk" / f"{row['area_code']}.html").read_text(encoding="utf-8")
+    assert f"Ontwikkeling sinds {year}" in html
+    cell = _row(html, row["indicator_id"])[7]
+    words = {"better": "beter", "worse": "slechter", "higher": "hoger", "lower": "lager"}
+    assert words[row["trend"]] in cell
+    assert "↑" in cell or "↓" in cell
+    change = ("+" if row["change"] > 0 else "−") + i18n.number(abs(row["change"]), d, "nl")
+    if row["unit"] == "%":
+        change += " procentpunt"
+        assert f"in {year}: {i18n.number(row['previous_value'], d, 'nl')}%" in cell
+    assert change in cell
+    assert "· significant" in cell and "niet significant" not in cell
+
+
+def test_stable_survey_change_says_not_significant_and_register_changes_have_no_test(site, con):
+    frame = _trend_rows(con, "v.area_code = 'WK001400' AND v.trend IS NOT NULL")
+    html = (site / "wijk" / "WK001400.html").read_text(encoding="utf-8")
+    tested = frame["change_significant"].fillna(True).astype(bool)
+    stable = frame[(frame["source"] == "survey") & (frame["trend"] == "stable") & ~tested]
+    cell = _row(html, stable.iloc[0]["indicator_id"])[7]
+    assert "gelijk gebleven" in cell and "niet significant" in cell
+    register = frame[frame["source"] == "register"].iloc[0]
+    cell = _row(html, register["indicator_id"])[7]
+    assert "significant" not in cell
+    d = int(register["decimals"])
+    assert i18n.change(register["change"], d, register["unit"], "nl") in cell
+
+
+def test_only_a_recomputed_wijk_says_its_previous_figure_was_recomputed(site, con):
+    harmonisation = dict(
+        con.execute(
+            f"SELECT area_code, any_value(harmonisation) FROM indicator_values WHERE edition = "
+            f"{PREVIOUS} AND layout = 'cbs' AND area_level = 'wijk' GROUP BY 1"
+        ).fetchall()
+    )
+    assert "reaggregated" in harmonisation.values() and "identical" in harmonisation.values()
+    indicator = con.execute(
+        f"SELECT indicator_id FROM indicator_values WHERE edition = {LATEST} AND layout = 'cbs' "
+        "AND area_level = 'wijk' AND trend IS NOT NULL LIMIT 1"
+    ).fetchone()[0]
+    for code, how in harmonisation.items():
+        html = (site / "wijk" / f"{code}.html").read_text(encoding="utf-8")
+        recomputed = how == "reaggregated"
+        assert ("de cijfers van 2018 zijn herberekend" in html) == recomputed, code
+        if how != "not_comparable":
+            assert ("(herberekend)" in _row(html, indicator)[7]) == recomputed, code
+
+
+def test_what_changed_lists_the_largest_real_changes(site, con):
+    values = con.execute(
+        f"SELECT v.*, c.direction FROM indicator_values v JOIN indicator_catalogue c "
+        f"USING (indicator_id) WHERE v.edition = {LATEST} AND v.layout = 'cbs' "
+        f"AND v.area_level = 'wijk'"
+    ).df()
+    spread = values[~values["suppressed"]].groupby("indicator_id")["value"].std()
+    titles = con.execute("SELECT indicator_id, title_nl FROM indicator_catalogue").df()
+    titles = titles.set_index("indicator_id")["title_nl"]
+    code = "WK001409"
+    mine = values[values["area_code"] == code].copy()
+    mine["size"] = mine["change"].abs() / mine["indicator_id"].map(spread)
+    real = (mine["source"] != "survey") | mine["change_significant"].fillna(False).astype(bool)
+    html = (site / "wijk" / f"{code}.html").read_text(encoding="utf-8")
+    section = _section(html, "sinds-kop")
+    assert html.index("sinds-kop") < html.index("kompas-kop")  # near the top
+    for trend, heading in (("better", "Beter geworden"), ("worse", "Slechter geworden")):
+        expected = mine[(mine["trend"] == trend) & real & (mine["direction"] != "neutral")]
+        expected = expected.sort_values("size", ascending=False).head(5)
+        part = section.split(heading)[1].split("</ol>")[0]
+        shown = re.findall(r'indicator/([a-z0-9_]+)\.html">', part)
+        assert shown == expected["indicator_id"].tolist(), trend
+        first = expected.iloc[0]
+        d = int(first["decimals"])
+        item = _text(part.split("</li>")[0])
+        assert item.startswith(titles[first["indicator_id"]])
+        previous = i18n.with_unit(first["previous_value"], d, first["unit"], "nl")
+        now = i18n.with_unit(first["value"], d, first["unit"], "nl")
+        assert f"{previous} → {now}" in item
+        assert i18n.change(first["change"], d, first["unit"], "nl") in item
+    # survey changes that are not significant are never listed
+    quiet = mine[(mine["source"] == "survey") & (mine["trend"] == "stable")]["indicator_id"]
+    assert not set(quiet) & set(re.findall(r'indicator/([a-z0-9_]+)\.html">', section))
+
+
+def test_not_comparable_wijk_shows_the_reason_instead_of_a_change(site, con):
+    indicator = "feels_unsafe_in_buurt"
+    frame = _trend_rows(con, f"v.area_level = 'wijk' AND v.indicator_id = '{indicator}'")
+    ten_boer = frame[frame["area_code"] == "WK001415"].iloc[0]
+    assert pd.isna(ten_boer["change"]) and ten_boer["trend_reason"] == "not_comparable"
+    html = (site / "indicator" / f"{indicator}.html").read_text(encoding="utf-8")
+    row = re.search(r'<tr id="w-WK001415">(.*?)</tr>', html, re.S).group(1)
+    cells = [_text(c) for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
+    assert cells[0] == "Ten Boer e.o."
+    assert cells[6:9] == ["", "", ""]  # no previous value, change or significance
+    assert cells[9] == ten_boer["trend_note"]
+    explanation = _text(re.search(r'<p id="trend-uitleg">(.*?)</p>', html, re.S).group(1))
+    assert "huidige wijkgrenzen" in explanation and "Ten Boer e.o." in explanation
+    assert "Centrum" not in explanation
+    # a comparable wijk on the same page: its previous value, change and test
+    other = frame[frame["change"].notna()].iloc[0]
+    d = int(other["decimals"])
+    row = re.search(rf'<tr id="w-{other["area_code"]}">(.*?)</tr>', html, re.S).group(1)
+    cells = [_text(c) for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
+    assert cells[6] == i18n.with_unit(other["previous_value"], d, other["unit"], "nl")
+    assert cells[7].startswith(i18n.change(other["change"], d, other["unit"], "nl"))
+    assert cells[8] == ("significant" if other["change_significant"] else "niet significant")
+    # and the wijk page of Ten Boer says there is no comparison, with the reason
+    wijk = (site / "wijk" / "WK001415.html").read_text(encoding="utf-8")
+    section = _text(_section(wijk, "sinds-kop"))
+    assert "geen vergelijking met" in section and ten_boer["trend_note"] in section
+    assert "<ol" not in _section(wijk, "sinds-kop")
+
+
+def test_english_pages_show_the_change_in_english(site, con):
+    frame = _trend_rows(
+        con,
+        "v.area_code = 'WK001400' AND v.source = 'survey' AND v.change_significant "
+        "AND v.unit = '%'",
+    )
+    row = frame.iloc[0]
+    year = int(row["previous_edition"])
+    html = (site / "en" / "wijk" / "WK001400.html").read_text(encoding="utf-8")
+    assert f"Change since {year}" in html and f"What changed since {year}" in html
+    cell = _row(html, row["indicator_id"])[7]
+    words = {"better": "better", "worse": "worse", "higher": "higher", "lower": "lower"}
+    assert words[row["trend"]] in cell
+    assert i18n.change(row["change"], int(row["decimals"]), "%", "en") in cell
+    assert "percentage points" in cell and "significant" in cell
+    assert "procentpunt" not in html and "slechter" not in html
+    page = (site / "en" / "indicator" / f"{row['indicator_id']}.html").read_text(encoding="utf-8")
+    assert "No comparison for" in page and "Not comparable" in page
+
+
+def test_buurt_pages_have_no_change_column(site):
+    html = (site / "buurt" / "BU00140000.html").read_text(encoding="utf-8")
+    assert "Ontwikkeling sinds" not in html and "sinds-kop" not in html
+    assert "Voor buurten is er nog geen vergelijking" in html
+
+
+def test_trend_colours_are_the_palette_colours(site):
+    css = (site / "assets" / "site.css").read_text(encoding="utf-8")
+    rules = dict(re.findall(r'\.band\[data-band="(\w+)"\] \{ background: (#[0-9a-f]{6})', css))
+    for trend, key in TREND_BAND.items():
+        if key != "none":
+            assert rules[key] == FILL[key], trend
+    assert TREND_BAND["better"] == "favourable" and TREND_BAND["worse"] == "unfavourable"
+    assert {TREND_BAND["higher"], TREND_BAND["lower"]} <= set(NEUTRAL)

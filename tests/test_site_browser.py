@@ -32,6 +32,8 @@ PAGES = {
     "home_en": "en/index.html",
     "gebied": "gebied/GB001402.html",
     "buurt_en": "en/buurt/BU00140000.html",
+    "wijk_recomputed_en": "en/wijk/WK001409.html",  # its 2018 figures were recomputed
+    "wijk_not_comparable": "wijk/WK001415.html",  # Ten Boer e.o.: no comparison with 2018
 }
 
 
@@ -246,12 +248,36 @@ def test_keyboard_reaches_content_and_map_links(chromium, base_url):
         page.wait_for_url("**/wijk/*.html")
 
 
-@pytest.mark.parametrize("name", ["home", "wijk", "indicator", "home_en", "buurt_en"])
+@pytest.mark.parametrize(
+    "name",
+    ["home", "wijk", "indicator", "home_en", "buurt_en", "gebied", "wijk_recomputed_en",
+     "wijk_not_comparable"],
+)  # fmt: skip
 def test_axe_finds_no_serious_or_critical_violation(chromium, base_url, name):
     with open_page(chromium, base_url + PAGES[name]) as (page, _log):
         page.wait_for_timeout(300)
         bad = serious_or_critical(run_axe(page))
         assert not bad, format_violations(bad)
+
+
+def test_changes_since_the_previous_edition_are_shown_in_words_and_arrows(chromium, base_url):
+    with open_page(chromium, base_url + PAGES["wijk_recomputed_en"]) as (page, log):
+        section = page.locator("section.changes")
+        assert section.get_by_role("heading", name="What changed since 2018").is_visible()
+        for heading in ("Improved", "Got worse"):
+            assert section.get_by_role("heading", name=heading).is_visible()
+            items = section.get_by_role("list", name=heading).locator("li")
+            assert 1 <= items.count() <= 5
+        # every coloured change also says what it is in words; the arrow is hidden from
+        # screen readers (the word carries it)
+        badges = page.locator("table.values .band.trend")
+        assert badges.count() > 50
+        words = {"better", "worse", "higher", "lower", "unchanged"}
+        texts = badges.evaluate_all("bs => bs.map(b => b.innerText.replace(/^[↑↓→]\\s*/, ''))")
+        assert set(texts) <= words and {"better", "worse"} <= set(texts)
+        hidden = badges.first.locator("[aria-hidden=true]").inner_text()
+        assert hidden.strip() in {"↑", "↓", "→"}
+        assert not log.problems(), log.report()
 
 
 def test_wijk_page_fits_a_phone_screen(chromium, base_url):
