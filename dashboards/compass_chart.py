@@ -17,10 +17,17 @@ SCALE = 1200.0  # leaf values are shares of this; quadrants get SCALE / 4 each
 
 
 def compass_figure(
-    rows: list[dict], scores: dict[tuple[str, str], float], quadrants, bands: list[dict], lang: str
+    rows: list[dict],
+    scores: dict[tuple[str, str], float],
+    quadrants,
+    bands: list[dict],
+    lang: str,
+    band_field: str = "band_key",
+    text_field: str = "cell_text",
 ) -> dict:
     """Plotly data + layout for one area. ``rows``: the area's presented indicator values (in
-    compass order, ``dashboards.presentation``); ``scores``: (score_level, score_id) -> score."""
+    compass order, ``dashboards.presentation``); ``scores``: (score_level, score_id) -> score.
+    The development compass passes its own cell colour and text fields and scores."""
     ids, labels, parents, values, colors, hover = [], [], [], [], [], []
 
     def add(node_id, label, parent, value, color, text):
@@ -82,8 +89,8 @@ def compass_figure(
                     row["title"],
                     f"t:{theme.id}",
                     weight,
-                    FILL[row["band_key"]],
-                    row["cell_text"],
+                    FILL[row[band_field]],
+                    row[text_field],
                 )
     trace = {
         "type": "sunburst",

@@ -59,6 +59,19 @@ TEXT = {
     "buurt": {"nl": "Buurt", "en": "Buurt"},
     "key_figures": {"nl": "Kerncijfers", "en": "Key figures"},
     "compass": {"nl": "Het kompas", "en": "The compass"},
+    "development": {"nl": "Ontwikkeling sinds {year}", "en": "Change since {year}"},
+    "development_intro": {
+        "nl": "Het tweede kompas kleurt elke indicator naar de verandering sinds {year}, op "
+        "dezelfde schaal als het eerste: 100 is geen verandering (of in de enquête geen "
+        "significante), 120 een verbetering zo groot als de gemiddelde verandering in de wijken, "
+        "80 een even grote verslechtering. De thema's, kwadranten en het midden zijn gemiddelden. "
+        "Klik op een vakje voor de cijfers.",
+        "en": "The second compass colours each indicator by its change since {year}, on the same "
+        "scale as the first: 100 is no change (or, in the survey, no significant change), 120 an "
+        "improvement as large as the average change in the wijken, 80 an equally large "
+        "deterioration. Themes, quadrants and the centre are means. Click a cell for its "
+        "figures.",
+    },
     "compass_intro": {
         "nl": "Elk vakje is een indicator, gekleurd naar hoe de {level} ervoor staat ten opzichte "
         "van de hele gemeente (index 100). Binnen de ringen: de thema's, de vier kwadranten en in "

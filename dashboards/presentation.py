@@ -147,4 +147,20 @@ def present(values: pd.DataFrame, catalogue: pd.DataFrame, lang: str, rules: dic
             cell_text=cell,
             **_trend(row, decimals, lang),
         )
+        development = row.get("development_band")
+        development = development if isinstance(development, str) else None
+        row.update(
+            development_band_key=band_key(development, row["direction"] == "neutral"),
+            development_text=" · ".join(
+                p
+                for p in (
+                    row["trend_previous"],
+                    row["change_text"],
+                    row["change_sig_text"],
+                    i18n.BANDS[development or "none"][lang] if development else "",
+                    row["trend_note_text"],
+                )
+                if p
+            ),
+        )
     return records

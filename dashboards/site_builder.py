@@ -97,11 +97,8 @@ class SiteBuilder:
             for row in present(data.values, data.catalogue, lang, self.rules):
                 self.by_area[lang].setdefault(row["area_code"], []).append(row)
                 self.by_indicator[lang].setdefault(row["indicator_id"], []).append(row)
-        self.scores: dict[str, dict[tuple[str, str], float]] = {}
-        for code, level, score_id, score in data.scores[
-            ["area_code", "score_level", "score_id", "score"]
-        ].itertuples(index=False):
-            self.scores.setdefault(code, {})[(level, score_id)] = score
+        self.scores = _scores_by_area(data.scores)
+        self.development = _scores_by_area(data.development)
         self.similar: dict[str, list[tuple[str, float]]] = {}
         for code, other, distance in (
             data.similar.sort_values("rank")[["area_code", "similar_code", "distance"]]
@@ -375,6 +372,25 @@ class SiteBuilder:
             "recomputed": any(r["recomputed_text"] for r in rows),
         }
 
+    def development_compass(self, area, rows: list[dict], lang: str) -> dict | None:
+        """The second compass (ontwikkeling): every indicator coloured by its change since the
+        previous edition; None where the area has no comparison."""
+        scores = self.development.get(area.code)
+        if not scores:
+            return None
+        return {
+            "figure": compass_figure(
+                rows,
+                scores,
+                self.data.quadrants,
+                self.bands,
+                lang,
+                band_field="development_band_key",
+                text_field="development_text",
+            ),
+            "centre": i18n.number(scores.get(("centre", "centre")), 0, lang),
+        }
+
     def area_page(self, area, lang: str) -> None:
         page = Page(lang, area_path(area.level, area.code))
         rows = self.by_area[lang].get(area.code)
@@ -420,6 +436,7 @@ class SiteBuilder:
             centre=i18n.number(scores.get(("centre", "centre")), 0, lang),
             key_figures=key_figures,
             figure=compass_figure(rows, scores, self.data.quadrants, self.bands, lang),
+            development=self.development_compass(area, rows, lang),
             themes=themes,
             zoom_options=[(f"t:{t['id']}", t["title"]) for t in themes],
             locator=locator,
@@ -508,3 +525,13 @@ class SiteBuilder:
 def build_resident_site(data: SiteData, site: Path) -> list[Path]:
     """Write the resident site into ``site`` (a staging directory); return the files written."""
     return SiteBuilder(data, site).build()
+
+
+def _scores_by_area(frame) -> dict[str, dict[tuple[str, str], float]]:
+    """{area: {(score_level, score_id): score}} of a compass_scores-like frame."""
+    out: dict[str, dict[tuple[str, str], float]] = {}
+    for code, level, score_id, score in frame[
+        ["area_code", "score_level", "score_id", "score"]
+    ].itertuples(index=False):
+        out.setdefault(code, {})[(level, score_id)] = score
+    return out

@@ -33,6 +33,7 @@ class SiteData:
     catalogue: pd.DataFrame  # one row per indicator, in compass order, indexed by id
     values: pd.DataFrame  # indicator_values of the edition and layout
     scores: pd.DataFrame  # compass_scores of the edition and layout
+    development: pd.DataFrame  # development_scores (the development compass) of the edition
     similar: pd.DataFrame
     areas: dict[str, Area]
     geometry: dict[str, dict[str, object]]  # level -> code -> shapely geometry (RD New)
@@ -131,6 +132,9 @@ def load_site_data(con) -> SiteData:
     scores = con.execute(
         "SELECT * FROM compass_scores WHERE edition = ? AND layout = ?", [edition, LAYOUT]
     ).df()
+    development = con.execute(
+        "SELECT * FROM development_scores WHERE edition = ? AND layout = ?", [edition, LAYOUT]
+    ).df()
     similar = con.execute(
         "SELECT * FROM similar_areas WHERE edition = ? AND layout = ?", [edition, LAYOUT]
     ).df()
@@ -143,6 +147,7 @@ def load_site_data(con) -> SiteData:
         catalogue=_catalogue(con, quadrants),
         values=values,
         scores=scores,
+        development=development,
         similar=similar,
         areas=areas,
         geometry=_geometry(con, edition, areas),

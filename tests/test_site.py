@@ -398,3 +398,48 @@ def test_trend_colours_are_the_palette_colours(site):
             assert rules[key] == FILL[key], trend
     assert TREND_BAND["better"] == "favourable" and TREND_BAND["worse"] == "unfavourable"
     assert {TREND_BAND["higher"], TREND_BAND["lower"]} <= set(NEUTRAL)
+
+
+def _figure(html: str, script_id: str) -> dict:
+    found = re.search(rf'<script type="application/json" id="{script_id}">(.*?)</script>', html)
+    return json.loads(found.group(1)) if found else {}
+
+
+def test_development_compass_colours_each_cell_by_its_change(site, con):
+    """The second compass: centre = development centre score, each indicator cell coloured by
+    its development band; only areas with a comparison have one."""
+    code = "WK001404"
+    html = (site / "wijk" / f"{code}.html").read_text(encoding="utf-8")
+    trace = _figure(html, "compass-dev-data")["data"][0]
+    centre = con.execute(
+        f"""SELECT score FROM development_scores WHERE edition = {LATEST} AND layout = 'cbs'
+            AND area_code = ? AND score_level = 'centre'""",
+        [code],
+    ).fetchone()[0]
+    assert trace["labels"][trace["ids"].index("c")] == i18n.number(centre, 0, "nl")
+    rows = con.execute(
+        f"""SELECT v.indicator_id, v.development_band, c.direction FROM indicator_values v
+            JOIN indicator_catalogue c USING (indicator_id)
+            WHERE v.edition = {LATEST} AND v.layout = 'cbs' AND v.area_code = ?
+              AND c.in_compass""",
+        [code],
+    ).fetchall()
+    colours = dict(zip(trace["ids"], trace["marker"]["colors"], strict=True))
+    judged = 0
+    for indicator, band, direction in rows:
+        neutral = direction == "neutral"
+        key = (
+            "none"
+            if band is None
+            else ("neutral_average" if neutral and band == "average" else band)
+        )
+        assert colours[f"i:{indicator}"] == FILL[key], indicator
+        judged += band is not None
+    assert judged > 100
+    # the state compass is still coloured by the state bands: the two differ
+    state = _figure(html, "compass-data")["data"][0]["marker"]["colors"]
+    assert state != trace["marker"]["colors"]
+    # no comparison for Ten Boer e.o. (not in the gemeente in 2017) and for buurten
+    assert "compass-dev-data" not in (site / "wijk" / "WK001415.html").read_text("utf-8")
+    buurt = next((site / "buurt").glob("*.html"))
+    assert "compass-dev-data" not in buurt.read_text("utf-8")

@@ -132,6 +132,32 @@ def test_compass_cells_are_drawn_and_clickable(chromium, base_url, con):
         assert not log.problems(), log.report()
 
 
+def test_development_compass_is_drawn_and_clickable(chromium, base_url, con):
+    in_compass = con.execute(
+        "SELECT count(*) FROM indicator_catalogue WHERE in_compass"
+    ).fetchone()[0]
+    with open_page(chromium, base_url + PAGES["wijk"]) as (page, log):
+        page.wait_for_selector("#compass-dev path.surface")
+        cells = page.locator("#compass-dev path.surface")
+        assert cells.count() == 1 + 4 + 12 + in_compass
+        page.locator("#compass-dev").scroll_into_view_if_needed()
+        assert nonblank_fraction(page.locator("#compass-dev").screenshot()) > 0.2
+        leaf = page.locator("#compass-dev g.slice").nth(cells.count() - 1)
+        leaf.locator("path.surface").click(force=True)
+        details = page.locator("#cell-details-dev")
+        details.locator("h3").wait_for()
+        assert details.locator("h3").inner_text()
+        page.select_option("#zoom-dev", "t:veiligheid")
+        page.wait_for_timeout(1200)
+        n_theme = con.execute(
+            "SELECT count(*) FROM indicator_catalogue WHERE in_compass AND theme = 'veiligheid'"
+        ).fetchone()[0]
+        assert page.locator("#compass-dev path.surface").count() == 1 + n_theme
+        # the state compass is left as it was
+        assert page.locator("#compass path.surface").count() == 1 + 4 + 12 + in_compass
+        assert not log.problems(), log.report()
+
+
 def test_indicator_page_draws_both_maps_and_the_ranking(chromium, base_url, con):
     wijken, buurten = con.execute(
         "SELECT count(*) FILTER (area_level = 'wijk'), count(*) FILTER (area_level = 'buurt') "
