@@ -27,7 +27,7 @@ def _inputs(tmp_path, data):
     survey = inputs / "enquete_2026.csv"
     registers = inputs / "registraties_2026.csv"
     r = run_cli(
-        "generate-survey", "--wave", "2026", "--cbs-year", "2024", "--respondents", "6000",
+        "generate-survey", "--wave", "2026", "--cbs-year", "2024", "--respondents", "4000",
         "--questions-of", "2024", "--out", str(survey), data=data, tmp=tmp_path,
     )  # fmt: skip
     assert r.returncode == 0, r.stderr

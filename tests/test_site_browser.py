@@ -57,7 +57,9 @@ def chromium():
 
 
 @pytest.mark.parametrize("name", list(PAGES))
-def test_page_loads_cleanly_offline_and_is_drawn(chromium, base_url, name):
+def test_page_loads_cleanly_offline_is_drawn_and_accessible(chromium, base_url, name):
+    """Per page, one load: no console error, failed or outside request; the banner and the
+    CBS credit; every chart drawn; and axe-core finds no serious or critical violation."""
     with open_page(chromium, base_url + PAGES[name]) as (page, log):
         for chart in page.locator(".chart").all():  # plotly has drawn every chart
             chart.locator("svg.main-svg").first.wait_for()
@@ -67,6 +69,8 @@ def test_page_loads_cleanly_offline_and_is_drawn(chromium, base_url, name):
         assert "CBS" in page.locator("footer").inner_text()
         shot = save_screenshot(page, f"site_{name}")
         assert nonblank_fraction(shot.read_bytes()) > 0.03  # a long page is mostly white
+        bad = serious_or_critical(run_axe(page))
+        assert not bad, format_violations(bad)
 
 
 def test_plotly_is_served_once_from_the_site(chromium, base_url):
@@ -272,18 +276,6 @@ def test_keyboard_reaches_content_and_map_links(chromium, base_url):
             pytest.fail("no map link reachable with the keyboard")
         page.keyboard.press("Enter")
         page.wait_for_url("**/wijk/*.html")
-
-
-@pytest.mark.parametrize(
-    "name",
-    ["home", "wijk", "indicator", "home_en", "buurt_en", "gebied", "wijk_recomputed_en",
-     "wijk_not_comparable"],
-)  # fmt: skip
-def test_axe_finds_no_serious_or_critical_violation(chromium, base_url, name):
-    with open_page(chromium, base_url + PAGES[name]) as (page, _log):
-        page.wait_for_timeout(300)
-        bad = serious_or_critical(run_axe(page))
-        assert not bad, format_violations(bad)
 
 
 def test_changes_since_the_previous_edition_are_shown_in_words_and_arrows(chromium, base_url):
