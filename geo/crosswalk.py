@@ -129,3 +129,35 @@ def wijk_crosswalk(buurten: pd.DataFrame) -> pd.DataFrame:
     return groups.rename(columns={"from_wijk": "from_code"})[
         ["from_code", "to_code", "weight", "population", "buurten", "method"]
     ]
+
+
+def harmonised_layout(year: int, buurten: pd.DataFrame, target_areas: pd.DataFrame):
+    """Today's wijken, gebieden and gemeente as sets of the buurten of ``year`` (the layout
+    ``harmonised`` the indicator engine recomputes an earlier edition on): rows in the shape of
+    ``areas`` and of ``area_buurten``. ``target_areas``: today's CBS-layout areas."""
+    mapped = buurten[buurten["to_code"].notna()]
+    wijk_in = target_areas[target_areas["area_level"] == "wijk"].set_index("area_code")
+    gemeente = target_areas.loc[target_areas["area_level"] == "gemeente", "area_code"].iloc[0]
+    levels = {
+        "wijk": mapped["to_code"],
+        "gebied": mapped["to_code"].map(wijk_in["parent_code"]),
+        "gemeente": pd.Series(gemeente, index=mapped.index),
+    }
+    members = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "year": year,
+                    "layout": "harmonised",
+                    "area_level": level,
+                    "area_code": codes.to_numpy(),
+                    "buurt_code": mapped["from_code"].to_numpy(),
+                }
+            )
+            for level, codes in levels.items()
+        ],
+        ignore_index=True,
+    ).dropna(subset=["area_code"])
+    used = members[["area_level", "area_code"]].drop_duplicates()
+    areas = target_areas.merge(used, on=["area_level", "area_code"])
+    return areas.assign(year=year, layout="harmonised"), members

@@ -10,7 +10,7 @@ import pandas as pd
 import shapely
 from dagster_duckdb import DuckDBResource
 
-from geo.crosswalk import buurt_crosswalk, wijk_crosswalk
+from geo.crosswalk import buurt_crosswalk, harmonised_layout, wijk_crosswalk
 from pipelines.assets.areas import area_geometries, areas
 from pipelines.assets.cbs import cbs_values
 from pipelines.resources import read_table, write_table
@@ -99,9 +99,6 @@ def crosswalk_frames(duckdb) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, 
     target_areas = read_table(
         duckdb, "SELECT * FROM areas WHERE year = ? AND layout = 'cbs'", [target_year]
     )
-    gebied_of = target_areas[target_areas["area_level"] == "wijk"].set_index("area_code")[
-        "parent_code"
-    ]
     buurt_frames, wijk_frames, area_frames, member_frames = [], [], [], []
     done: set[int] = set()
     for ed in sorted(cfg.editions, key=lambda e: e.edition):
@@ -122,7 +119,7 @@ def crosswalk_frames(duckdb) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, 
             frame.insert(1, "to_year", target_year)
         buurt_frames.append(buurten)
         wijk_frames.append(wijken)
-        a, m = _harmonised_layout(year, buurten, target_areas, gebied_of)
+        a, m = harmonised_layout(year, buurten, target_areas)
         area_frames.append(a)
         member_frames.append(m)
     if not buurt_frames:  # one edition, or every edition on today's layout: nothing to map
@@ -136,34 +133,6 @@ def crosswalk_frames(duckdb) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, 
         pd.concat(area_frames, ignore_index=True),
         pd.concat(member_frames, ignore_index=True),
     )
-
-
-def _harmonised_layout(year, buurten, target_areas, gebied_of):
-    """Today's wijken, gebieden and gemeente as sets of the buurten of ``year``."""
-    mapped = buurten[buurten["to_code"].notna()]
-    members = pd.concat(
-        [
-            pd.DataFrame({"area_level": "wijk", "area_code": mapped["to_code"]}),
-            pd.DataFrame({"area_level": "gebied", "area_code": mapped["to_code"].map(gebied_of)}),
-            pd.DataFrame(
-                {
-                    "area_level": "gemeente",
-                    "area_code": target_areas.loc[
-                        target_areas["area_level"] == "gemeente", "area_code"
-                    ].iloc[0],
-                },
-                index=mapped.index,
-            ),
-        ]
-    )
-    members["buurt_code"] = pd.concat([mapped["from_code"]] * 3).to_numpy()
-    members = members.dropna(subset=["area_code"])
-    members.insert(0, "year", year)
-    members.insert(1, "layout", "harmonised")
-    used = members[["area_level", "area_code"]].drop_duplicates()
-    layout_areas = target_areas.merge(used, on=["area_level", "area_code"])
-    layout_areas = layout_areas.assign(year=year, layout="harmonised")
-    return layout_areas, members
 
 
 @dg.asset(
