@@ -82,6 +82,30 @@ def test_without_population_the_weights_follow_area():
     assert set(a["method"]) == {"area"}
 
 
+def test_harmonised_layout_makes_todays_areas_of_earlier_buurten():
+    from geo.crosswalk import harmonised_layout
+
+    target = pd.DataFrame(
+        {
+            "year": 2024,
+            "layout": "cbs",
+            "area_level": ["wijk", "wijk", "wijk", "gebied", "gebied", "gemeente"],
+            "area_code": ["X", "Y", "Z", "G1", "G2", "GM"],
+            "area_name": ["x", "y", "z", "g1", "g2", "gm"],
+            "parent_code": ["G1", "G2", "G2", "GM", "GM", None],
+        }
+    )
+    areas, members = harmonised_layout(2017, _example(), target)
+    sets = members.groupby(["area_level", "area_code"])["buurt_code"].apply(set).to_dict()
+    assert sets[("wijk", "X")] == {"A1", "A2"}
+    assert sets[("wijk", "Y")] == {"B1", "C1"}
+    assert sets[("gebied", "G2")] == {"B1", "C1"}
+    assert sets[("gemeente", "GM")] == {"A1", "A2", "B1", "C1"}  # D1 was not mapped
+    # Z has no earlier buurten: it is not in the layout (its 2017 figures are not comparable)
+    assert ("wijk", "Z") not in sets and "Z" not in set(areas["area_code"])
+    assert set(areas["layout"]) == {"harmonised"} and set(areas["year"]) == {2017}
+
+
 # ---------------------------------------------------------------- on the shipped data
 
 
