@@ -91,16 +91,21 @@ def _trend(row: dict, decimals: int, lang: str) -> dict:
     return out
 
 
-def present(values: pd.DataFrame, catalogue: pd.DataFrame, lang: str, rules: dict) -> list[dict]:
-    """The rows of ``values`` (indicator_values) as dicts with display texts added, in
-    catalogue order within each area."""
+def value_records(values: pd.DataFrame, catalogue: pd.DataFrame) -> list[dict]:
+    """The rows of ``values`` (indicator_values) with their catalogue titles and direction, as
+    dicts in catalogue order within each area: the input of ``present``, once for all languages."""
     cat = catalogue[["indicator_id", "title_nl", "title_en", "direction", "in_compass"]]
     frame = values.merge(cat, on="indicator_id", how="inner")
     frame["order"] = frame["indicator_id"].map({k: i for i, k in enumerate(catalogue.index)})
     frame = frame.sort_values(["area_code", "order"]).astype(
         {"n_unweighted": "float64", "decimals": "float64"}
     )
-    records = frame.to_dict("records")
+    return frame.to_dict("records")
+
+
+def present(records: list[dict], lang: str, rules: dict) -> list[dict]:
+    """Copies of ``records`` (from ``value_records``) with display texts added in ``lang``."""
+    records = [dict(r) for r in records]
     city, sig = i18n.t("col_city", lang), i18n.t("suppressed", lang)
     for row in records:
         decimals = 1 if _missing(row["decimals"]) else int(row["decimals"])

@@ -20,10 +20,11 @@ import plotly
 from dashboards import i18n
 from dashboards.compass_chart import compass_figure, quadrant_summary
 from dashboards.palette import FILL, INK, JUDGED, NEUTRAL, band_key
-from dashboards.presentation import present
+from dashboards.presentation import present, value_records
 from dashboards.ranking_chart import ranking_figure
 from dashboards.site_data import SiteData
 from dashboards.site_maps import Maps
+from dashboards.table_rows import area_table_row, buurt_table_row, table_body, wijk_table_row
 from indicators.downloads import PUBLISHED_COLUMNS, published_values
 
 HERE = Path(__file__).resolve().parent
@@ -92,9 +93,10 @@ class SiteBuilder:
         self.written: list[Path] = []
         self.by_area: dict[str, dict[str, list[dict]]] = {}
         self.by_indicator: dict[str, dict[str, list[dict]]] = {}
+        records = value_records(data.values, data.catalogue)
         for lang in i18n.LANGS:
             self.by_area[lang], self.by_indicator[lang] = {}, {}
-            for row in present(data.values, data.catalogue, lang, self.rules):
+            for row in present(records, lang, self.rules):
                 self.by_area[lang].setdefault(row["area_code"], []).append(row)
                 self.by_indicator[lang].setdefault(row["indicator_id"], []).append(row)
         self.scores = _scores_by_area(data.scores)
@@ -105,6 +107,7 @@ class SiteBuilder:
         ).itertuples(index=False):
             self.similar.setdefault(code, []).append((other, distance))
         self.gemeente_name = data.areas[data.gemeente].name
+        self.titles = {lang: data.catalogue[f"title_{lang}"].to_dict() for lang in ("nl", "en")}
         # how much the wijken differ on each indicator (standard deviation of the published
         # values): the yardstick for ranking changes in different units against each other
         wijken = data.values[(data.values["area_level"] == "wijk") & ~data.values["suppressed"]]
@@ -116,8 +119,7 @@ class SiteBuilder:
         return area.name if area else code
 
     def title(self, indicator_id: str, lang: str) -> str:
-        row = self.data.catalogue.loc[indicator_id]
-        return row["title_nl"] if lang == "nl" else row["title_en"]
+        return self.titles["nl" if lang == "nl" else "en"][indicator_id]
 
     def render(self, template: str, page: Page, **context) -> None:
         html = self.env.get_template(template).render(
@@ -399,6 +401,12 @@ class SiteBuilder:
         scores = self.scores.get(area.code, {})
         by_id = {r["indicator_id"]: r for r in rows}
         key_figures = [by_id[i] for i in KEY_FIGURES if i in by_id]
+        # the change since the previous edition: a column for wijken and gebieden, not buurten
+        with_trend = bool(self.data.previous_edition) and area.level != "buurt"
+        lang_root = page.lang_root
+        table_rows: dict[str, list[str]] = {}
+        for r in rows:
+            table_rows.setdefault(r["theme"], []).append(area_table_row(r, lang_root, with_trend))
         themes = []
         for q in self.data.quadrants:
             for th in q.themes:
@@ -407,7 +415,7 @@ class SiteBuilder:
                         "id": th.id,
                         "title": th.title.nl if lang == "nl" else th.title.en,
                         "quadrant": q.title.nl if lang == "nl" else q.title.en,
-                        "rows": [r for r in rows if r["theme"] == th.id],
+                        "rows": table_body(table_rows.get(th.id, [])),
                     }
                 )
         context_level = "buurt" if area.level == "buurt" else "wijk"
@@ -447,6 +455,7 @@ class SiteBuilder:
             ],
             children=children,
             changes=self.changes(area, rows, lang),
+            with_trend=with_trend,
             csv_href=f"{page.site_root}data/{area.code}.csv",
             legends={"judged": self.legend(False, lang), "neutral": self.legend(True, lang)},
             uses_plotly=True,
@@ -464,9 +473,12 @@ class SiteBuilder:
             if gemeente is None or gemeente["value"] != gemeente["value"]
             else gemeente["value"]
         )
+        by_level: dict[str, list[dict]] = {"wijk": [], "buurt": []}
+        for r in rows:
+            if r["area_level"] in by_level:
+                by_level[r["area_level"]].append(r)
         maps, tables = {}, {}
-        for level in ("wijk", "buurt"):
-            level_rows = [r for r in rows if r["area_level"] == level]
+        for level, level_rows in by_level.items():
             cells = {
                 r["area_code"]: {
                     "band": r["band"],
@@ -483,7 +495,7 @@ class SiteBuilder:
                 href=lambda c, level=level: page.lang_root + area_path(level, c),
             )
             known = [r for r in level_rows if r["value"] == r["value"] and r["value"] is not None]
-            unknown = [r for r in level_rows if r not in known]
+            unknown = [r for r in level_rows if r["value"] != r["value"] or r["value"] is None]
             tables[level] = [
                 dict(r, name=self.name(r["area_code"]), href=area_path(level, r["area_code"]))
                 for r in sorted(known, key=lambda r: -r["value"]) + unknown
@@ -492,6 +504,8 @@ class SiteBuilder:
             r["name"] for r in tables["wijk"] if r.get("trend_reason") == "not_comparable"
         )
         text = "nl" if lang == "nl" else "en"
+        with_trend = bool(self.data.previous_edition)
+        survey = ind["source"] == "survey"
         self.render(
             "indicator.html.j2",
             page,
@@ -512,7 +526,11 @@ class SiteBuilder:
             ),
             city_text=gemeente["value_text"] if gemeente else "–",
             maps=maps,
-            tables=tables,
+            survey=survey,
+            wijk_rows=table_body(
+                [wijk_table_row(r, page.lang_root, with_trend, survey) for r in tables["wijk"]]
+            ),
+            buurt_rows=table_body([buurt_table_row(r, page.lang_root) for r in tables["buurt"]]),
             figure=ranking_figure(tables["wijk"], reference, i18n.unit(ind["unit"], lang)),
             legend_items=self.legend(neutral, lang),
             not_compared=", ".join(not_compared),
