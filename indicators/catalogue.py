@@ -20,6 +20,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from ingest.yamlfile import SAFE_LOADER
+
 HERE = Path(__file__).resolve().parent
 CATALOGUE_DIR = HERE / "catalogue"
 MEASURES_GLOB = "measures*.yml"  # measures.yml (CBS), measures_register.yml (registers)
@@ -226,7 +228,7 @@ class Catalogue(BaseModel):
 
 def _read_yaml(path: Path):
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
     except yaml.YAMLError as exc:
         raise CatalogueError(f"{path}: not valid YAML: {exc}") from exc
 

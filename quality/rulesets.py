@@ -22,6 +22,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ingest.errors import InputError
+from ingest.yamlfile import SAFE_LOADER
 
 RULES_DIR = Path(__file__).with_name("rules")
 Severity = Literal["fatal", "error", "warning"]
@@ -90,7 +91,7 @@ class RuleSet(BaseModel):
 def load_ruleset(path: Path) -> RuleSet:
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
     except yaml.YAMLError as exc:
         raise InputError(path, f"not valid YAML: {exc}") from exc
     try:

@@ -11,6 +11,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ingest.errors import InputError
+from ingest.yamlfile import SAFE_LOADER
 
 Context = Literal["dep", "urb", "stud", "old", "kids", "centre", "owner", "social", "new"]
 Quantity = Literal[
@@ -102,7 +103,7 @@ def load_variables(path: Path) -> list[RegisterVariable]:
     """Read and cross-check the variables; raise InputError naming the file and the variable."""
     path = Path(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
     except (OSError, yaml.YAMLError) as exc:
         raise InputError(path, f"cannot read the register variables: {exc}") from exc
     entries = raw.get("variables") if isinstance(raw, dict) else None

@@ -10,6 +10,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from ingest.errors import InputError
+from ingest.yamlfile import SAFE_LOADER
 
 CODEBOOK_PATH = Path("data/survey/codebook.yml")
 
@@ -133,6 +134,8 @@ class Codebook(BaseModel):
 
 def load_codebook(path: Path = CODEBOOK_PATH) -> Codebook:
     try:
-        return Codebook.model_validate(yaml.safe_load(Path(path).read_text(encoding="utf-8")))
+        return Codebook.model_validate(
+            yaml.load(Path(path).read_text(encoding="utf-8"), Loader=SAFE_LOADER)
+        )
     except (yaml.YAMLError, ValidationError) as exc:
         raise InputError(path, f"codebook is not valid: {exc}") from exc
