@@ -46,3 +46,8 @@ def run_tags(editions: list[int] | None = None) -> dict[str, str]:
 def editions_of(context) -> list[int]:
     """The editions a run of a partitioned asset materialises."""
     return [int(k) for k in context.partition_keys]
+
+
+def all_editions() -> list[int]:
+    """Every edition of the partitions definition (what a partitioned table may hold)."""
+    return [int(k) for k in EDITIONS.get_partition_keys()]

@@ -42,11 +42,19 @@ def write_table(duckdb: DuckDBResource, name: str, frame: pd.DataFrame) -> int:
 
 
 def write_partitions(
-    duckdb: DuckDBResource, name: str, frame: pd.DataFrame, column: str, keys: list
+    duckdb: DuckDBResource,
+    name: str,
+    frame: pd.DataFrame,
+    column: str,
+    keys: list,
+    existing: list | None = None,
 ) -> int:
     """Replace the rows of table ``name`` whose ``column`` is in ``keys`` (the partitions a run
-    materialises) with ``frame``, keeping every other partition; in one transaction. When the
-    columns changed, the other partitions are carried over by name. Returns the table's size."""
+    materialises) with ``frame``, keeping every other partition that still ``existing`` lists
+    (rows of a partition that no longer exists, e.g. an edition taken out of editions.yml, go);
+    in one transaction. When the columns changed, the other partitions are carried over by name.
+    Returns the table's size."""
+    existing = list(keys) if existing is None else list(existing)
     with duckdb.get_connection() as con:
         con.register("_frame", frame)
         con.execute("BEGIN TRANSACTION")
@@ -56,8 +64,9 @@ def write_partitions(
         if exists:
             con.execute(
                 f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM _frame UNION ALL BY NAME '
-                f'SELECT * FROM "{name}" WHERE NOT list_contains(?, "{column}")',
-                [list(keys)],
+                f'SELECT * FROM "{name}" WHERE NOT list_contains(?, "{column}") '
+                f'AND list_contains(?, "{column}")',
+                [list(keys), existing],
             )
         else:
             con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM _frame')

@@ -18,7 +18,7 @@ from pipelines.assets.areas import areas
 from pipelines.assets.cbs import cbs_values
 from pipelines.assets.harmonisation import area_crosswalk
 from pipelines.assets.survey import codebook_path, survey_responses
-from pipelines.partitions import editions_of, partitioned
+from pipelines.partitions import all_editions, editions_of, partitioned
 from pipelines.resources import read_table, write_partitions, write_table
 from pipelines.settings import editions_config
 
@@ -73,8 +73,12 @@ def survey_weights(context, duckdb: DuckDBResource) -> dg.MaterializeResult:
             diagnostics.append(
                 {"wave": plan.wave, "respondents": len(result.weights), **result.summary()}
             )
-    rows = write_partitions(duckdb, "survey_weights", pa.concat_tables(weights), "wave", waves)
-    write_partitions(duckdb, "survey_weighting", pd.DataFrame(diagnostics), "wave", waves)
+    rows = write_partitions(
+        duckdb, "survey_weights", pa.concat_tables(weights), "wave", waves, all_editions()
+    )
+    write_partitions(
+        duckdb, "survey_weighting", pd.DataFrame(diagnostics), "wave", waves, all_editions()
+    )
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": rows,
@@ -103,7 +107,7 @@ def edition_values(context, duckdb: DuckDBResource) -> dg.MaterializeResult:
         for plan in edition_plans(wanted):
             frames.append(compute_edition(con, cat, codebook, plan, settings))
     values = pd.concat(frames, ignore_index=True)
-    rows = write_partitions(duckdb, "edition_values", values, "edition", wanted)
+    rows = write_partitions(duckdb, "edition_values", values, "edition", wanted, all_editions())
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": rows,

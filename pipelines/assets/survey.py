@@ -11,7 +11,7 @@ from ingest.survey.codebook import load_codebook
 from ingest.survey.export import read_survey_export
 from pipelines.assets.areas import areas
 from pipelines.assets.cbs import snapshot_metadata
-from pipelines.partitions import editions_of, partitioned
+from pipelines.partitions import all_editions, editions_of, partitioned
 from pipelines.resources import write_partitions, write_table
 from pipelines.settings import data_dir, editions_config
 
@@ -107,7 +107,7 @@ def survey_responses(context, duckdb: DuckDBResource) -> dg.MaterializeResult:
     union = " UNION ALL BY NAME ".join(f"SELECT * FROM raw_survey_{w}" for w in waves)
     with duckdb.get_connection() as con:
         frame = con.execute(f"{union} ORDER BY respondent_id").fetch_arrow_table()
-    write_partitions(duckdb, "survey_responses", frame, "wave", waves)
+    write_partitions(duckdb, "survey_responses", frame, "wave", waves, all_editions())
     with duckdb.get_connection() as con:
         counts = dict(
             con.execute(
