@@ -5,9 +5,12 @@ areas that carry every source (CBS figures, register counts, survey respondents)
 
 1. ``same_code`` — a buurt whose code still exists in the target year belongs to the target
    wijk of that code (CBS keeps a code only while the buurt keeps its extent);
-2. ``largest_overlap`` — a buurt whose code is gone goes to the target wijk holding the largest
-   part of its surface (overlay in RD New);
-3. ``unmapped`` — neither: the buurt's population is lost, and the rules of
+2. ``largest_overlap`` — a buurt whose code is gone goes to the target wijk holding at least
+   half of its surface (overlay in RD New with today's wijken drawn as the union of their
+   buurten, the finer map);
+3. ``same_wijk_code`` — otherwise (the maps do not settle it) to the wijk its code names, when
+   that wijk still exists; failing that to the largest overlap, however small;
+4. ``unmapped`` — none of these: the buurt's population is lost, and the rules of
    ``quality/rules/area_crosswalk.yml`` stop the run.
 
 Each target wijk of today is then *a set of earlier buurten*, so its earlier figures are
@@ -41,7 +44,10 @@ BUURT_COLUMNS = [
 
 
 def buurt_crosswalk(
-    source: gpd.GeoDataFrame, target_buurten: pd.DataFrame, target_wijken: gpd.GeoDataFrame
+    source: gpd.GeoDataFrame,
+    target_buurten: pd.DataFrame,
+    target_wijken: gpd.GeoDataFrame,
+    min_share: float = 0.5,
 ) -> pd.DataFrame:
     """One row per source buurt: the target wijk it belongs to and how that was decided.
 
@@ -50,15 +56,21 @@ def buurt_crosswalk(
     ``target_wijken``: wijk_code, geometry (RD New) of the target year.
     """
     by_code = dict(zip(target_buurten["buurt_code"], target_buurten["wijk_code"], strict=True))
+    wijken_now = set(target_buurten["wijk_code"])
     shares = _overlap_shares(source, target_wijken)
     areas = dict(zip(source["buurt_code"], source.geometry.area / 1e6, strict=True))
     rows = []
     for rec in source.itertuples(index=False):
         own = shares.get(rec.buurt_code, {})
+        best = max(own, key=own.get) if own else None
         if rec.buurt_code in by_code:
             to, method = by_code[rec.buurt_code], "same_code"
-        elif own:
-            to, method = max(own, key=own.get), "largest_overlap"
+        elif best and own[best] >= min_share:
+            to, method = best, "largest_overlap"
+        elif rec.wijk_code in wijken_now:
+            to, method = rec.wijk_code, "same_wijk_code"
+        elif best:
+            to, method = best, "largest_overlap"
         else:
             to, method = None, "unmapped"
         share = own.get(to, 0.0) if own and to else np.nan

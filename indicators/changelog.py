@@ -12,6 +12,9 @@ One row per change, ``kind`` one of:
 * ``area_renamed`` — same code, other name;
 * ``movement`` — the largest comparable changes at wijk level: significant survey changes by
   |z|, CBS and register changes by relative size.
+
+Area changes are listed for the newest pair of editions only: the crosswalk maps earlier areas
+onto the newest layout (``geo.crosswalk``), not onto every layout in between.
 """
 
 from __future__ import annotations
@@ -26,6 +29,10 @@ WITH pairs AS (
     FROM editions
 ),
 pair AS (SELECT * FROM pairs WHERE previous_edition IS NOT NULL),
+area_pair AS (  -- area changes: the crosswalk maps earlier areas onto the newest layout only
+    SELECT * FROM pair
+    WHERE area_year = (SELECT area_year FROM editions ORDER BY edition DESC LIMIT 1)
+),
 published AS (
     SELECT edition, indicator_id, bool_or(NOT suppressed) AS published
     FROM indicator_values WHERE layout = 'cbs' AND area_level = 'wijk' GROUP BY ALL
@@ -57,12 +64,12 @@ definition_changes AS (
 target AS (SELECT * FROM areas WHERE layout = 'cbs'),
 crosswalk_pair AS (
     SELECT p.edition, p.previous_edition, c.*
-    FROM pair p JOIN area_crosswalk c ON c.from_year = p.previous_area_year
+    FROM area_pair p JOIN area_crosswalk c ON c.from_year = p.previous_area_year
      AND c.to_year = p.area_year
 ),
 wijk_pair AS (
     SELECT p.edition, p.previous_edition, w.*
-    FROM pair p JOIN area_crosswalk_wijken w ON w.from_year = p.previous_area_year
+    FROM area_pair p JOIN area_crosswalk_wijken w ON w.from_year = p.previous_area_year
      AND w.to_year = p.area_year
 ),
 area_new AS (
@@ -70,7 +77,7 @@ area_new AS (
            'Wijk zonder buurten in ' || p.previous_area_year
            || ': hoorde toen niet bij de gemeente of bestond niet; geen vergelijking',
            NULL, NULL, NULL
-    FROM pair p JOIN target a ON a.year = p.area_year AND a.area_level = 'wijk'
+    FROM area_pair p JOIN target a ON a.year = p.area_year AND a.area_level = 'wijk'
     WHERE p.area_year <> p.previous_area_year
       AND a.area_code NOT IN (SELECT to_code FROM wijk_pair w WHERE w.edition = p.edition)
 ),
@@ -95,7 +102,7 @@ buurt_recoded AS (
 area_renamed AS (
     SELECT p.edition, p.previous_edition, 'area_renamed', now.area_code, now.area_name,
            'Naam was ' || prev.area_name, NULL, NULL, NULL
-    FROM pair p
+    FROM area_pair p
     JOIN target now ON now.year = p.area_year AND now.area_level IN ('wijk', 'gebied')
     JOIN target prev ON prev.year = p.previous_area_year AND prev.area_code = now.area_code
          AND prev.area_level = now.area_level

@@ -165,15 +165,21 @@ def new_edition(
         click.echo(f"\nNot added: {err}\nNothing in {data_dir()} was changed.", err=True)
         sys.exit(1)
     click.echo(f"Building the warehouse {warehouse_path()} with edition {edition} ...")
-    report = run_build(click.echo)
+    try:
+        report = run_build(click.echo)
+    except BaseException:  # a crash or Ctrl-C: the data directory goes back as it was
+        change.undo()
+        click.echo(f"Interrupted: the changes to {data_dir()} were undone.", err=True)
+        raise
     _quality_summary(report)
     if not report.success:
         change.undo()
         _failure(report)
         click.echo(
-            f"Edition {edition} was NOT added: the changes to {data_dir()} were undone and the "
-            f"published site was left as it was ({site_dir()}). Fix the problems the report "
-            "names and run the command again.",
+            f"Edition {edition} was NOT added: the new files, sidecars and the changes to "
+            f"editions.yml, the codebook and the crosswalk were undone, and the published site "
+            f"was left as it was ({site_dir()}). The warehouse holds the failed run until the "
+            "next build. Fix the problems the report names and run the command again.",
             err=True,
         )
         sys.exit(1)

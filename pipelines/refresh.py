@@ -49,6 +49,7 @@ class NewEdition:
     cbs_scheme: str = "statline"
     cbs_table: str | None = None
     cbs_fallback_years: list[int] = field(default_factory=list)
+    buurten: set[str] = field(default_factory=set)  # buurt codes of the new CBS file
 
     @property
     def year(self) -> int:
@@ -94,11 +95,11 @@ def _given_sidecar(path: Path) -> dict:
     return fields
 
 
-def derive_crosswalk_column(crosswalk: pd.DataFrame, header: list[str], year: int, scheme: str):
-    """The crosswalk column ``y<year>`` for a new file: per variable, the column of the newest
-    earlier year of the same scheme if the new header has it, else the header column with the
-    same StatLine topic (suffix stem), else empty (not in the new file). Returns (column, list of
-    variables not found)."""
+def derive_crosswalk_column(crosswalk: pd.DataFrame, header: list[str], year: int):
+    """The crosswalk column ``y<year>`` for a new StatLine file: per variable, the newest earlier
+    column naming it if the new header has it, else the header column with the same StatLine
+    topic (suffix stem), else empty (not in the new file). Returns (column, list of variables
+    not found)."""
     years = sorted(
         int(c[1:]) for c in crosswalk.columns if re.fullmatch(r"y\d{4}", c) and int(c[1:]) < year
     )
@@ -131,6 +132,21 @@ def _append_edition(text: str, entry: str) -> str:
     while end > start + 1 and not lines[end - 1].strip():
         end -= 1
     return "".join(lines[:end]) + entry + "".join(lines[end:])
+
+
+def _move_layout(text: str, name: str, year: int) -> str:
+    """Set ``area_year`` of the own layout ``name`` in editions.yml to ``year``."""
+    lines = text.splitlines(keepends=True)
+    start = next(
+        i for i, ln in enumerate(lines) if re.match(rf"\s*- name: {re.escape(name)}\s*$", ln)
+    )
+    for i in range(start + 1, len(lines)):
+        if re.match(r"\s*- ", lines[i]) or not lines[i].startswith(" "):
+            break
+        if re.match(r"\s*area_year:", lines[i]):
+            lines[i] = re.sub(r"area_year: \d+", f"area_year: {year}", lines[i])
+            break
+    return "".join(lines)
 
 
 def _add_wave_to_codebook(text: str, wave: int, asked: set[str]) -> tuple[str, int]:
@@ -176,6 +192,12 @@ def prepare(spec: NewEdition, echo=print) -> Change:
     for path in (spec.survey, spec.cbs, spec.registers):
         if path is not None and not Path(path).is_file():
             raise InputError(Path(path), "file not found", expected="an existing file")
+        if path is not None and Path(path).resolve().is_relative_to(raw_dir().resolve()):
+            raise InputError(
+                Path(path),
+                "the file is already in data/raw",
+                expected="a file outside data/raw (the command copies it there with its sidecar)",
+            )
     change = Change()
     try:
         _stage_cbs(spec, change, echo)
@@ -194,15 +216,25 @@ def _stage_cbs(spec: NewEdition, change: Change, echo) -> None:
     crosswalk = load_crosswalk(crosswalk_file)
     column = f"y{spec.year}"
     if column not in crosswalk.columns:
+        if spec.cbs_scheme != "statline":
+            raise InputError(
+                crosswalk_file,
+                f"no column {column} for a {spec.cbs_scheme} file",
+                column=column,
+                expected="a column naming each variable's column in the new file (derived "
+                "automatically only for StatLine files, whose names keep their topic)",
+            )
         header = read_delimited(spec.cbs).header
-        values, missing = derive_crosswalk_column(crosswalk, header, spec.year, spec.cbs_scheme)
+        values, missing = derive_crosswalk_column(crosswalk, header, spec.year)
         found = sum(1 for v in values if v)
-        if not found:
+        if found < (found + len(missing)) / 2:
             raise InputError(
                 spec.cbs,
-                "no CBS variable of the crosswalk found in this file",
+                f"only {found} of {found + len(missing)} CBS variables of the newest year found "
+                "in this file",
                 row=1,
-                expected=f"a kerncijfers file in the {spec.cbs_scheme} scheme",
+                expected="a StatLine kerncijfers file with most of the newest year's topics "
+                f"(or add the column {column} to the crosswalk by hand)",
             )
         crosswalk[column] = values
         change.keep(crosswalk_file)
@@ -212,9 +244,10 @@ def _stage_cbs(spec: NewEdition, change: Change, echo) -> None:
             + (f"; not in the new file: {', '.join(missing)}" if missing else "")
             + ")"
         )
-    read_kerncijfers(
+    figures = read_kerncijfers(
         spec.cbs, year=spec.year, scheme=spec.cbs_scheme, crosswalk=load_crosswalk(crosswalk_file)
     )
+    spec.buurten = set(figures.loc[figures["area_level"] == "buurt", "area_code"])
     target = raw_dir() / "cbs" / f"kwb_{spec.year}_{spec.cbs.stem}.csv"
     fixed = {"kind": "cbs_kerncijfers", "year": spec.year, "scheme": spec.cbs_scheme}
     _copy_with_sidecar(
@@ -298,7 +331,24 @@ def _stage_edition(spec: NewEdition, change: Change, cfg, echo) -> None:
         + f"    boundaries: {{{boundaries}}}   # those of edition {latest.edition}\n"
     )
     path = data_dir() / "editions.yml"
-    change.write(path, _append_edition(path.read_text(encoding="utf-8"), entry))
+    text = _append_edition(path.read_text(encoding="utf-8"), entry)
+    for layout in cfg.layouts:  # own layouts follow the newest edition when their buurten do
+        if layout.area_year != latest.area_year or latest.area_year == spec.year:
+            continue
+        table = read_delimited(cfg.resolve(layout.file))
+        codes = {rec["buurt_code"] for _, rec in table.records()}
+        gone = sorted(codes - spec.buurten)
+        if gone:
+            echo(
+                f"  layout {layout.name}: stays on {layout.area_year} ({len(gone)} of its buurten "
+                f"are not in the {spec.year} file, e.g. {gone[0]}); update {layout.file}"
+            )
+            continue
+        text = _move_layout(text, layout.name, spec.year)
+        echo(
+            f"  layout {layout.name}: every buurt is in the {spec.year} file, moved to {spec.year}"
+        )
+    change.write(path, text)
     echo(
         f"  data/editions.yml: edition {spec.edition} added (area year {spec.year}, "
         f"boundaries of edition {latest.edition})"

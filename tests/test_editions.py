@@ -44,6 +44,24 @@ def test_buurten_go_by_code_then_by_largest_overlap():
     assert cw.loc["D1", "method"] == "unmapped" and pd.isna(cw.loc["D1", "to_code"])
 
 
+def test_weak_overlap_defers_to_the_wijk_the_code_names():
+    # W1 (code gone) lies 30 % in today's V and 70 % outside every wijk drawn today: too little
+    # to move it, so it stays in W, the wijk its code names; W2 (code gone, 90 % in V) moves
+    source = gpd.GeoDataFrame(
+        {"buurt_code": ["W1", "W2"], "wijk_code": ["W", "W"], "population": [10.0, 20.0]},
+        geometry=[box(0.7, 0, 1.7, 1), box(1.1, 0, 2.1, 1)],
+        crs=28992,
+    )
+    target_buurten = pd.DataFrame({"buurt_code": ["N1", "N2"], "wijk_code": ["W", "V"]})
+    target_wijken = gpd.GeoDataFrame(
+        {"wijk_code": ["W", "V"]}, geometry=[box(-1, 5, 0, 6), box(1.4, 0, 2, 1)], crs=28992
+    )
+    cw = buurt_crosswalk(source, target_buurten, target_wijken).set_index("from_code")
+    assert (cw.loc["W1", "to_code"], cw.loc["W1", "method"]) == ("W", "same_wijk_code")
+    assert cw.loc["W1", "area_share"] == 0.0  # its share in the wijk it was given
+    assert (cw.loc["W2", "to_code"], cw.loc["W2", "method"]) == ("V", "largest_overlap")
+
+
 def test_wijk_weights_sum_to_one_and_population_is_conserved():
     buurten = _example()
     wijken = wijk_crosswalk(buurten)
@@ -166,19 +184,35 @@ def test_both_editions_on_the_2024_wijk_codes(con):
     assert gm == (0,)
 
 
-def test_recomposed_wijk_is_summed_from_its_2017_buurten(con):
-    # WK001401 of today = its 2017 buurten + BU00140808 (25 inhabitants, code gone)
-    got = con.sql(
-        """SELECT value, harmonisation FROM indicator_values WHERE edition = 2018
-           AND area_code = 'WK001401' AND indicator_id = 'population'"""
-    ).fetchone()
-    expected = con.sql(
-        """SELECT sum(v.value) FROM area_crosswalk c JOIN cbs_values v
-             ON v.year = 2017 AND v.area_code = c.from_code AND v.variable = 'population'
-           WHERE c.to_code = 'WK001401'"""
-    ).fetchone()[0]
-    assert got == (expected, "reaggregated")
-    assert expected == 20510 + 25
+def test_harmonised_wijk_is_the_sum_of_its_2017_buurten(con):
+    # every wijk of today with earlier buurten: its 2018 population is the CBS 2017 population
+    # of exactly the buurten the crosswalk assigns to it (also the two recoded buurten)
+    got = (
+        con.sql(
+            """SELECT area_code, value FROM indicator_values WHERE edition = 2018
+           AND area_level = 'wijk' AND indicator_id = 'population' AND value IS NOT NULL"""
+        )
+        .df()
+        .set_index("area_code")["value"]
+    )
+    expected = (
+        con.sql(
+            """SELECT c.to_code, sum(v.value) AS population FROM area_crosswalk c
+           JOIN cbs_values v ON v.year = 2017 AND v.area_code = c.from_code
+            AND v.variable = 'population' GROUP BY 1"""
+        )
+        .df()
+        .set_index("to_code")["population"]
+    )
+    assert len(got) == 15 and got.to_dict() == pytest.approx(expected.to_dict())
+    recoded = con.sql(
+        "SELECT from_code, to_code, method FROM area_crosswalk WHERE method <> 'same_code'"
+    ).fetchall()
+    # both recoded buurten lie outside every 2024 buurt boundary: they stay in Hoogkerk e.o.
+    assert sorted(recoded) == [
+        ("BU00140807", "WK001408", "same_wijk_code"),
+        ("BU00140808", "WK001408", "same_wijk_code"),
+    ]
 
 
 def test_survey_trend_is_the_difference_of_two_independent_estimates(con):
@@ -232,7 +266,7 @@ def test_changelog_lists_new_wijken_removed_question_and_movements(con):
         "WK001418",
         "WK001419",
     }
-    assert set(log.loc[log["kind"] == "area_changed", "subject"]) >= {"WK001401", "WK001409"}
+    assert set(log.loc[log["kind"] == "area_changed", "subject"]) == set()  # all 1:1
     assert set(log.loc[log["kind"] == "buurt_recoded", "subject"]) == {
         "BU00140807",
         "BU00140808",

@@ -63,6 +63,8 @@ def test_new_edition_2026_end_to_end(tmp_path, data_copy, built_warehouse):
     editions = yaml.safe_load((data / "editions.yml").read_text(encoding="utf-8"))["editions"]
     new = editions[-1]
     assert (new["edition"], new["area_year"], new["cbs_years"]) == (2026, 2026, [2026, 2023])
+    layouts = yaml.safe_load((data / "editions.yml").read_text(encoding="utf-8"))["layouts"]
+    assert layouts[0]["area_year"] == 2026
     assert (data / "raw/survey/wijkenquete_2026.csv.meta.yml").exists()
     survey_meta = yaml.safe_load((data / "raw/survey/wijkenquete_2026.csv.meta.yml").read_text())
     assert survey_meta["synthetic"] is True  # carried over from the generator's sidecar
@@ -109,6 +111,17 @@ def test_new_edition_2026_end_to_end(tmp_path, data_copy, built_warehouse):
             "SELECT DISTINCT edition, previous_edition FROM edition_changelog ORDER BY 1"
         ).fetchall()
         assert pairs == [(2024, 2018), (2026, 2024)]
+        # area changes are listed against the newest layout only: 2024 -> 2026 changed nothing
+        # (and no pair claims that every wijk is new)
+        assert con.sql(
+            "SELECT count(*) FROM edition_changelog WHERE kind LIKE 'area_%'"
+        ).fetchone() == (0,)
+        # the own layout's buurten are all in the 2026 file: it moved along and is computed
+        own = con.sql(
+            """SELECT count(DISTINCT area_code) FROM indicator_values
+               WHERE edition = 2026 AND layout = 'voorbeeld' AND area_level = 'wijk'"""
+        ).fetchone()[0]
+        assert own == 32
     finally:
         con.close()
     site = tmp_path / "site"

@@ -287,7 +287,7 @@ def test_only_a_recomputed_wijk_says_its_previous_figure_was_recomputed(site, co
             f"{PREVIOUS} AND layout = 'cbs' AND area_level = 'wijk' GROUP BY 1"
         ).fetchall()
     )
-    assert "reaggregated" in harmonisation.values() and "identical" in harmonisation.values()
+    assert "identical" in harmonisation.values()  # the shipped wijken map 1:1 (see below)
     indicator = con.execute(
         f"SELECT indicator_id FROM indicator_values WHERE edition = {LATEST} AND layout = 'cbs' "
         "AND area_level = 'wijk' AND trend IS NOT NULL LIMIT 1"
@@ -443,3 +443,20 @@ def test_development_compass_colours_each_cell_by_its_change(site, con):
     assert "compass-dev-data" not in (site / "wijk" / "WK001415.html").read_text("utf-8")
     buurt = next((site / "buurt").glob("*.html"))
     assert "compass-dev-data" not in buurt.read_text("utf-8")
+
+
+def test_a_reaggregated_previous_figure_is_marked_recomputed():
+    """The shipped 2017 wijken all map 1:1 onto today's; a wijk rebuilt from other buurten
+    says so beside its previous figure (and not otherwise)."""
+    from dashboards.presentation import _trend
+
+    row = {
+        "trend": "worse", "trend_reason": None, "trend_note": None, "previous_edition": 2018,
+        "change_significant": True, "change": -2.5, "unit": "%", "previous_value": 40.0,
+        "source": "survey",
+    }  # fmt: skip
+    for how, marked in (("reaggregated", True), ("identical", False)):
+        out = _trend(dict(row, previous_harmonisation=how), 1, "nl")
+        assert ("herberekend" in out["trend_previous"]) == marked
+        assert bool(out["recomputed_text"]) == marked
+        assert out["trend_word"] == i18n.TRENDS["worse"]["nl"]

@@ -64,6 +64,17 @@ def _geometries(duckdb, edition: int, level: str) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame({"area_code": rows["area_code"]}, geometry=list(geoms), crs=RD_NEW)
 
 
+def _target_wijken(duckdb, edition: int, wijk_of: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Today's wijken as the union of their buurten's boundaries (the buurt map is the finer
+    one), the wijk boundary itself for a wijk none of whose buurten has one."""
+    buurten = _geometries(duckdb, edition, "buurt").rename(columns={"area_code": "buurt_code"})
+    buurten = buurten.merge(wijk_of, on="buurt_code")
+    dissolved = buurten.dissolve(by="wijk_code").reset_index()[["wijk_code", "geometry"]]
+    wijken = _geometries(duckdb, edition, "wijk").rename(columns={"area_code": "wijk_code"})
+    missing = wijken[~wijken["wijk_code"].isin(dissolved["wijk_code"])]
+    return gpd.GeoDataFrame(pd.concat([dissolved, missing], ignore_index=True), crs=RD_NEW)
+
+
 def _members(duckdb, year: int, level: str) -> pd.DataFrame:
     return read_table(
         duckdb,
@@ -93,9 +104,7 @@ def crosswalk_frames(duckdb) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, 
     target_wijk_of = _members(duckdb, target_year, "wijk").rename(
         columns={"area_code": "wijk_code"}
     )
-    target_wijken = _geometries(duckdb, latest.edition, "wijk").rename(
-        columns={"area_code": "wijk_code"}
-    )
+    target_wijken = _target_wijken(duckdb, latest.edition, target_wijk_of)
     target_areas = read_table(
         duckdb, "SELECT * FROM areas WHERE year = ? AND layout = 'cbs'", [target_year]
     )
