@@ -372,20 +372,12 @@ def compute_edition_table(
         "(decimals::INTEGER AS decimals, min_n::INTEGER AS min_n) FROM _meta"
     )
     con.unregister("_meta")
-    c = settings["compass"]
-    edges = [b["from"] for b in c["bands"]]
     con.execute(
         FINISH_SQL,
         {
             "edition": plan.edition,
             "area_year": plan.area_year,
-            "lo": c["clip"][0],
-            "hi": c["clip"][1],
-            "spread": c["spread"],
-            "b1": edges[1],
-            "b2": edges[2],
-            "b3": edges[3],
-            "b4": edges[4],
+            **scores.index_parameters(settings),
             "neutral_k": list(scores.NEUTRAL_BANDS),
             "neutral_v": list(scores.NEUTRAL_BANDS.values()),
             "notes_k": list(SUPPRESSION_NOTES),

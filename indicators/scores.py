@@ -39,6 +39,19 @@ NEUTRAL_BANDS = {
 }
 
 
+def index_parameters(settings: dict) -> dict:
+    """The compass scale as SQL parameters: clip range (lo, hi), spread and the lower bounds of
+    bands 2-5 (b1..b4), from ``compass`` in indicators/statistics.yml."""
+    c = settings["compass"]
+    edges = [b["from"] for b in c["bands"]]
+    return {
+        "lo": c["clip"][0],
+        "hi": c["clip"][1],
+        "spread": c["spread"],
+        **{f"b{i}": edges[i] for i in range(1, 5)},
+    }
+
+
 def compass_scores(
     values: pd.DataFrame, catalogue: Catalogue, index: str = "index"
 ) -> pd.DataFrame:

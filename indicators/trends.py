@@ -38,7 +38,7 @@ from scipy import stats
 
 from indicators.catalogue import Catalogue
 from indicators.engine import indicator_meta_frame
-from indicators.scores import NEUTRAL_BANDS
+from indicators.scores import NEUTRAL_BANDS, index_parameters
 
 TREND_NOTES = {
     "first_edition": "Eerste editie: geen eerdere meting",
@@ -239,21 +239,13 @@ def build_indicator_values(
         },
     )
     z_crit = float(stats.norm.ppf(0.5 + settings["confidence"] / 2))
-    c = settings["compass"]
-    edges = [b["from"] for b in c["bands"]]
     frame = con.execute(
         TREND_SQL,
         {
             "z_crit": z_crit,
             "notes_k": list(TREND_NOTES),
             "notes_v": list(TREND_NOTES.values()),
-            "lo": c["clip"][0],
-            "hi": c["clip"][1],
-            "spread": c["spread"],
-            "b1": edges[1],
-            "b2": edges[2],
-            "b3": edges[3],
-            "b4": edges[4],
+            **index_parameters(settings),
         },
     ).df()
     judged = frame.pop("development_band_judged")
