@@ -39,7 +39,7 @@ $(AXE): $(BROWSER_DIR)/package-lock.json
 	cd $(BROWSER_DIR) && npm ci --no-audit --no-fund
 	touch $@
 
-run: env ## build the whole pipeline on the shipped data
+run: env $(CHROMIUM) ## build the whole pipeline on the shipped data (Chromium prints the PDF reports)
 	$(BIN)/wijkkompas build
 
 test: env browser-deps ## lint, format check and the test suite

@@ -138,6 +138,19 @@ TEXT = {
     "legend": {"nl": "Legenda", "en": "Legend"},
     "score_centre": {"nl": "Kompasscore", "en": "Compass score"},
     "summary_prefix": {"nl": "In het kort", "en": "In short"},
+    "report_title": {"nl": "Wijkanalyse", "en": "Area analysis (wijkanalyse)"},
+    "report_intro": {
+        "nl": "Voor gebiedsteams: een eerste opzet van de wijkanalyse van {name}, met sterke en "
+        "zwakke punten, veranderingen, vergelijkbare gebieden en alle cijfers.",
+        "en": "For area teams: a first draft of the area analysis of {name} (in Dutch), with "
+        "strengths, weaknesses, changes, similar areas and all figures.",
+    },
+    "reports_all": {
+        "nl": "Wijkanalyses voor gebiedsteams (PDF)",
+        "en": "Area analyses for area teams (Dutch, PDF)",
+    },
+    "report_html": {"nl": "Lees de wijkanalyse", "en": "Read the report (Dutch)"},
+    "report_pdf": {"nl": "Download als PDF (A4)", "en": "Download as PDF (A4, Dutch)"},
     "search_none": {
         "nl": "Niets gevonden voor “{q}”. Probeer een andere naam of postcode.",
         "en": "Nothing found for “{q}”. Try another name or postcode.",
@@ -230,6 +243,72 @@ TEXT = {
         "nl": "Elke indicator met een kaart, de rangorde van de wijken, de definitie en de bron.",
         "en": "Every indicator with a map, the ranking of the wijken, its definition and source.",
     },
+    "budget_title": {
+        "nl": "Gebiedsprogramma (open begroting)",
+        "en": "Area programme (open budget)",
+    },
+    "budget_intro": {
+        "nl": "Wat de gemeente voor het gebiedsprogramma van {name} begrootte en uitgaf, volgens "
+        "haar jaarverslagen. De jaarverslagen ronden af op duizenden euro's. Per inwoner is "
+        "gerekend met het aantal inwoners volgens het CBS in het genoemde jaar.",
+        "en": "What the municipality budgeted and spent on the area programme of {name}, "
+        "according to its annual reports. The reports round to thousands of euros. Per "
+        "inhabitant uses the number of inhabitants according to CBS in the year given.",
+    },
+    "budget_caption": {
+        "nl": "Gebiedsprogramma {name} {year}",
+        "en": "Area programme {name} {year}",
+    },
+    "budget_col_item": {"nl": "Post", "en": "Item"},
+    "budget_col_amount": {"nl": "Bedrag", "en": "Amount"},
+    "budget_col_per_inhabitant": {"nl": "Per inwoner", "en": "Per inhabitant"},
+    "budget_begroting": {"nl": "Begroting", "en": "Budget (begroting)"},
+    "budget_realisatie": {"nl": "Realisatie (uitgegeven)", "en": "Spent (realisatie)"},
+    "budget_resultaat": {
+        "nl": "Resultaat (begroting min realisatie)",
+        "en": "Result (budget minus spent)",
+    },
+    "budget_population": {
+        "nl": "Per inwoner: {population} inwoners (CBS, {year}).",
+        "en": "Per inhabitant: {population} inhabitants (CBS, {year}).",
+    },
+    "budget_not_merged": {
+        "nl": "Geen gebiedsprogramma in {year}: dit gebied hoorde toen nog niet bij de gemeente "
+        "Groningen. Haren en Ten Boer zijn op 1 januari 2019 samengevoegd met Groningen.",
+        "en": "No area programme in {year}: this area was not yet part of the municipality of "
+        "Groningen. Haren and Ten Boer merged with Groningen on 1 January 2019.",
+    },
+    "budget_none": {
+        "nl": "Het jaarverslag {year} noemt geen gebiedsprogramma voor dit gebied.",
+        "en": "The {year} annual report lists no area programme for this area.",
+    },
+    "budget_city": {
+        "nl": "Daarnaast heeft de gemeente een stadsbreed budget (Algemeen) dat niet bij één "
+        "gebied hoort: {items}.",
+        "en": "The municipality also has a city-wide budget (Algemeen) that belongs to no single "
+        "area: {items}.",
+    },
+    "budget_city_item": {
+        "nl": "in {year} {begroting} begroot en {realisatie} uitgegeven",
+        "en": "in {year} {begroting} budgeted and {realisatie} spent",
+    },
+    "budget_source": {
+        "nl": "Bron: Gemeente Groningen, jaarverslagen {years} (paragraaf Integraal "
+        "gebiedsgericht werken). Dit zijn echte, openbare cijfers, niet nagebootst. Aantal "
+        "inwoners: CBS.",
+        "en": "Source: Gemeente Groningen, annual reports {years} (section Integraal "
+        "gebiedsgericht werken). These are real, public figures, not simulated. Inhabitants: "
+        "CBS.",
+    },
+    "budget_areas_note": {
+        "nl": "De gebieden van dit kompas zijn samengesteld uit CBS-wijken en benaderen de "
+        "gebieden waarvoor de gemeente haar programma's maakt; de bedragen per inwoner zijn "
+        "daarom een benadering.",
+        "en": "The areas of this compass are built from CBS wijken and approximate the areas "
+        "the municipality makes its programmes for, so the amounts per inhabitant are an "
+        "approximation.",
+    },
+    "and": {"nl": "en", "en": "and"},
 }
 
 HOW_TO_READ = {

@@ -18,6 +18,8 @@ import jinja2
 import plotly
 
 from dashboards import i18n
+from dashboards.budgets_view import budget_section
+from dashboards.changes import ranked_changes, wijk_spread
 from dashboards.compass_chart import compass_figure, quadrant_summary
 from dashboards.palette import FILL, INK, JUDGED, NEUTRAL, band_key
 from dashboards.presentation import present, value_records
@@ -33,6 +35,7 @@ STATIC = HERE / "static"
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 KEY_FIGURES = ["population", "households", "dwellings", "share_aged_65_plus", "mean_woz_value"]
 AREA_LEVELS = ("gebied", "wijk", "buurt")
+REPORT_LEVELS = ("gebied", "wijk")  # levels with a wijkanalyse report
 TOP_CHANGES = 5  # improvements and deteriorations listed at the top of a wijk / gebied page
 
 
@@ -110,8 +113,7 @@ class SiteBuilder:
         self.titles = {lang: data.catalogue[f"title_{lang}"].to_dict() for lang in ("nl", "en")}
         # how much the wijken differ on each indicator (standard deviation of the published
         # values): the yardstick for ranking changes in different units against each other
-        wijken = data.values[(data.values["area_level"] == "wijk") & ~data.values["suppressed"]]
-        self.spread = wijken.groupby("indicator_id")["value"].std().to_dict()
+        self.spread = wijk_spread(data.values)
 
     # -- helpers -------------------------------------------------------------------------
     def name(self, code: str) -> str:
@@ -336,17 +338,6 @@ class SiteBuilder:
         if year is None or area.level not in ("wijk", "gebied"):
             return None
 
-        def size(r: dict) -> float:
-            spread = self.spread.get(r["indicator_id"])
-            if spread is None or spread != spread or spread <= 0:
-                return 0.0
-            return abs(float(r["change"])) / spread
-
-        def real(r: dict) -> bool:
-            if r["source"] == "survey":
-                return r.get("change_significant") is True
-            return True
-
         def item(r: dict) -> dict:
             return {
                 "title": r["title"],
@@ -362,8 +353,7 @@ class SiteBuilder:
 
         lists = {}
         for trend in ("better", "worse"):
-            found = [r for r in rows if r["trend"] == trend and real(r)]
-            found.sort(key=lambda r: (-size(r), r["title"]))
+            found = ranked_changes(rows, self.spread, trend)
             lists[trend] = [item(r) for r in found[:TOP_CHANGES]]
         compared = any(r["trend"] for r in rows)
         notes = [r["trend_note_text"] for r in rows if r["trend_note_text"] and not compared]
@@ -457,6 +447,10 @@ class SiteBuilder:
             changes=self.changes(area, rows, lang),
             with_trend=with_trend,
             csv_href=f"{page.site_root}data/{area.code}.csv",
+            budget=budget_section(self.data.budgets, area.code, lang)
+            if area.level == "gebied"
+            else None,
+            report=report_links(area, page),
             legends={"judged": self.legend(False, lang), "neutral": self.legend(True, lang)},
             uses_plotly=True,
         )
@@ -538,6 +532,18 @@ class SiteBuilder:
             max_cv=int(100 * self.rules["max_cv"]),
             uses_plotly=True,
         )
+
+
+def report_path(code: str, suffix: str = "html") -> str:
+    """Where the wijkanalyse report of a wijk or gebied sits, from the site root (Dutch only)."""
+    return f"rapport/{code}.{suffix}"
+
+
+def report_links(area, page: Page) -> dict | None:
+    """Links from an area page to its wijkanalyse report (HTML and PDF); wijken and gebieden."""
+    if area.level not in REPORT_LEVELS:
+        return None
+    return {s: page.site_root + report_path(area.code, s) for s in ("html", "pdf")}
 
 
 def build_resident_site(data: SiteData, site: Path) -> list[Path]:

@@ -1,8 +1,8 @@
 """What the resident site reads from the warehouse, read once: the latest edition on the CBS
 layout (buurt, wijk, gebied, gemeente) with its change since the previous edition (and whether
 that edition's figure was recomputed for today's area), the catalogue in compass order, the
-scores, the similar areas, the boundaries and the postcode lookup. Everything after this works
-on small frames."""
+scores, the similar areas, the boundaries, the postcode lookup and the budgets of the
+gebiedsprogramma's. Everything after this works on small frames."""
 
 from __future__ import annotations
 
@@ -42,6 +42,7 @@ class SiteData:
     settings: dict
     previous_edition: int | None = None  # the edition the trend columns compare with
     previous_area_year: int | None = None  # the area year that edition was published on
+    budgets: pd.DataFrame = field(default_factory=pd.DataFrame)  # programme_budgets (all years)
 
     @property
     def synthetic(self) -> bool:
@@ -109,6 +110,14 @@ def _postcodes(con, cbs_years: list[int], areas: dict[str, Area]):
     return {}, None
 
 
+def _has_table(con, name: str) -> bool:
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND NOT temporary", [name]
+        ).fetchone()[0]
+    )
+
+
 def load_site_data(con) -> SiteData:
     edition, area_year, cbs_years, gemeente = con.execute(
         "SELECT edition, area_year, cbs_years, gemeente FROM editions ORDER BY edition DESC LIMIT 1"
@@ -138,6 +147,11 @@ def load_site_data(con) -> SiteData:
     similar = con.execute(
         "SELECT * FROM similar_areas WHERE edition = ? AND layout = ?", [edition, LAYOUT]
     ).df()
+    budgets = (
+        con.execute("SELECT * FROM programme_budgets ORDER BY year, source_line").df()
+        if _has_table(con, "programme_budgets")
+        else pd.DataFrame()
+    )
     years = [int(y) for y in str(cbs_years).split(",")]
     postcodes, postcode_year = _postcodes(con, years, areas)
     return SiteData(
@@ -156,4 +170,5 @@ def load_site_data(con) -> SiteData:
         settings=statistics_settings(),
         previous_edition=int(previous[0]) if previous else None,
         previous_area_year=int(previous[1]) if previous else None,
+        budgets=budgets,
     )

@@ -1,5 +1,6 @@
 """Published downloads: indicator values and the catalogue as Parquet and CSV, each with a JSON
-metadata sidecar (columns, sources and licence, synthetic inputs, suppression rules).
+metadata sidecar (columns, sources and licence, synthetic inputs, suppression rules), and the
+budgets of the gebiedsprogramma's (real figures from the municipality's annual reports).
 
 A suppressed value is never in a published file: its value, interval and index are empty and
 the row says why. Files are written into a fresh directory that replaces the old one only when
@@ -74,6 +75,36 @@ COLUMN_DOCS = {
 }
 
 
+BUDGET_COLUMN_DOCS = {
+    "year": "Begrotingsjaar",
+    "programme": "Gebiedsprogramma zoals in het jaarverslag (Algemeen = de hele stad)",
+    "area_code": "Gebiedscode (GB = gebied; GM = de gemeente, voor Algemeen)",
+    "area_level": "gebied of gemeente",
+    "area_name": "Gebiedsnaam",
+    "begroting_eur": "Begroting in euro",
+    "realisatie_eur": "Realisatie (uitgegeven) in euro",
+    "resultaat_eur": "Resultaat/reserve in euro: begroting min realisatie (negatief = meer "
+    "uitgegeven dan begroot)",
+    "population": "Inwoners van het gebied (CBS) waarmee per inwoner is gerekend",
+    "population_year": "Jaar van dat inwonertal",
+    "population_edition": "Editie van het kompas waaruit het inwonertal komt",
+    "begroting_per_inhabitant": "Begroting per inwoner in euro",
+    "realisatie_per_inhabitant": "Realisatie per inwoner in euro",
+    "source_file": "Bronbestand (data/raw/budgets/)",
+    "source_line": "Regel van het programma in het bronbestand",
+    "source_document": "Brondocument",
+    "synthetic": "Synthetische gegevens (nee: echte, openbare cijfers van de gemeente)",
+}
+
+
+def budget_credit(budgets: pd.DataFrame) -> str:
+    """``Bron: Gemeente Groningen, jaarverslagen 2017 en 2019``."""
+    years = [str(y) for y in sorted(budgets["year"].unique())]
+    if len(years) == 1:
+        return f"Bron: Gemeente Groningen, jaarverslag {years[0]}"
+    return f"Bron: Gemeente Groningen, jaarverslagen {', '.join(years[:-1])} en {years[-1]}"
+
+
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -106,9 +137,11 @@ def write_downloads(
     scores: pd.DataFrame,
     target: Path,
     provenance: dict,
+    budgets: pd.DataFrame | None = None,
 ) -> dict:
     """Write the downloads into ``target``, a directory of the site being built (the whole site
-    is swapped in at the end, ``dashboards/publish.py``); return the sidecar."""
+    is swapped in at the end, ``dashboards/publish.py``); return the sidecar. ``budgets`` (the
+    table programme_budgets) is published beside them, described in the same sidecar."""
     staging = Path(target)
     if staging.exists():
         shutil.rmtree(staging)
@@ -117,6 +150,22 @@ def write_downloads(
     files = _write_pair(pub, staging, "indicator_values")
     files += _write_pair(catalogue, staging, "indicator_catalogue")
     files += _write_pair(scores, staging, "compass_scores")
+    budget_meta = None
+    if budgets is not None and len(budgets):
+        files += _write_pair(budgets, staging, "programme_budgets")
+        budget_meta = {
+            "title": "Budget per gebiedsprogramma (open begroting), in euro en per inwoner",
+            "rows": len(budgets),
+            "synthetic": bool(budgets["synthetic"].any()),
+            "credit": budget_credit(budgets),
+            "licence": "Openbare overheidsinformatie van de gemeente Groningen (hergebruik met "
+            "bronvermelding); inwonertallen: Bron: CBS (CC BY 4.0)",
+            "note": "Echte cijfers uit de jaarverslagen (paragraaf Integraal gebiedsgericht "
+            "werken), x 1.000 euro omgerekend naar euro. De gebieden van het kompas benaderen de "
+            "gebieden van de gemeente. Haren en Ten Boer horen sinds 1 januari 2019 bij de "
+            "gemeente en hebben pas vanaf 2019 een programma.",
+            "columns": BUDGET_COLUMN_DOCS,
+        }
     synthetic_sources = sorted(pub.loc[pub["synthetic"], "source"].unique().tolist())
     sidecar = {
         "title": "Wijkkompas — indicatoren per gebied",
@@ -135,6 +184,7 @@ def write_downloads(
         "suppression": "Onderdrukte waarden zijn leeg; suppression_reason en suppression_note "
         "zeggen waarom. Onderdrukte waarden staan in geen enkel gepubliceerd bestand.",
         "columns": COLUMN_DOCS,
+        "programme_budgets": budget_meta,
         "provenance": provenance,
         "files": {p.name: {"sha256": _sha256(p), "bytes": p.stat().st_size} for p in files},
     }  # fmt: skip

@@ -9,7 +9,8 @@ class InputError(ValueError):
     """A raw input is not what the pipeline expects.
 
     The message always names the file and, where known, the row (1-based, counting the header as
-    row 1, as a spreadsheet shows it), the column and what was expected instead.
+    row 1, as a spreadsheet shows it) or, for a text document, the line (1-based, as an editor
+    shows it), the column and what was expected instead.
     """
 
     def __init__(
@@ -18,6 +19,7 @@ class InputError(ValueError):
         problem: str,
         *,
         row: int | None = None,
+        line: int | None = None,
         column: str | None = None,
         value: object = None,
         expected: str | None = None,
@@ -26,6 +28,7 @@ class InputError(ValueError):
         self.file = str(file)
         self.problem = problem
         self.row = row
+        self.line = line
         self.column = column
         self.value = value
         self.expected = expected
@@ -36,6 +39,8 @@ class InputError(ValueError):
         where = [f"file {self.file}"]
         if self.row is not None:
             where.append(f"row {self.row}")
+        if self.line is not None:
+            where.append(f"line {self.line}")
         if self.column is not None:
             where.append(f"column '{self.column}'")
         text = f"{', '.join(where)}: {self.problem}"

@@ -7,11 +7,13 @@ import dagster as dg
 
 from pipelines.assets import (
     areas,
+    budgets,
     cbs,
     editions,
     harmonisation,
     indicators,
     registers,
+    reports,
     site,
     survey,
 )
@@ -20,7 +22,7 @@ from pipelines.resources import warehouse
 from pipelines.runner import progress_logger
 
 all_assets = dg.load_assets_from_modules(
-    [cbs, areas, survey, registers, editions, harmonisation, indicators, site]
+    [cbs, areas, survey, registers, editions, harmonisation, indicators, budgets, site, reports]
 )
 
 build_job = dg.define_asset_job(

@@ -62,7 +62,9 @@ def progress_logger(init_context) -> logging.Logger:
 
 
 CHECK_STEP_SUFFIX = "_rules"  # steps of the checks generated from quality/rules/*.yml
-PUBLICATION_ASSETS = ("published_site",)
+# left out of a run that does not publish (`wijkkompas check`): the reports have no quality rules
+# and printing them is the slowest step; the publication itself
+PUBLICATION_ASSETS = ("wijkanalyse_reports", "published_site")
 
 
 @dataclass

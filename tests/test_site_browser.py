@@ -34,6 +34,7 @@ PAGES = {
     "buurt_en": "en/buurt/BU00140000.html",
     "wijk_recomputed_en": "en/wijk/WK001409.html",  # its 2018 figures were recomputed
     "wijk_not_comparable": "wijk/WK001415.html",  # Ten Boer e.o.: no comparison with 2018
+    "report": "rapport/GB001402.html",  # the wijkanalyse of a gebied (the PDF's source)
 }
 
 

@@ -14,6 +14,7 @@ from dashboards.site_builder import build_resident_site
 from dashboards.site_data import load_site_data
 from dashboards.statistician import write_statistician_pages
 from indicators.downloads import write_downloads
+from pipelines.assets.budgets import programme_budgets
 from pipelines.assets.indicators import (
     compass_scores,
     development_scores,
@@ -33,13 +34,15 @@ def site_staging() -> dg.MaterializeResult:
     return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(path))})
 
 
-@dg.asset(group_name=GROUP, kinds={"parquet", "csv"}, deps=[site_staging])
+@dg.asset(group_name=GROUP, kinds={"parquet", "csv"}, deps=[site_staging, programme_budgets])
 def indicator_downloads(duckdb: DuckDBResource) -> dg.MaterializeResult:
-    """downloads/: indicator values, catalogue and scores as Parquet + CSV + JSON sidecar."""
+    """downloads/: indicator values, catalogue and scores as Parquet + CSV + JSON sidecar, and
+    the budgets of the gebiedsprogramma's (programme_budgets)."""
     values = read_table(duckdb, "SELECT * FROM indicator_values")
     catalogue = read_table(duckdb, "SELECT * FROM indicator_catalogue")
     scores = read_table(duckdb, "SELECT * FROM compass_scores")
     weighting = read_table(duckdb, "SELECT * FROM survey_weighting")
+    budgets = read_table(duckdb, "SELECT * FROM programme_budgets ORDER BY year, source_line")
     target = site_staging_dir() / "downloads"
     sidecar = write_downloads(
         values,
@@ -50,6 +53,7 @@ def indicator_downloads(duckdb: DuckDBResource) -> dg.MaterializeResult:
             "editions": [p.__dict__ | {"cbs_years": list(p.cbs_years)} for p in edition_plans()],
             "survey_weighting": weighting.to_dict(orient="records"),
         },
+        budgets=budgets,
     )
     return dg.MaterializeResult(
         metadata={
@@ -60,7 +64,9 @@ def indicator_downloads(duckdb: DuckDBResource) -> dg.MaterializeResult:
     )
 
 
-@dg.asset(group_name=GROUP, kinds={"html", "svg"}, deps=[site_staging, similar_areas])
+@dg.asset(
+    group_name=GROUP, kinds={"html", "svg"}, deps=[site_staging, similar_areas, programme_budgets]
+)
 def resident_site(duckdb: DuckDBResource) -> dg.MaterializeResult:
     """The pages for residents (home with map and search, gebied / wijk / buurt pages with the
     compass, indicator pages; Dutch and English) and a CSV per area, into the staging site."""
@@ -83,7 +89,12 @@ def resident_site(duckdb: DuckDBResource) -> dg.MaterializeResult:
 @dg.asset(
     group_name=GROUP,
     kinds={"html"},
-    deps=[indicator_downloads, resident_site, dg.AssetKey("edition_changelog")],
+    deps=[
+        indicator_downloads,
+        resident_site,
+        dg.AssetKey("edition_changelog"),
+        dg.AssetKey("wijkanalyse_reports"),
+    ],
 )
 def published_site(context, duckdb: DuckDBResource) -> dg.MaterializeResult:
     """The statistician pages (with this run's data-quality report) are added, then the staged

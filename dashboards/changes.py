@@ -1,0 +1,37 @@
+"""What changed since the previous edition, ranked: the real improvements and deteriorations of
+an area's judged indicators (survey: significant changes only), largest first, where the size
+of a change is measured against how much the wijken differ on the indicator (the standard
+deviation of the published wijk values), so changes in different units can be ranked together.
+Read by the area pages and the wijkanalyse reports."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+
+def wijk_spread(values: pd.DataFrame) -> dict[str, float]:
+    """Per indicator the standard deviation of the published wijk values of ``values``."""
+    wijken = values[(values["area_level"] == "wijk") & ~values["suppressed"]]
+    return wijken.groupby("indicator_id")["value"].std().to_dict()
+
+
+def is_real(row: dict) -> bool:
+    """A change that counts: every CBS / register change, a survey change only if significant."""
+    if row["source"] == "survey":
+        return row.get("change_significant") is True
+    return True
+
+
+def relative_size(row: dict, spread: dict[str, float]) -> float:
+    """|change| in standard deviations of the wijken (0 where the wijken do not differ)."""
+    sd = spread.get(row["indicator_id"])
+    if sd is None or sd != sd or sd <= 0:
+        return 0.0
+    return abs(float(row["change"])) / sd
+
+
+def ranked_changes(rows: list[dict], spread: dict[str, float], trend: str) -> list[dict]:
+    """The presented rows with ``trend`` ('better' / 'worse') that count, largest first."""
+    found = [r for r in rows if r["trend"] == trend and is_real(r)]
+    found.sort(key=lambda r: (-relative_size(r, spread), r["title"]))
+    return found

@@ -1,0 +1,564 @@
+"""The wijkanalyse: a first draft of the analysis an area team writes for its wijk or gebied,
+generated from the indicator tables of the latest edition.
+
+What it holds (``AreaReport``): a plain-Dutch summary; strengths and weaknesses per judged
+quadrant (only clear deviations: the favourable / unfavourable bands, survey figures only when
+significantly different from the city); what stands out in the composition of the population;
+the real changes since the previous edition (survey: significant only); the most similar areas
+and where this area scores clearly better or worse than they do; for a gebied its wijken and its
+area-programme budget; the full indicator annex; data notes.
+
+Every figure quoted in the text is a ``<span class="fig">`` that names where it comes from
+(area, indicator and column of ``indicator_values``, a compass score of ``compass_scores``, or a
+count), so a test can hold each quoted number against the warehouse. ``report_tables`` gives the
+key tables as DataFrames (the notebooks show the same tables).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+from markupsafe import Markup, escape
+
+from dashboards import i18n
+from dashboards.budgets_view import budget_section
+from dashboards.changes import ranked_changes, wijk_spread
+from dashboards.palette import score_band
+from dashboards.presentation import present, value_records
+from dashboards.site_data import SiteData, load_site_data
+
+LANG = "nl"  # the reports are for the municipality's area teams
+STRENGTH_BANDS = ("very_favourable", "favourable")
+WEAKNESS_BANDS = ("very_unfavourable", "unfavourable")
+PER_QUADRANT = 5  # strengths / weaknesses listed per quadrant
+IN_SUMMARY = 3  # strengths / weaknesses / similar areas named in the summary
+CHANGES_LISTED = 8  # improvements / deteriorations listed
+DIFFERENCES_LISTED = 5  # indicators listed where the area differs from its similar areas
+CLEAR_DIFFERENCE = 10.0  # index points (one band) before a difference from similar areas counts
+ABBREVIATIONS = {"Wmo"}  # words that stay capitalised inside a sentence
+KEY_FIGURES = ["population", "households", "dwellings", "share_aged_65_plus", "mean_woz_value"]
+
+
+# -- quoted figures --------------------------------------------------------------------------
+def fig(text: str, **source) -> Markup:
+    """A quoted figure: ``text`` in a span naming its source, e.g. area/indicator/field, or
+    area/score ('quadrant:veiligheid'), or count ('better')."""
+    attrs = " ".join(f'data-{k}="{escape(v)}"' for k, v in source.items() if v is not None)
+    return Markup(f'<span class="fig" {attrs}>{escape(text)}</span>')
+
+
+FIELD_TEXT = {
+    "value": "value_text",
+    "reference_value": "city_text",
+    "previous_value": "previous_text",
+    "change": "change_text",
+    "index": "index_text",
+}
+
+
+def quote(row: dict, column: str) -> Markup:
+    """A column of an indicator row as quoted in the text (``column`` of indicator_values)."""
+    return fig(
+        row[FIELD_TEXT[column]],
+        area=row["area_code"],
+        indicator=row["indicator_id"],
+        field=column,
+    )
+
+
+def quote_score(area: str, scores: dict, level: str, score_id: str) -> Markup:
+    return fig(
+        i18n.number(scores.get((level, score_id)), 0, LANG),
+        area=area,
+        score=f"{level}:{score_id}",
+    )
+
+
+def listing(parts: list) -> Markup:
+    """'a, b en c' with each part kept as markup."""
+    parts = [Markup(escape(p)) for p in parts]
+    if len(parts) <= 1:
+        return Markup("").join(parts)
+    return Markup(", ").join(parts[:-1]) + Markup(" en ") + parts[-1]
+
+
+# -- what the reports read -------------------------------------------------------------------
+@dataclass
+class ReportContext:
+    """Everything the reports read, once: the site's data plus the rows in Dutch per area."""
+
+    data: SiteData
+    rows: dict[str, list[dict]]
+    scores: dict[str, dict[tuple[str, str], float]]
+    similar: dict[str, list[tuple[str, float]]]
+    spread: dict[str, float]
+
+    @property
+    def bands(self) -> list[dict]:
+        return self.data.settings["compass"]["bands"]
+
+    def name(self, code: str) -> str:
+        area = self.data.areas.get(code)
+        return area.name if area else code
+
+
+def report_context(data: SiteData) -> ReportContext:
+    rows: dict[str, list[dict]] = {}
+    for row in present(value_records(data.values, data.catalogue), LANG, data.settings["survey"]):
+        rows.setdefault(row["area_code"], []).append(row)
+    scores: dict[str, dict[tuple[str, str], float]] = {}
+    for code, level, score_id, score in data.scores[
+        ["area_code", "score_level", "score_id", "score"]
+    ].itertuples(index=False):
+        if score == score:
+            scores.setdefault(code, {})[(level, score_id)] = score
+    similar: dict[str, list[tuple[str, float]]] = {}
+    for code, other, distance in data.similar.sort_values("rank")[
+        ["area_code", "similar_code", "distance"]
+    ].itertuples(index=False):
+        similar.setdefault(code, []).append((other, distance))
+    return ReportContext(data, rows, scores, similar, wijk_spread(data.values))
+
+
+def load_report_context(con) -> ReportContext:
+    """The report context from an open warehouse connection (read-only is enough)."""
+    return report_context(load_site_data(con))
+
+
+# -- the report ------------------------------------------------------------------------------
+@dataclass
+class AreaReport:
+    code: str
+    name: str
+    level: str  # wijk | gebied
+    parent: str | None  # the gebied of a wijk
+    edition: int
+    previous_edition: int | None
+    synthetic: bool
+    summary: list[Markup] = field(default_factory=list)
+    key_figures: list[dict] = field(default_factory=list)
+    scores: list[dict] = field(default_factory=list)  # centre, quadrants, themes
+    strengths: list[dict] = field(default_factory=list)  # per judged quadrant: title, rows, more
+    weaknesses: list[dict] = field(default_factory=list)
+    composition: list[dict] = field(default_factory=list)  # what stands out (neutral quadrant)
+    changes: dict = field(default_factory=dict)  # better/worse rows, counts, compared, reason
+    similar: list[dict] = field(default_factory=list)  # similar areas with their scores
+    differences: dict = field(default_factory=dict)  # better/worse than the similar areas
+    members: list[dict] = field(default_factory=list)  # a gebied's wijken with their scores
+    budget: dict | None = None  # a gebied's area-programme budget (budgets_view.budget_section)
+    annex: list[dict] = field(default_factory=list)  # per theme: title, quadrant, rows
+    notes: list[str] = field(default_factory=list)
+    rows: list[dict] = field(default_factory=list)  # every presented indicator row
+
+
+def _published(row: dict) -> bool:
+    value = row["value"]
+    return not row["suppressed"] and value is not None and value == value
+
+
+def _clear(row: dict, bands: tuple[str, ...]) -> bool:
+    """A clear deviation: in one of ``bands``; a survey figure only if significant."""
+    if not _published(row) or row["band"] not in bands:
+        return False
+    if row["source"] == "survey":
+        return row["significant_vs_city"] is True
+    return True
+
+
+def _deviation(row: dict) -> float:
+    return abs(float(row["index"]) - 100.0)
+
+
+def _by_quadrant(ctx: ReportContext, rows: list[dict], bands: tuple[str, ...]) -> list[dict]:
+    out = []
+    for q in ctx.data.quadrants:
+        if not q.judged:
+            continue
+        found = [r for r in rows if r["quadrant"] == q.id and r["in_compass"] and _clear(r, bands)]
+        found.sort(key=lambda r: (-_deviation(r), r["title"]))
+        out.append(
+            {
+                "id": q.id,
+                "title": q.title.nl,
+                "rows": found[:PER_QUADRANT],
+                "more": max(len(found) - PER_QUADRANT, 0),
+                "count": len(found),
+            }
+        )
+    return out
+
+
+def _composition(ctx: ReportContext, rows: list[dict]) -> list[dict]:
+    """The neutral quadrant (samenstelling): the largest deviations from the city, not judged."""
+    neutral = {q.id for q in ctx.data.quadrants if not q.judged}
+    found = [
+        r
+        for r in rows
+        if r["quadrant"] in neutral
+        and r["in_compass"]
+        and _published(r)
+        and r["band"] not in (None, "average")
+        and r["index"] == r["index"]
+    ]
+    found.sort(key=lambda r: (-_deviation(r), r["title"]))
+    return found[:PER_QUADRANT]
+
+
+def _scores(ctx: ReportContext, code: str) -> list[dict]:
+    scores = ctx.scores.get(code, {})
+    out = []
+
+    def add(level, score_id, title, depth, neutral):
+        score = scores.get((level, score_id))
+        out.append(
+            {
+                "level": level,
+                "id": score_id,
+                "title": title,
+                "depth": depth,
+                "score": score,
+                "text": quote_score(code, scores, level, score_id),
+                "band": score_band(score, ctx.bands, neutral),
+                "neutral": neutral,
+            }
+        )
+
+    add("centre", "centre", "Kompasscore", 0, False)
+    for q in ctx.data.quadrants:
+        add("quadrant", q.id, q.title.nl, 1, not q.judged)
+        for th in q.themes:
+            add("theme", th.id, th.title.nl, 2, not q.judged)
+    return out
+
+
+def _changes(ctx: ReportContext, rows: list[dict]) -> dict:
+    better = ranked_changes(rows, ctx.spread, "better")
+    worse = ranked_changes(rows, ctx.spread, "worse")
+    compared = any(r["trend"] for r in rows)
+    notes = [r["trend_note_text"] for r in rows if r["trend_note_text"] and not compared]
+    return {
+        "better": better[:CHANGES_LISTED],
+        "worse": worse[:CHANGES_LISTED],
+        "n_better": len(better),
+        "n_worse": len(worse),
+        "compared": compared,
+        "reason": max(sorted(set(notes)), key=notes.count) if notes else "",
+        "recomputed": any(r["recomputed_text"] for r in rows),
+    }
+
+
+def _score_rows(ctx: ReportContext, codes: list[str]) -> list[dict]:
+    """Areas with their compass score and quadrant scores (similar areas, a gebied's wijken)."""
+    out = []
+    for c in codes:
+        scores = ctx.scores.get(c, {})
+        out.append(
+            {
+                "code": c,
+                "name": ctx.name(c),
+                "centre": scores.get(("centre", "centre")),
+                "quadrants": [scores.get(("quadrant", q.id)) for q in ctx.data.quadrants],
+            }
+        )
+    return out
+
+
+def _similar(ctx: ReportContext, code: str) -> list[dict]:
+    pairs = ctx.similar.get(code, [])
+    rows = _score_rows(ctx, [c for c, _ in pairs])
+    return [dict(r, distance=d) for r, (_, d) in zip(rows, pairs, strict=True)]
+
+
+def _differences(ctx: ReportContext, code: str, rows: list[dict]) -> dict:
+    """Judged compass indicators on which the area's index differs clearly (≥ one band) from
+    the mean index of its similar areas: where it does better or worse than areas like it."""
+    others = [c for c, _ in ctx.similar.get(code, [])]
+    if not others:
+        return {"better": [], "worse": [], "similar": []}
+    index_of = {
+        (r["area_code"], r["indicator_id"]): r["index"]
+        for c in others
+        for r in ctx.rows.get(c, [])
+        if _published(r) and r["index"] == r["index"]
+    }
+    judged = {q.id for q in ctx.data.quadrants if q.judged}
+    found = []
+    for r in rows:
+        if r["quadrant"] not in judged or not r["in_compass"] or not _published(r):
+            continue
+        if r["index"] != r["index"] or r["index"] is None:
+            continue
+        theirs = [
+            index_of[(c, r["indicator_id"])] for c in others if (c, r["indicator_id"]) in index_of
+        ]
+        if len(theirs) < len(others):
+            continue  # compared only where every similar area has a figure
+        mean = sum(theirs) / len(theirs)
+        found.append(dict(r, similar_index=mean, difference=float(r["index"]) - mean))
+    better = sorted(
+        (r for r in found if r["difference"] >= CLEAR_DIFFERENCE),
+        key=lambda r: (-r["difference"], r["title"]),
+    )
+    worse = sorted(
+        (r for r in found if r["difference"] <= -CLEAR_DIFFERENCE),
+        key=lambda r: (r["difference"], r["title"]),
+    )
+    return {
+        "better": better[:DIFFERENCES_LISTED],
+        "worse": worse[:DIFFERENCES_LISTED],
+        "similar": [ctx.name(c) for c in others],
+    }
+
+
+def _annex(ctx: ReportContext, rows: list[dict]) -> list[dict]:
+    by_theme: dict[str, list[dict]] = {}
+    for r in rows:
+        by_theme.setdefault(r["theme"], []).append(r)
+    return [
+        {"id": th.id, "title": th.title.nl, "quadrant": q.title.nl, "rows": by_theme.get(th.id, [])}
+        for q in ctx.data.quadrants
+        for th in q.themes
+    ]
+
+
+def _item(r: dict) -> Markup:
+    """'title (value; gemeente city)' with the figures quoted."""
+    return Markup("{} ({}; gemeente {})").format(
+        lower(r["title"]),
+        quote(r, "value"),
+        quote(r, "reference_value"),
+    )
+
+
+def lower(title: str) -> str:
+    """A title inside a sentence: 'Woningen met energielabel A of B' -> 'woningen met ...';
+    abbreviations stay ('WW-uitkeringen')."""
+    first = title.split(" ", 1)[0]
+    if first in ABBREVIATIONS or not title[1:2].islower():
+        return title
+    return title[:1].lower() + title[1:]
+
+
+def _summary(ctx: ReportContext, report: AreaReport, by_id: dict[str, dict]) -> list[Markup]:
+    code, name = report.code, report.name
+    scores = ctx.scores.get(code, {})
+    out = []
+    population = by_id.get("population")
+    people = (
+        Markup(" en telt {}").format(quote(population, "value"))
+        if population and _published(population)
+        else Markup("")
+    )
+    if report.level == "wijk":
+        out.append(
+            Markup("{} is een wijk in gebied {}{}.").format(name, ctx.name(report.parent), people)
+        )
+    else:
+        wijken = [ctx.name(c) for c in ctx.data.areas[code].children]
+        out.append(Markup("Gebied {} bestaat uit {}{}.").format(name, listing(wijken), people))
+    if ("centre", "centre") in scores:
+        quadrants = [
+            Markup("{} {}").format(q.title.nl.lower(), quote_score(code, scores, "quadrant", q.id))
+            for q in ctx.data.quadrants
+            if q.judged and ("quadrant", q.id) in scores
+        ]
+        out.append(
+            Markup("Op het kompas scoort {} {} (de gemeente is 100): {}.").format(
+                name, quote_score(code, scores, "centre", "centre"), listing(quadrants)
+            )
+        )
+    strengths = sorted(
+        (r for q in report.strengths for r in q["rows"]), key=lambda r: -_deviation(r)
+    )[:IN_SUMMARY]
+    weaknesses = sorted(
+        (r for q in report.weaknesses for r in q["rows"]), key=lambda r: -_deviation(r)
+    )[:IN_SUMMARY]
+    if strengths:
+        out.append(
+            Markup("Duidelijk gunstiger dan in de gemeente: {}.").format(
+                listing([_item(r) for r in strengths])
+            )
+        )
+    if weaknesses:
+        out.append(
+            Markup("Duidelijk ongunstiger: {}.").format(listing([_item(r) for r in weaknesses]))
+        )
+    if not strengths and not weaknesses:
+        out.append(
+            Markup("Op geen enkele indicator wijkt {} duidelijk af van de gemeente.").format(name)
+        )
+    changes = report.changes
+    if report.previous_edition and changes.get("compared"):
+        text = Markup(
+            "Sinds {} ging {} op {} indicatoren vooruit en op {} achteruit "
+            "(enquêtecijfers alleen als de verandering significant is)."
+        ).format(
+            report.previous_edition,
+            name,
+            fig(str(changes["n_better"]), area=code, count="better"),
+            fig(str(changes["n_worse"]), area=code, count="worse"),
+        )
+        for key, word in (("better", "verbetering"), ("worse", "verslechtering")):
+            if changes[key]:
+                r = changes[key][0]
+                text += Markup(" De grootste {}: {} van {} naar {}.").format(
+                    word, lower(r["title"]), quote(r, "previous_value"), quote(r, "value")
+                )
+        out.append(text)
+    elif report.previous_edition:
+        out.append(
+            Markup("Een vergelijking met {} is er niet. {}").format(
+                report.previous_edition, changes.get("reason") or ""
+            )
+        )
+    if report.similar:
+        names = [s["name"] for s in report.similar[:IN_SUMMARY]]
+        level = "wijken" if report.level == "wijk" else "gebieden"
+        text = Markup("Qua bevolking en woningen lijken vooral {} op {}.").format(
+            listing(names), name
+        )
+        diff = report.differences
+        if diff.get("better"):
+            text += Markup(" Vergeleken met die {} scoort {} gunstiger op {}").format(
+                level, name, listing([lower(r["title"]) for r in diff["better"][:IN_SUMMARY]])
+            )
+            text += (
+                Markup(" en ongunstiger op {}.").format(
+                    listing([lower(r["title"]) for r in diff["worse"][:IN_SUMMARY]])
+                )
+                if diff.get("worse")
+                else Markup(".")
+            )
+        elif diff.get("worse"):
+            text += Markup(" Vergeleken met die {} scoort {} ongunstiger op {}.").format(
+                level, name, listing([lower(r["title"]) for r in diff["worse"][:IN_SUMMARY]])
+            )
+        out.append(text)
+    return out
+
+
+def _notes(ctx: ReportContext, report: AreaReport) -> list[str]:
+    data = ctx.data
+    rows = report.rows
+    suppressed = sum(1 for r in rows if r["suppressed"])
+    survey = data.settings["survey"]
+    notes = [
+        "Bronnen: CBS, Kerncijfers wijken en buurten (CC BY 4.0, 'Bron: CBS'); de wijkenquête "
+        "van de gemeente; registraties van gemeente en partners (politie, WIJ, GGD, "
+        "leerplicht, verkiezingen, voorzieningen). Per indicator staan bron, definitie en "
+        "kanttekeningen op de indicatorpagina's van de site.",
+        f"Niet gepubliceerd: {suppressed} van de {len(rows)} indicatoren van {report.name}. "
+        f"Een enquêtecijfer vraagt minstens {survey['min_n']} respondenten en een "
+        f"variatiecoëfficiënt onder {int(100 * survey['max_cv'])} %; registraties met 1 tot 4 "
+        "gevallen worden in buurten niet getoond; CBS houdt zelf kleine aantallen geheim.",
+        "Enquêtecijfers zijn gewogen naar leeftijd en geslacht per wijk; 'significant' betekent "
+        "dat het verschil met de rest van de gemeente (of met de vorige editie) op 95 % niet "
+        "aan toeval is toe te schrijven. Een niet-significant verschil telt als 'rond het "
+        "gemiddelde'.",
+        "Index: 100 is de gemeente; 20 punten is het gemiddelde verschil tussen de wijken. "
+        "Banden: onder 70 zeer ongunstig, 70–90 ongunstig, 90–110 rond het gemiddelde, 110–130 "
+        "gunstig, vanaf 130 zeer gunstig.",
+    ]
+    if report.previous_edition:
+        notes.append(
+            f"Veranderingen zijn gemeten tegen de editie {report.previous_edition}, herberekend "
+            "voor de wijkindeling van nu waar de grenzen veranderden."
+        )
+    if report.level == "gebied":
+        notes.append(
+            "De indeling in gebieden volgt de gebiedsteams bij benadering (CBS-wijken per gebied)."
+        )
+    if report.synthetic:
+        notes.insert(
+            0,
+            "Let op: de wijkenquête en de gemeentelijke registraties in dit rapport zijn "
+            "synthetisch (gegenereerd om de werking te tonen, niet gemeten bij echte inwoners). "
+            "Alleen de CBS-cijfers zijn echt. Cijfers uit enquête en registraties zijn "
+            "gemarkeerd met *.",
+        )
+    return notes
+
+
+def area_report(ctx: ReportContext, code: str) -> AreaReport:
+    """The wijkanalyse of one wijk or gebied of the latest edition (CBS layout)."""
+    data = ctx.data
+    area = data.areas[code]
+    if area.level not in ("wijk", "gebied"):
+        raise ValueError(f"{code}: a wijkanalyse is made for wijken and gebieden, not {area.level}")
+    rows = ctx.rows.get(code, [])
+    by_id = {r["indicator_id"]: r for r in rows}
+    report = AreaReport(
+        code=code,
+        name=area.name,
+        level=area.level,
+        parent=area.parent if area.level == "wijk" else None,
+        edition=data.edition,
+        previous_edition=data.previous_edition,
+        synthetic=any(r["synthetic"] for r in rows),
+        rows=rows,
+    )
+    report.key_figures = [by_id[i] for i in KEY_FIGURES if i in by_id]
+    report.scores = _scores(ctx, code)
+    report.strengths = _by_quadrant(ctx, rows, STRENGTH_BANDS)
+    report.weaknesses = _by_quadrant(ctx, rows, WEAKNESS_BANDS)
+    report.composition = _composition(ctx, rows)
+    report.changes = _changes(ctx, rows) if data.previous_edition else {}
+    report.similar = _similar(ctx, code)
+    report.differences = _differences(ctx, code, rows)
+    if area.level == "gebied":
+        report.members = _score_rows(ctx, area.children)
+        report.budget = budget_section(data.budgets, code, LANG)
+    report.annex = _annex(ctx, rows)
+    report.summary = _summary(ctx, report, by_id)
+    report.notes = _notes(ctx, report)
+    return report
+
+
+def report_codes(ctx: ReportContext) -> list[str]:
+    """The areas that get a report: every gebied and wijk of the latest edition."""
+    return [a.code for level in ("gebied", "wijk") for a in ctx.data.level(level)]
+
+
+# -- the key tables, as data -----------------------------------------------------------------
+ROW_COLUMNS = ["indicator_id", "title", "source", "value", "reference_value", "index", "band"]
+
+
+def _frame(rows: list[dict], columns: list[str], **extra) -> pd.DataFrame:
+    frame = pd.DataFrame([{c: r.get(c) for c in columns} for r in rows], columns=columns)
+    for key, value in extra.items():
+        frame.insert(0, key, value)
+    return frame
+
+
+def report_tables(report: AreaReport) -> dict[str, pd.DataFrame]:
+    """The report's key tables as DataFrames: scores, strengths, weaknesses, composition,
+    changes, similar areas and differences from them (what the notebooks reproduce)."""
+    tables = {
+        "scores": pd.DataFrame(
+            [{k: s[k] for k in ("level", "id", "title", "score", "band")} for s in report.scores]
+        ),
+        "composition": _frame(report.composition, ROW_COLUMNS),
+    }
+    for key in ("strengths", "weaknesses"):
+        parts = [_frame(q["rows"], ROW_COLUMNS, quadrant=q["title"]) for q in getattr(report, key)]
+        tables[key] = pd.concat(parts, ignore_index=True) if parts else _frame([], ROW_COLUMNS)
+    change_columns = ["indicator_id", "title", "source", "previous_value", "value", "change"]
+    change_columns += ["change_significant"]
+    tables["changes"] = pd.concat(
+        [_frame(report.changes.get(k, []), change_columns, trend=k) for k in ("better", "worse")],
+        ignore_index=True,
+    )
+    tables["similar"] = pd.DataFrame(
+        [{k: s[k] for k in ("code", "name", "distance", "centre")} for s in report.similar],
+        columns=["code", "name", "distance", "centre"],
+    )
+    diff_columns = ["indicator_id", "title", "index", "similar_index", "difference"]
+    tables["differences"] = pd.concat(
+        [
+            _frame(report.differences.get(k, []), diff_columns, direction=k)
+            for k in ("better", "worse")
+        ],
+        ignore_index=True,
+    )
+    return tables

@@ -1,0 +1,273 @@
+"""The wijkanalyse reports of the session build: a report page and an A4 PDF for every wijk and
+gebied; every number quoted in a report's text is the warehouse's figure; the selections
+(strengths, weaknesses, changes) follow their rules, recomputed here in SQL; area pages link to
+their reports; printing fails loudly."""
+
+from __future__ import annotations
+
+import os
+import re
+from html import unescape
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from dashboards import compass_svg as svg
+from dashboards.palette import FILL
+from dashboards.report_pdf import PrintJob, ReportPrintError, print_pdfs
+from dashboards.wijkanalyse import area_report, load_report_context, report_codes
+
+SPAN = re.compile(r'<span class="fig" ([^>]*)>([^<]*)</span>')
+ATTR = re.compile(r'data-(\w+)="([^"]*)"')
+A4 = (595.28, 841.89)  # points
+
+
+@pytest.fixture(scope="module")
+def site(built_warehouse) -> Path:
+    return Path(os.environ["WIJKKOMPAS_SITE"])
+
+
+@pytest.fixture(scope="module")
+def latest(built_warehouse) -> int:
+    import duckdb
+
+    with duckdb.connect(str(built_warehouse), read_only=True) as c:
+        return c.execute("SELECT max(edition) FROM editions").fetchone()[0]
+
+
+def _codes(con, latest) -> list[str]:
+    return [
+        c
+        for (c,) in con.execute(
+            "SELECT DISTINCT area_code FROM indicator_values WHERE edition = ? AND layout = 'cbs' "
+            "AND area_level IN ('wijk', 'gebied') ORDER BY 1",
+            [latest],
+        ).fetchall()
+    ]
+
+
+def _number(text: str) -> float:
+    """The leading number of a Dutch-formatted figure ('12.970 inwoners', '−3,4 procentpunt')."""
+    m = re.match(r"([+−-]?)(\d[\d.]*(?:,\d+)?)", text.strip())
+    assert m, f"no number in {text!r}"
+    value = float(m.group(2).replace(".", "").replace(",", "."))
+    return -value if m.group(1) in ("−", "-") else value
+
+
+def _summary(html: str) -> str:
+    start = html.index('<div class="summary">')
+    return html[start : html.index("</div>", start)]
+
+
+def test_every_wijk_and_gebied_has_a_report_page_and_an_a4_pdf(site, con, latest):
+    codes = _codes(con, latest)
+    assert len([c for c in codes if c.startswith("WK")]) == 20
+    assert len([c for c in codes if c.startswith("GB")]) == 7
+    for code in codes:
+        assert (site / "rapport" / f"{code}.html").exists(), code
+        reader = pypdf.PdfReader(site / "rapport" / f"{code}.pdf")
+        assert len(reader.pages) >= 4, code  # summary, compass, findings, annex
+        for page in reader.pages:
+            box = page.mediabox
+            assert abs(float(box.width) - A4[0]) < 1 and abs(float(box.height) - A4[1]) < 1
+        if code not in ("WK001404", "GB001406", "WK001415"):
+            continue  # reading the text of every PDF is slow; three of them
+        name = con.execute(
+            "SELECT any_value(area_name) FROM indicator_values WHERE area_code = ? AND edition = ?",
+            [code, latest],
+        ).fetchone()[0]
+        first = reader.pages[0].extract_text()
+        assert name in first and "Samenvatting" in first, code
+    # every printed page of a report carries the footer: report, edition, synthetic, page x of y
+    reader = pypdf.PdfReader(site / "rapport" / "WK001404.pdf")
+    n = len(reader.pages)
+    for i in sorted({1, n // 2, n}):  # reading every page's text is slow
+        text = reader.pages[i - 1].extract_text()
+        assert "Wijkanalyse Oosterparkwijk" in text and f"editie {latest}" in text
+        assert "synthetische gegevens" in text
+        assert f"pagina {i} van {n}" in text
+    index = (site / "rapport" / "index.html").read_text(encoding="utf-8")
+    assert all(f'href="{c}.pdf"' in index for c in codes)
+
+
+def test_numbers_quoted_in_the_report_text_are_the_warehouse_figures(site, con, latest):
+    values = con.execute(
+        "SELECT area_code, indicator_id, value, reference_value, previous_value, change, index, "
+        "decimals, suppressed FROM indicator_values WHERE edition = ? AND layout = 'cbs'",
+        [latest],
+    ).df()
+    values = values.set_index(["area_code", "indicator_id"])
+    scores = con.execute(
+        "SELECT area_code, score_level || ':' || score_id AS key, score FROM compass_scores "
+        "WHERE edition = ? AND layout = 'cbs'",
+        [latest],
+    ).df()
+    scores = scores.set_index(["area_code", "key"])["score"]
+    counts = con.execute(
+        "SELECT area_code, trend, count(*) AS n FROM indicator_values v "
+        "JOIN indicator_catalogue USING (indicator_id) "
+        "WHERE edition = ? AND layout = 'cbs' AND trend IN ('better', 'worse') "
+        "AND (v.source <> 'survey' OR change_significant) GROUP BY ALL",
+        [latest],
+    ).df()
+    counts = counts.set_index(["area_code", "trend"])["n"]
+    titles = [t for (t,) in con.execute("SELECT title_nl FROM indicator_catalogue").fetchall()]
+    names = [n for (n,) in con.execute("SELECT DISTINCT area_name FROM areas").fetchall()]
+    checked = 0
+    for code in _codes(con, latest):
+        summary = _summary((site / "rapport" / f"{code}.html").read_text(encoding="utf-8"))
+        spans = SPAN.findall(summary)
+        assert len(spans) >= 5, code  # population, centre and quadrant scores at least
+        for attrs, text in spans:
+            source = dict(ATTR.findall(attrs))
+            assert source["area"] == code, (code, source)
+            quoted = _number(text)
+            if "indicator" in source:
+                row = values.loc[(code, source["indicator"])]
+                assert not row["suppressed"], (code, source)
+                decimals = int(row["decimals"])
+                expected = round(float(row[source["field"]]), decimals)
+                assert abs(quoted - expected) <= 0.51 * 10**-decimals, (code, source, text)
+            elif "score" in source:
+                assert quoted == round(float(scores.loc[(code, source["score"])])), (code, text)
+            else:
+                assert quoted == counts.get((code, source["count"]), 0), (code, source, text)
+            checked += 1
+        # nothing else in the text is a number: no figure is quoted without its source
+        rest = unescape(re.sub(r"<[^>]+>", " ", SPAN.sub(" ", summary)))
+        for words in sorted(titles + names, key=len, reverse=True):
+            rest = rest.replace(words, " ").replace(words[:1].lower() + words[1:], " ")
+        rest = re.sub(r"\b(19|20)\d\d\b", " ", rest)  # edition years
+        rest = rest.replace("(de gemeente is 100)", " ")  # the definition of the index
+        assert not re.search(r"\d", rest), (code, rest)
+    assert checked > 27 * 8
+
+
+def test_strengths_and_weaknesses_are_the_largest_clear_deviations(con, latest):
+    """Recomputed in SQL: per judged quadrant the compass indicators in the (very) favourable
+    or unfavourable bands, survey only if significant, largest |index − 100| first, top 5."""
+    ctx = load_report_context(con)
+    rows = con.execute(
+        "SELECT area_code, v.quadrant, indicator_id, index, band, v.source, significant_vs_city "
+        "FROM indicator_values v JOIN indicator_catalogue c USING (indicator_id) "
+        "WHERE edition = ? AND layout = 'cbs' AND NOT suppressed AND value IS NOT NULL "
+        "AND c.in_compass AND (v.source <> 'survey' OR significant_vs_city) "
+        "AND v.quadrant <> 'samenstelling'",
+        [latest],
+    ).df()
+    rows["deviation"] = (rows["index"] - 100).abs()
+    bands = {
+        "strengths": ("favourable", "very_favourable"),
+        "weaknesses": ("unfavourable", "very_unfavourable"),
+    }
+    compared = 0
+    for code in report_codes(ctx):
+        report = area_report(ctx, code)
+        for kind, wanted in bands.items():
+            for q in getattr(report, kind):
+                part = rows[
+                    (rows["area_code"] == code)
+                    & (rows["quadrant"] == q["id"])
+                    & rows["band"].isin(wanted)
+                ]
+                expected = part.sort_values("deviation", ascending=False, kind="stable")
+                got = [r["indicator_id"] for r in q["rows"]]
+                assert q["count"] == len(part), (code, kind, q["id"])
+                assert set(got) <= set(expected["indicator_id"])
+                # the listed ones are the largest: none left out deviates more
+                if got:
+                    smallest = min(abs(r["index"] - 100) for r in q["rows"])
+                    left = expected[~expected["indicator_id"].isin(got)]
+                    assert (left["deviation"] <= smallest + 1e-9).all(), (code, kind, q["id"])
+                compared += len(got)
+    assert compared > 100
+
+
+def test_gebied_report_lists_its_wijken_and_its_programme_budget(site, con, latest):
+    html = (site / "rapport" / "GB001402.html").read_text(encoding="utf-8")
+    wijken = con.execute(
+        "SELECT area_code, area_name FROM areas WHERE layout = 'cbs' AND parent_code = 'GB001402' "
+        "AND year = (SELECT area_year FROM editions WHERE edition = ?)",
+        [latest],
+    ).fetchall()
+    members = html[html.index('id="wijken"') : html.index('id="begroting"')]
+    assert len(wijken) == 3
+    for code, name in wijken:
+        assert f'href="{code}.html">{name}</a>' in members
+    budget = html[html.index('id="begroting"') : html.index('id="bijlage"')]
+    rows = con.execute(
+        "SELECT year, begroting_eur, realisatie_eur FROM programme_budgets "
+        "WHERE area_code = 'GB001402' ORDER BY year"
+    ).fetchall()
+    assert [r[0] for r in rows] == [2017, 2019]
+    for year, begroting, realisatie in rows:
+        line = re.search(rf"<tr><th scope=\"row\">{year}</th>(.*?)</tr>", budget).group(1)
+        cells = re.findall(r"<td>([^<]*)</td>", line)
+        assert _number(cells[0].replace("€", "")) == begroting
+        assert _number(cells[1].replace("€", "")) == realisatie
+    # a wijk report has no budget section; Haren had no programme before it joined (2019)
+    assert 'id="begroting"' not in (site / "rapport" / "WK001404.html").read_text("utf-8")
+    haren = (site / "rapport" / "GB001406.html").read_text(encoding="utf-8")
+    haren = haren[haren.index('id="begroting"') : haren.index('id="bijlage"')]
+    assert re.search(r'<th scope="row">2017</th><td colspan="6">[^<]*2019', haren)
+    assert re.search(r'<th scope="row">2019</th><td>€', haren)
+
+
+def test_area_pages_link_to_their_reports_and_buurt_pages_do_not(site):
+    for page, code in (
+        ("wijk/WK001404.html", "WK001404"),
+        ("gebied/GB001402.html", "GB001402"),
+        ("en/wijk/WK001404.html", "WK001404"),
+    ):
+        html = (site / page).read_text(encoding="utf-8")
+        for suffix in ("html", "pdf"):
+            target = re.search(rf'href="([./]*rapport/{code}\.{suffix})"', html)
+            assert target, (page, suffix)
+            assert ((site / page).parent / target.group(1)).resolve().exists()
+    buurt = (site / "buurt" / "BU00140000.html").read_text(encoding="utf-8")
+    assert "rapport/BU" not in buurt and 'class="report-link"' not in buurt
+
+
+def test_compass_svg_draws_every_ring_in_the_band_colours():
+    class T:
+        def __init__(self, nl):
+            self.nl = self.en = nl
+
+    class Q:
+        def __init__(self, qid, judged, themes):
+            self.id, self.judged, self.title = qid, judged, T(qid)
+            self.themes = [type("Th", (), {"id": t, "title": T(t)}) for t in themes]
+
+    quadrants = [Q("a", False, ["a1"]), Q("b", True, ["b1", "b2"]), Q("c", True, ["c1"])]
+    quadrants.append(Q("d", True, ["d1", "d2", "d3"]))
+    rows = [
+        {"in_compass": True, "theme": "b1", "band_key": "very_favourable", "title": "x"},
+        {"in_compass": True, "theme": "b1", "band_key": "unfavourable", "title": "y"},
+        {"in_compass": False, "theme": "b2", "band_key": "average", "title": "z"},
+    ]
+    rows = [dict(r, cell_text="t") for r in rows]
+    bands = [
+        {"from": 0, "id": "very_unfavourable"},
+        {"from": 70, "id": "unfavourable"},
+        {"from": 90, "id": "average"},
+        {"from": 110, "id": "favourable"},
+        {"from": 130, "id": "very_favourable"},
+    ]
+    scores = {("centre", "centre"): 131.0, ("quadrant", "b"): 75.0, ("theme", "b1"): 100.0}
+    out = svg.compass_svg(rows, scores, quadrants, bands, "nl", label="Kompas")
+    assert out.count("<path") == 4 + 7 + 2  # quadrants, themes, the two compass indicators
+    assert f'<circle r="{svg.RADII[0]}" fill="{FILL["very_favourable"]}"' in out
+    assert out.count(f'fill="{FILL["unfavourable"]}"') == 2  # quadrant b and indicator y
+    assert ">131</text>" in out and ">75</text>" in out
+
+
+def test_printing_names_the_report_that_failed(tmp_path, monkeypatch):
+    broken = tmp_path / "broken.html"
+    broken.write_text("<html><body><script>undefinedCall()</script></body></html>")
+    with pytest.raises(ReportPrintError, match="broken.html: script error"):
+        print_pdfs([PrintJob(broken, tmp_path / "broken.pdf", "x")])
+    assert not (tmp_path / "broken.pdf").exists()
+    monkeypatch.setenv("WIJKKOMPAS_CHROMIUM", str(tmp_path / "no-chromium"))
+    with pytest.raises(ReportPrintError, match="apt-get install chromium"):
+        print_pdfs([PrintJob(broken, tmp_path / "broken.pdf", "x")])
