@@ -29,6 +29,7 @@ from dashboards.presentation import present, value_records
 from dashboards.site_data import SiteData, load_site_data
 
 LANG = "nl"  # the reports are for the municipality's area teams
+REPORTED_LEVELS = ("gemeente", "gebied", "wijk")
 STRENGTH_BANDS = ("very_favourable", "favourable")
 WEAKNESS_BANDS = ("very_unfavourable", "unfavourable")
 PER_QUADRANT = 5  # strengths / weaknesses listed per quadrant
@@ -105,7 +106,9 @@ class ReportContext:
 
 def report_context(data: SiteData) -> ReportContext:
     rows: dict[str, list[dict]] = {}
-    for row in present(value_records(data.values, data.catalogue), LANG, data.settings["survey"]):
+    # the reports and their comparisons are about wijken and gebieden (not the 150 buurten)
+    values = data.values[data.values["area_level"].isin(REPORTED_LEVELS)]
+    for row in present(value_records(values, data.catalogue), LANG, data.settings["survey"]):
         rows.setdefault(row["area_code"], []).append(row)
     scores: dict[str, dict[tuple[str, str], float]] = {}
     for code, level, score_id, score in data.scores[

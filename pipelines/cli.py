@@ -100,6 +100,10 @@ def _summary() -> None:
         )
         click.echo(f"  downloads (Parquet, CSV, JSON metadata): {downloads}")
         click.echo(f"  for statisticians: {site_dir() / 'statistiek' / 'index.html'}")
+        click.echo(
+            f"  for area teams, a wijkanalyse per wijk and gebied (HTML + A4 PDF): "
+            f"{site_dir() / 'rapport' / 'index.html'}"
+        )
 
 
 @main.command("new-edition")
@@ -374,6 +378,60 @@ def fetch_cbs(
 def where() -> None:
     """Print where the warehouse and the project are."""
     click.echo(f"project:   {PROJECT_ROOT}\nwarehouse: {warehouse_path()}")
+
+
+NOTEBOOK_FILE = click.Path(dir_okay=False, path_type=Path)
+
+
+@main.command()
+@click.argument("name", type=click.Choice(["wijkanalyse", "vergelijk"]))
+@click.option(
+    "--area",
+    "areas",
+    multiple=True,
+    required=True,
+    help="A wijk (WK…) or gebied (GB…) code: once for wijkanalyse, twice for vergelijk.",
+)
+@click.option("--warehouse", type=NOTEBOOK_FILE, help="Default: the warehouse of make run.")
+@click.option("--out", type=NOTEBOOK_FILE, help="Default: notebooks/out/<notebook>_<codes>.ipynb")
+@click.option("--tables-out", type=NOTEBOOK_FILE, help="Also write the key tables as JSON here.")
+def notebook(
+    name: str,
+    areas: tuple[str, ...],
+    warehouse: Path | None,
+    out: Path | None,
+    tables_out: Path | None,
+) -> None:
+    """Run an area-team notebook with papermill: NAME is wijkanalyse (one --area) or vergelijk
+    (two --area). The result, with every table and chart, goes to notebooks/out/ (git-ignored)."""
+    from pipelines.notebooks import NotebookError, run_notebook
+
+    codes = list(areas)
+    click.echo(f"Running the {name} notebook for {', '.join(codes)} ...")
+    try:
+        path = run_notebook(name, codes, warehouse=warehouse, output=out, tables_out=tables_out)
+    except NotebookError as err:
+        click.echo(f"Not run: {err}", err=True)
+        sys.exit(1)
+    click.echo(f"Done: {path}\n(open it in Jupyter or VS Code; outputs stay out of git)")
+
+
+@main.command("strip-notebooks")
+@click.option(
+    "--check", is_flag=True, help="Change nothing; exit 1 when a notebook is not stripped."
+)
+def strip_notebooks_command(check: bool) -> None:
+    """Remove outputs, execution counts and papermill metadata from notebooks/*.ipynb: the
+    notebooks are committed stripped."""
+    from pipelines.notebooks import committed_notebooks, strip_notebooks
+
+    changed = strip_notebooks(write=not check)
+    for path in changed:
+        click.echo(f"{'not stripped' if check else 'stripped'}: {path}")
+    if not changed:
+        click.echo(f"All {len(committed_notebooks())} notebooks are stripped.")
+    if check and changed:
+        sys.exit(1)
 
 
 if __name__ == "__main__":

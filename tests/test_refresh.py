@@ -130,6 +130,10 @@ def test_new_edition_2026_end_to_end(tmp_path, data_copy, built_warehouse):
     assert "Editie 2026 ten opzichte van 2024" in (site / "statistiek/wijzigingen.html").read_text(
         "utf-8"
     )
+    # the area teams' reports are the new edition's, compared with 2024
+    report = (site / "rapport" / "WK001404.html").read_text("utf-8")
+    assert "editie 2026" in report and "Veranderingen sinds 2024" in report
+    assert (site / "rapport" / "WK001404.pdf").stat().st_size > 10_000
 
 
 def test_new_edition_with_a_bad_survey_changes_nothing(tmp_path, data_copy):
