@@ -53,8 +53,9 @@ serve: ## serve the published site on http://127.0.0.1:$(PORT)/ (build it first:
 	@echo "Wijkkompas: http://127.0.0.1:$(PORT)/ (Ctrl-C stops)"
 	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory site
 
-budget: env ## page weights and site build time (prints the figures)
+budget: env ## page weights, site build time, report printing time (prints the figures)
 	$(BIN)/python benchmarks/site_budget.py
+	$(BIN)/python benchmarks/report_budget.py
 
 lint: env
 	$(BIN)/ruff check .

@@ -11,6 +11,7 @@ import jinja2
 from dashboards import i18n
 from dashboards.compass_svg import compass_svg
 from dashboards.palette import band_key
+from dashboards.report_pdf import pdfs_enabled
 from dashboards.site_builder import area_path, report_path
 from dashboards.site_maps import Maps
 from dashboards.table_rows import area_table_row, table_body
@@ -133,6 +134,7 @@ class ReportWriter:
             synthetic=any(r.synthetic for r in reports),
             name=self.ctx.name,
             credit=i18n.t("credit", LANG),
+            pdfs=pdfs_enabled(),
         )
 
     def write(self) -> list[tuple[AreaReport, Path]]:

@@ -26,6 +26,12 @@ class PrintJob:
     footer: str  # left part of every page's footer
 
 
+def pdfs_enabled() -> bool:
+    """Whether the reports are also printed to PDF (needs Chromium). On by default;
+    ``WIJKKOMPAS_REPORT_PDF=0`` builds them as pages only, and no page then links a PDF."""
+    return os.environ.get("WIJKKOMPAS_REPORT_PDF", "1").strip().lower() not in ("0", "no", "false")
+
+
 def chromium_path() -> Path:
     """The Chromium binary (``WIJKKOMPAS_CHROMIUM`` or Debian's ``/usr/bin/chromium``)."""
     path = Path(os.environ.get("WIJKKOMPAS_CHROMIUM", DEFAULT_CHROMIUM))
@@ -48,13 +54,18 @@ def footer_template(text: str) -> str:
     )
 
 
+def default_workers() -> int:
+    """Pages printed at a time: one per CPU, at most 4."""
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
 def print_pdfs(jobs: list[PrintJob], workers: int | None = None) -> list[Path]:
     """Print every job's HTML file to its PDF, ``workers`` pages at a time (default: one per
     CPU, at most 4); raise ReportPrintError naming the file that failed."""
     if not jobs:
         return []
     executable = chromium_path()
-    workers = workers or max(1, min(os.cpu_count() or 1, 4))
+    workers = workers or default_workers()
     return asyncio.run(_print_all(jobs, executable, workers))
 
 

@@ -24,6 +24,7 @@ from dashboards.compass_chart import compass_figure, quadrant_summary
 from dashboards.palette import FILL, INK, JUDGED, NEUTRAL, band_key
 from dashboards.presentation import present, value_records
 from dashboards.ranking_chart import ranking_figure
+from dashboards.report_pdf import pdfs_enabled
 from dashboards.site_data import SiteData
 from dashboards.site_maps import Maps
 from dashboards.table_rows import area_table_row, buurt_table_row, table_body, wijk_table_row
@@ -543,7 +544,10 @@ def report_links(area, page: Page) -> dict | None:
     """Links from an area page to its wijkanalyse report (HTML and PDF); wijken and gebieden."""
     if area.level not in REPORT_LEVELS:
         return None
-    return {s: page.site_root + report_path(area.code, s) for s in ("html", "pdf")}
+    return {
+        "html": page.site_root + report_path(area.code, "html"),
+        "pdf": page.site_root + report_path(area.code, "pdf") if pdfs_enabled() else None,
+    }
 
 
 def build_resident_site(data: SiteData, site: Path) -> list[Path]:

@@ -52,9 +52,10 @@ def data_copy(tmp_path) -> Path:
     return target
 
 
-def run_cli(*args: str, data: Path | None = None, tmp: Path | None = None):
-    """Run the real ``wijkkompas`` command in a subprocess; return the completed process."""
-    env = dict(os.environ)
+def run_cli(*args: str, data: Path | None = None, tmp: Path | None = None, **settings: str):
+    """Run the real ``wijkkompas`` command in a subprocess; return the completed process.
+    ``settings``: extra environment variables (e.g. WIJKKOMPAS_REPORT_PDF="0")."""
+    env = dict(os.environ) | settings
     if data is not None:
         env["WIJKKOMPAS_DATA"] = str(data)
         env["WIJKKOMPAS_WAREHOUSE"] = str((tmp or data.parent) / "wh" / "w.duckdb")

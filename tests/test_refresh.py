@@ -51,9 +51,11 @@ def test_new_edition_2026_end_to_end(tmp_path, data_copy, built_warehouse):
     survey, cbs, registers = _inputs(tmp_path, data)
     given = _tree_digest(survey.parent)
 
+    # the reports as pages only: printing them is tested on the session build (and costs ~30 s)
     r = run_cli(
         "new-edition", "2026", "--survey", str(survey), "--cbs", str(cbs),
         "--registers", str(registers), "--cbs-fallback-year", "2023", data=data, tmp=tmp_path,
+        WIJKKOMPAS_REPORT_PDF="0",
     )  # fmt: skip
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
     assert "Edition 2026 added and published" in r.stdout
@@ -130,10 +132,14 @@ def test_new_edition_2026_end_to_end(tmp_path, data_copy, built_warehouse):
     assert "Editie 2026 ten opzichte van 2024" in (site / "statistiek/wijzigingen.html").read_text(
         "utf-8"
     )
-    # the area teams' reports are the new edition's, compared with 2024
+    # the area teams' reports are the new edition's, compared with 2024; built without PDFs
+    # (WIJKKOMPAS_REPORT_PDF=0), no page links one
     report = (site / "rapport" / "WK001404.html").read_text("utf-8")
     assert "editie 2026" in report and "Veranderingen sinds 2024" in report
-    assert (site / "rapport" / "WK001404.pdf").stat().st_size > 10_000
+    assert not list((site / "rapport").glob("*.pdf"))
+    wijk_page = (site / "wijk" / "WK001404.html").read_text("utf-8")
+    assert "rapport/WK001404.html" in wijk_page and ".pdf" not in wijk_page
+    assert ".pdf" not in (site / "rapport" / "index.html").read_text("utf-8")
 
 
 def test_new_edition_with_a_bad_survey_changes_nothing(tmp_path, data_copy):

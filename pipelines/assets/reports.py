@@ -7,7 +7,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from dashboards.report_pages import write_reports
-from dashboards.report_pdf import PrintJob, print_pdfs
+from dashboards.report_pdf import PrintJob, pdfs_enabled, print_pdfs
 from dashboards.wijkanalyse import load_report_context
 from pipelines.assets.site import resident_site
 from pipelines.settings import site_staging_dir
@@ -37,9 +37,10 @@ def wijkanalyse_reports(duckdb: DuckDBResource) -> dg.MaterializeResult:
     staging = site_staging_dir()
     written = write_reports(ctx, staging)
     gemeente_name = ctx.name(ctx.data.gemeente)
-    pdfs = print_pdfs(
-        [PrintJob(html, html.with_suffix(".pdf"), footer(r, gemeente_name)) for r, html in written]
-    )
+    jobs = [
+        PrintJob(html, html.with_suffix(".pdf"), footer(r, gemeente_name)) for r, html in written
+    ]
+    pdfs = print_pdfs(jobs) if pdfs_enabled() else []
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(staging / "rapport")),
