@@ -30,8 +30,32 @@ def relative_size(row: dict, spread: dict[str, float]) -> float:
     return abs(float(row["change"])) / sd
 
 
-def ranked_changes(rows: list[dict], spread: dict[str, float], trend: str) -> list[dict]:
-    """The presented rows with ``trend`` ('better' / 'worse') that count, largest first."""
-    found = [r for r in rows if r["trend"] == trend and is_real(r)]
+def is_clear(row: dict) -> bool:
+    """A change that counts and is not small: outside the 'around average' band of the
+    development compass (at least half the wijken's mean absolute change)."""
+    band = row.get("development_band")
+    return is_real(row) and isinstance(band, str) and band != "average"
+
+
+def ranked_changes(
+    rows: list[dict], spread: dict[str, float], trend: str, clear_only: bool = False
+) -> list[dict]:
+    """The presented rows with ``trend`` ('better' / 'worse') that count (with ``clear_only``:
+    only clear changes), largest first."""
+    keep = is_clear if clear_only else is_real
+    found = [r for r in rows if r["trend"] == trend and keep(r)]
     found.sort(key=lambda r: (-relative_size(r, spread), r["title"]))
     return found
+
+
+def comparison(rows: list[dict]) -> dict:
+    """Whether an area's rows were compared with the previous edition, the commonest reason
+    why not, and whether an earlier figure was recomputed for today's area."""
+    compared = any(r["trend"] for r in rows)
+    notes = [r["trend_note_text"] for r in rows if r["trend_note_text"] and not compared]
+    return {
+        "compared": compared,
+        "reason": max(sorted(set(notes)), key=notes.count) if notes else "",
+        "recomputed": any(r["recomputed_text"] for r in rows),
+        "n_compared": sum(1 for r in rows if r["trend"]),
+    }

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import jinja2
@@ -29,6 +30,15 @@ TEMPLATES = Path(__file__).resolve().parent / "templates" / "report"
 LEVEL_PLURAL = {"wijk": "wijken", "gebied": "gebieden"}
 
 
+GROUPED_DIGITS = re.compile(r"(\d) (\d{3})\b")
+
+
+def keep_together(text: str) -> str:
+    """'per 1 000 inwoners' with a non-breaking space in '1 000', so a narrow column never
+    breaks a number in two."""
+    return GROUPED_DIGITS.sub("\\1\u00a0\\2", str(text))
+
+
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
@@ -36,6 +46,7 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["nb"] = keep_together
     return env
 
 
@@ -44,8 +55,7 @@ def _number(value, decimals: int = 0) -> str:
 
 
 def _signed(value) -> str:
-    text = _number(abs(value))
-    return text if text.strip("0") == "" else ("+" if value > 0 else "−") + text
+    return i18n.change(value, 0, None, LANG)
 
 
 def _score_row(row: dict) -> dict:

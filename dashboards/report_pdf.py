@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
-MARGIN = {"top": "14mm", "bottom": "16mm", "left": "14mm", "right": "14mm"}
+MARGIN = {"top": "14mm", "bottom": "16mm", "left": "14mm", "right": "14mm"}  # = report.css
+JOB_TIMEOUT_S = 120  # one report; a hung browser must not hang the build
 
 
 class ReportPrintError(RuntimeError):
@@ -61,62 +62,87 @@ def default_workers() -> int:
 
 def print_pdfs(jobs: list[PrintJob], workers: int | None = None) -> list[Path]:
     """Print every job's HTML file to its PDF, ``workers`` pages at a time (default: one per
-    CPU, at most 4); raise ReportPrintError naming the file that failed."""
+    CPU, at most 4); raise ReportPrintError naming the file that failed. Only files under the
+    jobs' common folder (the site) may load; a request elsewhere or a missing file fails the
+    job. Links are taken out of the printed copy: in a PDF they would point at this machine's
+    files."""
     if not jobs:
         return []
     executable = chromium_path()
     workers = workers or default_workers()
-    return asyncio.run(_print_all(jobs, executable, workers))
+    root = Path(os.path.commonpath([j.html.resolve().parent.parent for j in jobs]))
+    return asyncio.run(_print_all(jobs, executable, workers, root))
 
 
-async def _print_all(jobs: list[PrintJob], executable: Path, workers: int) -> list[Path]:
+UNLINK = "document.querySelectorAll('a[href]').forEach(a => a.removeAttribute('href'))"
+
+
+async def _print_all(
+    jobs: list[PrintJob], executable: Path, workers: int, root: Path
+) -> list[Path]:
     from playwright.async_api import Error as PlaywrightError
     from playwright.async_api import async_playwright
 
     queue = list(jobs)
     done: list[Path] = []
+    allowed = root.as_uri() + "/"
 
-    async def block_outside(route):
-        if route.request.url.startswith("file:"):
+    async def inside_only(route):
+        if route.request.url.startswith(allowed):
             await route.continue_()
         else:
             await route.abort()
 
+    async def print_one(page, job: PrintJob, problems: list[str]) -> None:
+        await page.goto(job.html.resolve().as_uri(), wait_until="load")
+        if problems:
+            raise ReportPrintError(f"{job.html}: {'; '.join(problems)}")
+        await page.evaluate(UNLINK)
+        await page.pdf(
+            path=str(job.pdf),
+            format="A4",
+            print_background=True,
+            display_header_footer=True,
+            header_template="<span></span>",
+            footer_template=footer_template(job.footer),
+            margin=MARGIN,
+            prefer_css_page_size=True,
+            tagged=True,
+            outline=True,
+        )
+
     async def worker(context) -> None:
         page = await context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
+        problems: list[str] = []
+        page.on("pageerror", lambda e: problems.append(f"script error: {e}"))
+        page.on(
+            "requestfailed",
+            lambda r: problems.append(f"could not load {r.url} ({r.failure})"),
+        )
         while queue:
             job = queue.pop(0)
-            errors.clear()
+            problems.clear()
             try:
-                await page.goto(job.html.resolve().as_uri(), wait_until="load")
-                if errors:
-                    raise ReportPrintError(f"{job.html}: script error: {'; '.join(errors)}")
-                await page.pdf(
-                    path=str(job.pdf),
-                    format="A4",
-                    print_background=True,
-                    display_header_footer=True,
-                    header_template="<span></span>",
-                    footer_template=footer_template(job.footer),
-                    margin=MARGIN,
-                    prefer_css_page_size=True,
-                    tagged=True,
-                    outline=True,
-                )
+                await asyncio.wait_for(print_one(page, job, problems), JOB_TIMEOUT_S)
+            except TimeoutError as e:
+                raise ReportPrintError(f"{job.html}: not printed within {JOB_TIMEOUT_S} s") from e
             except PlaywrightError as e:
                 raise ReportPrintError(f"{job.html}: printing failed: {e}") from e
             done.append(job.pdf)
 
+    args = ["--disable-gpu"] + (["--no-sandbox"] if os.geteuid() == 0 else [])
     async with async_playwright() as p:
-        browser = await p.chromium.launch(
-            executable_path=str(executable), args=["--no-sandbox", "--disable-gpu"]
-        )
+        browser = await p.chromium.launch(executable_path=str(executable), args=args)
         try:
             context = await browser.new_context()
-            await context.route("**/*", block_outside)
-            await asyncio.gather(*(worker(context) for _ in range(min(workers, len(jobs)))))
+            await context.route("**/*", inside_only)
+            tasks = [asyncio.create_task(worker(context)) for _ in range(min(workers, len(jobs)))]
+            finished, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+            for task in pending:  # one job failed: stop the others before the browser closes
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+            for task in finished:
+                task.result()  # raises the first failure
         finally:
             await browser.close()
     return sorted(done)

@@ -19,7 +19,7 @@ import plotly
 
 from dashboards import i18n
 from dashboards.budgets_view import budget_section
-from dashboards.changes import ranked_changes, wijk_spread
+from dashboards.changes import comparison, ranked_changes, wijk_spread
 from dashboards.compass_chart import compass_figure, quadrant_summary
 from dashboards.palette import FILL, INK, JUDGED, NEUTRAL, band_key
 from dashboards.presentation import present, value_records
@@ -356,14 +356,7 @@ class SiteBuilder:
         for trend in ("better", "worse"):
             found = ranked_changes(rows, self.spread, trend)
             lists[trend] = [item(r) for r in found[:TOP_CHANGES]]
-        compared = any(r["trend"] for r in rows)
-        notes = [r["trend_note_text"] for r in rows if r["trend_note_text"] and not compared]
-        return {
-            **lists,
-            "compared": compared,
-            "reason": max(sorted(set(notes)), key=notes.count) if notes else "",
-            "recomputed": any(r["recomputed_text"] for r in rows),
-        }
+        return {**lists, **comparison(rows)}
 
     def development_compass(self, area, rows: list[dict], lang: str) -> dict | None:
         """The second compass (ontwikkeling): every indicator coloured by its change since the

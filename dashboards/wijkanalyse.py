@@ -23,9 +23,10 @@ from markupsafe import Markup, escape
 
 from dashboards import i18n
 from dashboards.budgets_view import budget_section
-from dashboards.changes import ranked_changes, wijk_spread
+from dashboards.changes import comparison, ranked_changes, wijk_spread
 from dashboards.palette import score_band
 from dashboards.presentation import present, value_records
+from dashboards.site_builder import KEY_FIGURES
 from dashboards.site_data import SiteData, load_site_data
 
 LANG = "nl"  # the reports are for the municipality's area teams
@@ -38,7 +39,6 @@ CHANGES_LISTED = 8  # improvements / deteriorations listed
 DIFFERENCES_LISTED = 5  # indicators listed where the area differs from its similar areas
 CLEAR_DIFFERENCE = 10.0  # index points (one band) before a difference from similar areas counts
 ABBREVIATIONS = {"Wmo"}  # words that stay capitalised inside a sentence
-KEY_FIGURES = ["population", "households", "dwellings", "share_aged_65_plus", "mean_woz_value"]
 
 
 # -- quoted figures --------------------------------------------------------------------------
@@ -173,13 +173,26 @@ def _deviation(row: dict) -> float:
     return abs(float(row["index"]) - 100.0)
 
 
+def _order(ctx: ReportContext):
+    """Largest deviation first; among equal (e.g. capped at 40 or 160) indices the larger
+    difference from the city in standard deviations of the wijken, then the title."""
+
+    def key(row: dict):
+        sd = ctx.spread.get(row["indicator_id"])
+        raw = row["value"] - row["reference_value"] if row["reference_value"] is not None else 0
+        raw = abs(raw) / sd if sd and sd == sd and raw == raw else 0.0
+        return (-_deviation(row), -raw, row["title"])
+
+    return key
+
+
 def _by_quadrant(ctx: ReportContext, rows: list[dict], bands: tuple[str, ...]) -> list[dict]:
     out = []
     for q in ctx.data.quadrants:
         if not q.judged:
             continue
         found = [r for r in rows if r["quadrant"] == q.id and r["in_compass"] and _clear(r, bands)]
-        found.sort(key=lambda r: (-_deviation(r), r["title"]))
+        found.sort(key=_order(ctx))
         out.append(
             {
                 "id": q.id,
@@ -204,7 +217,7 @@ def _composition(ctx: ReportContext, rows: list[dict]) -> list[dict]:
         and r["band"] not in (None, "average")
         and r["index"] == r["index"]
     ]
-    found.sort(key=lambda r: (-_deviation(r), r["title"]))
+    found.sort(key=_order(ctx))
     return found[:PER_QUADRANT]
 
 
@@ -236,18 +249,16 @@ def _scores(ctx: ReportContext, code: str) -> list[dict]:
 
 
 def _changes(ctx: ReportContext, rows: list[dict]) -> dict:
-    better = ranked_changes(rows, ctx.spread, "better")
-    worse = ranked_changes(rows, ctx.spread, "worse")
-    compared = any(r["trend"] for r in rows)
-    notes = [r["trend_note_text"] for r in rows if r["trend_note_text"] and not compared]
+    """The clear changes since the previous edition (outside the development compass's
+    'around average' band; survey: significant only), largest first."""
+    better = ranked_changes(rows, ctx.spread, "better", clear_only=True)
+    worse = ranked_changes(rows, ctx.spread, "worse", clear_only=True)
     return {
         "better": better[:CHANGES_LISTED],
         "worse": worse[:CHANGES_LISTED],
         "n_better": len(better),
         "n_worse": len(worse),
-        "compared": compared,
-        "reason": max(sorted(set(notes)), key=notes.count) if notes else "",
-        "recomputed": any(r["recomputed_text"] for r in rows),
+        **comparison(rows),
     }
 
 
@@ -273,14 +284,24 @@ def _similar(ctx: ReportContext, code: str) -> list[dict]:
     return [dict(r, distance=d) for r, (_, d) in zip(rows, pairs, strict=True)]
 
 
+def _compass_index(row: dict) -> float:
+    """The index as the compass reads it: a survey figure that does not differ significantly
+    from the rest of the city counts as the city (100)."""
+    if row["source"] == "survey" and row["significant_vs_city"] is not True:
+        return 100.0
+    return float(row["index"])
+
+
 def _differences(ctx: ReportContext, code: str, rows: list[dict]) -> dict:
     """Judged compass indicators on which the area's index differs clearly (≥ one band) from
-    the mean index of its similar areas: where it does better or worse than areas like it."""
+    the mean index of its similar areas: where it does better or worse than areas like it.
+    Survey figures count as the city (100) where they do not differ significantly from it, so
+    sampling noise is never reported as a difference."""
     others = [c for c, _ in ctx.similar.get(code, [])]
     if not others:
         return {"better": [], "worse": [], "similar": []}
     index_of = {
-        (r["area_code"], r["indicator_id"]): r["index"]
+        (r["area_code"], r["indicator_id"]): _compass_index(r)
         for c in others
         for r in ctx.rows.get(c, [])
         if _published(r) and r["index"] == r["index"]
@@ -298,7 +319,8 @@ def _differences(ctx: ReportContext, code: str, rows: list[dict]) -> dict:
         if len(theirs) < len(others):
             continue  # compared only where every similar area has a figure
         mean = sum(theirs) / len(theirs)
-        found.append(dict(r, similar_index=mean, difference=float(r["index"]) - mean))
+        own = _compass_index(r)
+        found.append(dict(r, compass_index=own, similar_index=mean, difference=own - mean))
     better = sorted(
         (r for r in found if r["difference"] >= CLEAR_DIFFERENCE),
         key=lambda r: (-r["difference"], r["title"]),
@@ -334,6 +356,12 @@ def _item(r: dict) -> Markup:
     )
 
 
+def full_stop(text: str) -> Markup:
+    """``text`` ending in one full stop ('Ten Boer e.o.' stays as it is)."""
+    text = Markup(escape(text)).rstrip()
+    return text if text.endswith(".") else text + Markup(".")
+
+
 def lower(title: str) -> str:
     """A title inside a sentence: 'Woningen met energielabel A of B' -> 'woningen met ...';
     abbreviations stay ('WW-uitkeringen')."""
@@ -354,12 +382,13 @@ def _summary(ctx: ReportContext, report: AreaReport, by_id: dict[str, dict]) -> 
         else Markup("")
     )
     if report.level == "wijk":
-        out.append(
-            Markup("{} is een wijk in gebied {}{}.").format(name, ctx.name(report.parent), people)
-        )
+        head = Markup("{} is een wijk").format(name)
+        if report.parent:
+            head += Markup(" in gebied {}").format(ctx.name(report.parent))
     else:
         wijken = [ctx.name(c) for c in ctx.data.areas[code].children]
-        out.append(Markup("Gebied {} bestaat uit {}{}.").format(name, listing(wijken), people))
+        head = Markup("Gebied {} bestaat uit {}").format(name, listing(wijken))
+    out.append(full_stop(head + people))
     if ("centre", "centre") in scores:
         quadrants = [
             Markup("{} {}").format(q.title.nl.lower(), quote_score(code, scores, "quadrant", q.id))
@@ -371,12 +400,9 @@ def _summary(ctx: ReportContext, report: AreaReport, by_id: dict[str, dict]) -> 
                 name, quote_score(code, scores, "centre", "centre"), listing(quadrants)
             )
         )
-    strengths = sorted(
-        (r for q in report.strengths for r in q["rows"]), key=lambda r: -_deviation(r)
-    )[:IN_SUMMARY]
-    weaknesses = sorted(
-        (r for q in report.weaknesses for r in q["rows"]), key=lambda r: -_deviation(r)
-    )[:IN_SUMMARY]
+    strengths = sorted((r for q in report.strengths for r in q["rows"]), key=_order(ctx))
+    weaknesses = sorted((r for q in report.weaknesses for r in q["rows"]), key=_order(ctx))
+    strengths, weaknesses = strengths[:IN_SUMMARY], weaknesses[:IN_SUMMARY]
     if strengths:
         out.append(
             Markup("Duidelijk gunstiger dan in de gemeente: {}.").format(
@@ -394,9 +420,11 @@ def _summary(ctx: ReportContext, report: AreaReport, by_id: dict[str, dict]) -> 
     changes = report.changes
     if report.previous_edition and changes.get("compared"):
         text = Markup(
-            "Sinds {} ging {} op {} indicatoren vooruit en op {} achteruit "
-            "(enquêtecijfers alleen als de verandering significant is)."
+            "Van de {} indicatoren die met {} te vergelijken zijn, ging {} op {} duidelijk "
+            "vooruit en op {} duidelijk achteruit (enquêtecijfers alleen als de verandering "
+            "significant is)."
         ).format(
+            fig(str(changes["n_compared"]), area=code, count="compared"),
             report.previous_edition,
             name,
             fig(str(changes["n_better"]), area=code, count="better"),
@@ -410,16 +438,19 @@ def _summary(ctx: ReportContext, report: AreaReport, by_id: dict[str, dict]) -> 
                 )
         out.append(text)
     elif report.previous_edition:
+        # the warehouse's reason ('Niet vergelijkbaar: het gebied bestond toen ...') without
+        # its heading, as the end of the sentence
+        reason = (changes.get("reason") or "geen cijfers").split(": ", 1)[-1]
         out.append(
-            Markup("Een vergelijking met {} is er niet. {}").format(
-                report.previous_edition, changes.get("reason") or ""
+            Markup("Een vergelijking met {} is er niet: {}").format(
+                report.previous_edition, full_stop(lower(reason))
             )
         )
     if report.similar:
         names = [s["name"] for s in report.similar[:IN_SUMMARY]]
         level = "wijken" if report.level == "wijk" else "gebieden"
-        text = Markup("Qua bevolking en woningen lijken vooral {} op {}.").format(
-            listing(names), name
+        text = full_stop(
+            Markup("Qua bevolking en woningen lijken vooral {} op {}").format(listing(names), name)
         )
         diff = report.differences
         if diff.get("better"):
@@ -446,6 +477,16 @@ def _notes(ctx: ReportContext, report: AreaReport) -> list[str]:
     rows = report.rows
     suppressed = sum(1 for r in rows if r["suppressed"])
     survey = data.settings["survey"]
+    compass = data.settings["compass"]
+    confidence = i18n.number(100 * data.settings["confidence"], 0, LANG)
+    spread = compass["spread"]
+    low, high = (i18n.number(v, 0, LANG) for v in compass["clip"])
+    bounds = [b["from"] for b in compass["bands"]]
+    words = [i18n.BANDS[b["id"]][LANG] for b in compass["bands"]]
+    bands = ", ".join(
+        f"{lo}–{hi} {w}" if hi is not None else f"vanaf {lo} {w}"
+        for lo, hi, w in zip(bounds, [*bounds[1:], None], words, strict=True)
+    )
     notes = [
         "Bronnen: CBS, Kerncijfers wijken en buurten (CC BY 4.0, 'Bron: CBS'); de wijkenquête "
         "van de gemeente; registraties van gemeente en partners (politie, WIJ, GGD, "
@@ -453,20 +494,25 @@ def _notes(ctx: ReportContext, report: AreaReport) -> list[str]:
         "kanttekeningen op de indicatorpagina's van de site.",
         f"Niet gepubliceerd: {suppressed} van de {len(rows)} indicatoren van {report.name}. "
         f"Een enquêtecijfer vraagt minstens {survey['min_n']} respondenten en een "
-        f"variatiecoëfficiënt onder {int(100 * survey['max_cv'])} %; registraties met 1 tot 4 "
-        "gevallen worden in buurten niet getoond; CBS houdt zelf kleine aantallen geheim.",
+        f"variatiecoëfficiënt onder {int(100 * survey['max_cv'])} %; registraties met 1 tot "
+        f"{data.settings['register']['min_count'] - 1} gevallen worden in buurten niet getoond; "
+        "CBS houdt zelf kleine aantallen geheim.",
         "Enquêtecijfers zijn gewogen naar leeftijd en geslacht per wijk; 'significant' betekent "
-        "dat het verschil met de rest van de gemeente (of met de vorige editie) op 95 % niet "
-        "aan toeval is toe te schrijven. Een niet-significant verschil telt als 'rond het "
-        "gemiddelde'.",
-        "Index: 100 is de gemeente; 20 punten is het gemiddelde verschil tussen de wijken. "
-        "Banden: onder 70 zeer ongunstig, 70–90 ongunstig, 90–110 rond het gemiddelde, 110–130 "
-        "gunstig, vanaf 130 zeer gunstig.",
+        "dat het verschil met de rest van de gemeente (of met de vorige editie) op "
+        f"{confidence} % niet aan toeval is toe te schrijven. Een niet-significant verschil telt "
+        "als 'rond het gemiddelde', ook in de vergelijking met vergelijkbare wijken; "
+        "'indicatief' betekent een onzekerder enquêtecijfer (variatiecoëfficiënt boven "
+        f"{int(100 * survey['caution_cv'])} %).",
+        f"Index: 100 is de gemeente; {spread} punten is hoeveel de wijken gemiddeld van de "
+        f"gemeente afwijken; de index loopt van {low} tot {high} (daarbuiten afgekapt). "
+        f"Banden: {bands}.",
     ]
-    if report.previous_edition:
+    if report.previous_edition and report.changes.get("compared"):
         notes.append(
             f"Veranderingen zijn gemeten tegen de editie {report.previous_edition}, herberekend "
-            "voor de wijkindeling van nu waar de grenzen veranderden."
+            "voor de wijkindeling van nu waar de grenzen veranderden. 'Duidelijk' is een "
+            "verandering van minstens de helft van wat de wijken gemiddeld veranderden "
+            "(buiten 'rond het gemiddelde' in het ontwikkelingskompas)."
         )
     if report.level == "gebied":
         notes.append(
@@ -507,8 +553,9 @@ def area_report(ctx: ReportContext, code: str) -> AreaReport:
     report.weaknesses = _by_quadrant(ctx, rows, WEAKNESS_BANDS)
     report.composition = _composition(ctx, rows)
     report.changes = _changes(ctx, rows) if data.previous_edition else {}
-    report.similar = _similar(ctx, code)
-    report.differences = _differences(ctx, code, rows)
+    if area.level == "wijk":  # 7 gebieden are too few and too different to call any similar
+        report.similar = _similar(ctx, code)
+        report.differences = _differences(ctx, code, rows)
     if area.level == "gebied":
         report.members = _score_rows(ctx, area.children)
         report.budget = budget_section(data.budgets, code, LANG)
@@ -556,7 +603,7 @@ def report_tables(report: AreaReport) -> dict[str, pd.DataFrame]:
         [{k: s[k] for k in ("code", "name", "distance", "centre")} for s in report.similar],
         columns=["code", "name", "distance", "centre"],
     )
-    diff_columns = ["indicator_id", "title", "index", "similar_index", "difference"]
+    diff_columns = ["indicator_id", "title", "compass_index", "similar_index", "difference"]
     tables["differences"] = pd.concat(
         [
             _frame(report.differences.get(k, []), diff_columns, direction=k)

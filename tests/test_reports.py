@@ -104,12 +104,18 @@ def test_numbers_quoted_in_the_report_text_are_the_warehouse_figures(site, con, 
         [latest],
     ).df()
     scores = scores.set_index(["area_code", "key"])["score"]
+    # clear changes: outside the development compass's 'around average' band, survey figures
+    # only when the change is significant; and how many indicators were compared at all
     counts = con.execute(
         "SELECT area_code, trend, count(*) AS n FROM indicator_values v "
         "JOIN indicator_catalogue USING (indicator_id) "
         "WHERE edition = ? AND layout = 'cbs' AND trend IN ('better', 'worse') "
-        "AND (v.source <> 'survey' OR change_significant) GROUP BY ALL",
-        [latest],
+        "AND (v.source <> 'survey' OR change_significant) AND development_band <> 'average' "
+        "GROUP BY ALL "
+        "UNION ALL SELECT area_code, 'compared', count(*) FROM indicator_values "
+        "JOIN indicator_catalogue USING (indicator_id) "
+        "WHERE edition = ? AND layout = 'cbs' AND trend IS NOT NULL GROUP BY ALL",
+        [latest, latest],
     ).df()
     counts = counts.set_index(["area_code", "trend"])["n"]
     titles = [t for (t,) in con.execute("SELECT title_nl FROM indicator_catalogue").fetchall()]
@@ -182,6 +188,39 @@ def test_strengths_and_weaknesses_are_the_largest_clear_deviations(con, latest):
                     assert (left["deviation"] <= smallest + 1e-9).all(), (code, kind, q["id"])
                 compared += len(got)
     assert compared > 100
+
+
+def test_differences_from_similar_wijken_never_rest_on_survey_noise(con, latest):
+    """Recomputed in SQL: the index as the compass reads it (a survey figure not significantly
+    different from the city = 100), this wijk's minus the mean of its similar wijken; listed
+    only from one band (10 points) on, and never for gebieden."""
+    ctx = load_report_context(con)
+    index = con.execute(
+        "SELECT area_code, indicator_id, CASE WHEN v.source = 'survey' "
+        "AND NOT coalesce(significant_vs_city, false) THEN 100 ELSE index END AS ci "
+        "FROM indicator_values v WHERE edition = ? AND layout = 'cbs' AND NOT suppressed "
+        "AND index IS NOT NULL",
+        [latest],
+    ).df()
+    index = index.set_index(["area_code", "indicator_id"])["ci"]
+    similar = con.execute(
+        "SELECT area_code, list(similar_code ORDER BY rank) FROM similar_areas "
+        "WHERE edition = ? AND layout = 'cbs' AND area_level = 'wijk' GROUP BY 1",
+        [latest],
+    ).fetchall()
+    listed = 0
+    for code, others in similar:
+        report = area_report(ctx, code)
+        for key, sign in (("better", 1), ("worse", -1)):
+            for r in report.differences[key]:
+                expected = index[(code, r["indicator_id"])] - sum(
+                    index[(o, r["indicator_id"])] for o in others
+                ) / len(others)
+                assert r["difference"] == pytest.approx(expected), (code, r["indicator_id"])
+                assert sign * expected >= 10
+                listed += 1
+    assert listed > 50
+    assert not area_report(ctx, "GB001402").similar  # gebieden: no similar areas claimed
 
 
 def test_gebied_report_lists_its_wijken_and_its_programme_budget(site, con, latest):
@@ -262,12 +301,34 @@ def test_compass_svg_draws_every_ring_in_the_band_colours():
     assert ">131</text>" in out and ">75</text>" in out
 
 
-def test_printing_names_the_report_that_failed(tmp_path, monkeypatch):
-    broken = tmp_path / "broken.html"
+def test_printing_names_the_report_that_failed_and_loads_nothing_from_outside(
+    tmp_path, monkeypatch
+):
+    site = tmp_path / "site"
+    (site / "rapport").mkdir(parents=True)
+    good = site / "rapport" / "good.html"
+    good.write_text('<html><body><p>Rapport</p><a href="../wijk/x.html">x</a></body></html>')
+    broken = site / "rapport" / "broken.html"
     broken.write_text("<html><body><script>undefinedCall()</script></body></html>")
-    with pytest.raises(ReportPrintError, match="broken.html: script error"):
-        print_pdfs([PrintJob(broken, tmp_path / "broken.pdf", "x")])
-    assert not (tmp_path / "broken.pdf").exists()
+    outside = site / "rapport" / "outside.html"  # a request out of the site, a missing file
+    outside.write_text(
+        '<html><head><link rel="stylesheet" href="https://example.org/a.css">'
+        '<link rel="stylesheet" href="../assets/none.css"></head><body>x</body></html>'
+    )
+
+    def job(page):
+        return PrintJob(page, page.with_suffix(".pdf"), "x")
+
+    assert print_pdfs([job(good)]) == [good.with_suffix(".pdf")]
+    assert pypdf.PdfReader(good.with_suffix(".pdf")).pages[0].get("/Annots") is None  # no links
+    for page, why in (
+        (broken, "broken.html: script error"),
+        (outside, "outside.html: could not load https://example.org/a.css.*none.css"),
+    ):
+        # two pages at a time: the failure of one stops the others and is the one reported
+        with pytest.raises(ReportPrintError, match=why):
+            print_pdfs([job(good), job(page), job(good), job(good)], workers=2)
+        assert not page.with_suffix(".pdf").exists()
     monkeypatch.setenv("WIJKKOMPAS_CHROMIUM", str(tmp_path / "no-chromium"))
     with pytest.raises(ReportPrintError, match="apt-get install chromium"):
-        print_pdfs([PrintJob(broken, tmp_path / "broken.pdf", "x")])
+        print_pdfs([job(good)])

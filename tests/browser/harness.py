@@ -307,14 +307,19 @@ def _shorten(text: str, limit: int) -> str:
 # --------------------------------------------------------------------------- pixels
 
 
-def nonblank_fraction(png_bytes: bytes, step: int = 3) -> float:
-    """Fraction of pixels whose colour differs from the most common (background) colour, on
-    every ``step``-th pixel of every ``step``-th row (a full-page shot has tens of millions)."""
+SAMPLE_ABOVE = 4_000_000  # pixels: a larger (full-page) shot is sampled on a 3 x 3 grid
+
+
+def nonblank_fraction(png_bytes: bytes) -> float:
+    """Fraction of pixels whose colour differs from the most common (background) colour (of a
+    full-page shot of tens of millions of pixels: every third pixel of every third row)."""
     import numpy as np
     from PIL import Image
 
     with Image.open(io.BytesIO(png_bytes)) as img:
-        rgb = np.asarray(img.convert("RGB"), dtype=np.uint32)[::step, ::step]
+        rgb = np.asarray(img.convert("RGB"), dtype=np.uint32)
+    if rgb.shape[0] * rgb.shape[1] > SAMPLE_ABOVE:
+        rgb = rgb[::3, ::3]
     if rgb.size == 0:
         return 0.0
     packed = (rgb[..., 0] << 16) | (rgb[..., 1] << 8) | rgb[..., 2]
