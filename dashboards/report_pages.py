@@ -14,6 +14,7 @@ from dashboards.compass_svg import compass_svg
 from dashboards.palette import band_key
 from dashboards.report_pdf import pdfs_enabled
 from dashboards.site_builder import area_path, report_path
+from dashboards.site_data import similar_indicator_titles
 from dashboards.site_maps import Maps
 from dashboards.table_rows import area_table_row, table_body
 from dashboards.wijkanalyse import (
@@ -74,11 +75,7 @@ class ReportWriter:
         self.env = _environment()
         self.maps = Maps(ctx.data.geometry)
         self.quadrant_titles = [q.title.nl for q in ctx.data.quadrants]
-        settings = ctx.data.settings["similar_areas"]["indicators"]
-        cat = ctx.data.catalogue
-        self.similar_indicators = ", ".join(
-            cat.loc[i, "title_nl"].lower() for i in settings if i in cat.index
-        )
+        self.similar_indicators = similar_indicator_titles(ctx.data, LANG)
 
     def page(self, report: AreaReport) -> str:
         ctx = self.ctx

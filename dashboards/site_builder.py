@@ -25,7 +25,12 @@ from dashboards.palette import FILL, INK, JUDGED, NEUTRAL, band_key
 from dashboards.presentation import present, value_records
 from dashboards.ranking_chart import ranking_figure
 from dashboards.report_pdf import pdfs_enabled
-from dashboards.site_data import SiteData
+from dashboards.site_data import (
+    SiteData,
+    scores_by_area,
+    similar_by_area,
+    similar_indicator_titles,
+)
 from dashboards.site_maps import Maps
 from dashboards.table_rows import area_table_row, buurt_table_row, table_body, wijk_table_row
 from indicators.downloads import PUBLISHED_COLUMNS, published_values
@@ -103,13 +108,9 @@ class SiteBuilder:
             for row in present(records, lang, self.rules):
                 self.by_area[lang].setdefault(row["area_code"], []).append(row)
                 self.by_indicator[lang].setdefault(row["indicator_id"], []).append(row)
-        self.scores = _scores_by_area(data.scores)
-        self.development = _scores_by_area(data.development)
-        self.similar: dict[str, list[tuple[str, float]]] = {}
-        for code, other, distance in (
-            data.similar.sort_values("rank")[["area_code", "similar_code", "distance"]]
-        ).itertuples(index=False):
-            self.similar.setdefault(code, []).append((other, distance))
+        self.scores = scores_by_area(data.scores)
+        self.development = scores_by_area(data.development)
+        self.similar = similar_by_area(data.similar)
         self.gemeente_name = data.areas[data.gemeente].name
         self.titles = {lang: data.catalogue[f"title_{lang}"].to_dict() for lang in ("nl", "en")}
         # how much the wijken differ on each indicator (standard deviation of the published
@@ -412,11 +413,6 @@ class SiteBuilder:
             for c in area.children
             if child_level and c in self.by_area[lang]
         ]
-        similar_titles = [
-            self.title(i, lang).lower()
-            for i in self.data.settings["similar_areas"]["indicators"]
-            if i in self.data.catalogue.index
-        ]
         self.render(
             "area.html.j2",
             page,
@@ -433,7 +429,7 @@ class SiteBuilder:
             zoom_options=[(f"t:{t['id']}", t["title"]) for t in themes],
             locator=locator,
             similar=self.similar_rows(area, lang) if area.level != "gebied" else [],
-            similar_indicators=", ".join(similar_titles),
+            similar_indicators=similar_indicator_titles(self.data, lang),
             quadrant_titles=[
                 q.title.nl if lang == "nl" else q.title.en for q in self.data.quadrants
             ],
@@ -546,13 +542,3 @@ def report_links(area, page: Page) -> dict | None:
 def build_resident_site(data: SiteData, site: Path) -> list[Path]:
     """Write the resident site into ``site`` (a staging directory); return the files written."""
     return SiteBuilder(data, site).build()
-
-
-def _scores_by_area(frame) -> dict[str, dict[tuple[str, str], float]]:
-    """{area: {(score_level, score_id): score}} of a compass_scores-like frame."""
-    out: dict[str, dict[tuple[str, str], float]] = {}
-    for code, level, score_id, score in frame[
-        ["area_code", "score_level", "score_id", "score"]
-    ].itertuples(index=False):
-        out.setdefault(code, {})[(level, score_id)] = score
-    return out

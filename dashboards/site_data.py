@@ -172,3 +172,33 @@ def load_site_data(con) -> SiteData:
         previous_area_year=int(previous[1]) if previous else None,
         budgets=budgets,
     )
+
+
+def scores_by_area(frame, drop_missing: bool = False) -> dict[str, dict[tuple[str, str], float]]:
+    """{area: {(score_level, score_id): score}} of a compass_scores-like frame (without the
+    scores that could not be computed when ``drop_missing``)."""
+    out: dict[str, dict[tuple[str, str], float]] = {}
+    for code, level, score_id, score in frame[
+        ["area_code", "score_level", "score_id", "score"]
+    ].itertuples(index=False):
+        if not drop_missing or score == score:
+            out.setdefault(code, {})[(level, score_id)] = score
+    return out
+
+
+def similar_by_area(frame) -> dict[str, list[tuple[str, float]]]:
+    """{area: [(similar area, distance), ...]} nearest first, from similar_areas."""
+    out: dict[str, list[tuple[str, float]]] = {}
+    for code, other, distance in frame.sort_values("rank")[
+        ["area_code", "similar_code", "distance"]
+    ].itertuples(index=False):
+        out.setdefault(code, []).append((other, distance))
+    return out
+
+
+def similar_indicator_titles(data: SiteData, lang: str) -> str:
+    """The indicators similar areas are compared on, as words ('inwoners van 15 tot 25 ...')."""
+    titles = data.catalogue[f"title_{'nl' if lang == 'nl' else 'en'}"]
+    return ", ".join(
+        titles[i].lower() for i in data.settings["similar_areas"]["indicators"] if i in titles
+    )

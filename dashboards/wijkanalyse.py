@@ -27,7 +27,7 @@ from dashboards.changes import comparison, ranked_changes, wijk_spread
 from dashboards.palette import score_band
 from dashboards.presentation import present, value_records
 from dashboards.site_builder import KEY_FIGURES
-from dashboards.site_data import SiteData, load_site_data
+from dashboards.site_data import SiteData, load_site_data, scores_by_area, similar_by_area
 
 LANG = "nl"  # the reports are for the municipality's area teams
 REPORTED_LEVELS = ("gemeente", "gebied", "wijk")
@@ -110,18 +110,13 @@ def report_context(data: SiteData) -> ReportContext:
     values = data.values[data.values["area_level"].isin(REPORTED_LEVELS)]
     for row in present(value_records(values, data.catalogue), LANG, data.settings["survey"]):
         rows.setdefault(row["area_code"], []).append(row)
-    scores: dict[str, dict[tuple[str, str], float]] = {}
-    for code, level, score_id, score in data.scores[
-        ["area_code", "score_level", "score_id", "score"]
-    ].itertuples(index=False):
-        if score == score:
-            scores.setdefault(code, {})[(level, score_id)] = score
-    similar: dict[str, list[tuple[str, float]]] = {}
-    for code, other, distance in data.similar.sort_values("rank")[
-        ["area_code", "similar_code", "distance"]
-    ].itertuples(index=False):
-        similar.setdefault(code, []).append((other, distance))
-    return ReportContext(data, rows, scores, similar, wijk_spread(data.values))
+    return ReportContext(
+        data,
+        rows,
+        scores_by_area(data.scores, drop_missing=True),
+        similar_by_area(data.similar),
+        wijk_spread(data.values),
+    )
 
 
 def load_report_context(con) -> ReportContext:
