@@ -322,12 +322,13 @@ def test_printing_names_the_report_that_failed_and_loads_nothing_from_outside(
     assert print_pdfs([job(good)]) == [good.with_suffix(".pdf")]
     assert pypdf.PdfReader(good.with_suffix(".pdf")).pages[0].get("/Annots") is None  # no links
     for page, why in (
-        (broken, "broken.html: script error"),
-        (outside, "outside.html: could not load https://example.org/a.css.*none.css"),
+        (broken, ["broken.html: script error"]),
+        (outside, ["outside.html: could not load", "https://example.org/a.css", "none.css"]),
     ):
         # two pages at a time: the failure of one stops the others and is the one reported
-        with pytest.raises(ReportPrintError, match=why):
+        with pytest.raises(ReportPrintError) as failed:
             print_pdfs([job(good), job(page), job(good), job(good)], workers=2)
+        assert all(part in str(failed.value) for part in why), failed.value  # in any order
         assert not page.with_suffix(".pdf").exists()
     monkeypatch.setenv("WIJKKOMPAS_CHROMIUM", str(tmp_path / "no-chromium"))
     with pytest.raises(ReportPrintError, match="apt-get install chromium"):
