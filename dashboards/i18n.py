@@ -420,7 +420,8 @@ UNITS_EN = {
 SUPPRESSION_EN = {
     "too_few_respondents": "Fewer than {min_n} respondents (n = {n})",
     "cv_too_high": "Too unreliable: coefficient of variation {cv:.0f}% above {max_cv:.0f}%",
-    "not_asked": "This question was not asked in this survey wave",
+    "not_asked": "Not asked in the {wave} survey",
+    "no_registers": "This edition has no municipal register data",
     "zero_denominator": "No denominator (0) in this area",
     "empty": "No figure available for this year",
     "not_available": "No figure available for this year",
@@ -485,7 +486,14 @@ def trend_note(reason: str | None, note_nl: str | None, lang: str) -> str:
 
 
 def suppression_note(
-    reason: str | None, note_nl: str | None, lang: str, *, n=None, cv=None, rules: dict
+    reason: str | None,
+    note_nl: str | None,
+    lang: str,
+    *,
+    n=None,
+    cv=None,
+    wave=None,
+    rules: dict,
 ) -> str:
     """Why a value is not published, in the page's language (``rules``: survey settings)."""
     if not reason:
@@ -495,9 +503,15 @@ def suppression_note(
     template = SUPPRESSION_EN.get(reason)
     if template is None:
         return reason.replace("_", " ")
-    needs = {"too_few_respondents": n, "cv_too_high": cv}.get(reason, 0)
+    needs = {"too_few_respondents": n, "cv_too_high": cv, "not_asked": wave}.get(reason, 0)
     if needs is None or math.isnan(needs):
+        if reason == "not_asked":
+            return "Not asked in this survey wave"
         return template.split(" (")[0].split(":")[0].replace("{min_n}", str(rules["min_n"]))
     return template.format(
-        n=int(n or 0), cv=100 * (cv or 0), min_n=rules["min_n"], max_cv=100 * rules["max_cv"]
+        n=int(n or 0),
+        cv=100 * (cv or 0),
+        wave=int(wave or 0),
+        min_n=rules["min_n"],
+        max_cv=100 * rules["max_cv"],
     )

@@ -126,6 +126,7 @@ def present(records: list[dict], lang: str, rules: dict) -> list[dict]:
             lang,
             n=None if _missing(row["n_unweighted"]) else row["n_unweighted"],
             cv=None if _missing(row["cv"]) else row["cv"],
+            wave=None if _missing(row.get("period")) else row.get("period"),
             rules=rules,
         )
         if row["caution"] is True and not suppressed:

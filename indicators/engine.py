@@ -38,12 +38,13 @@ SUPPRESSION_NOTES = {
     "empty": "Geen cijfer beschikbaar voor dit jaar",
     "parts_missing": "Niet voor alle delen van dit gebied een cijfer beschikbaar",
     "zero_denominator": "Geen noemer (0) in dit gebied",
-    "not_asked": "Deze vraag is in deze enquêteronde niet gesteld",
+    "no_registers": "Deze editie heeft geen gemeentelijke registraties",
 }
 # notes with figures (printf templates, filled in by FINISH_SQL)
 NOTE_TOO_FEW = "Minder dan %d respondenten (n = %d)"
 NOTE_CV = "Te onbetrouwbaar: variatiecoëfficiënt %d%% boven %d%%"
 NOTE_SMALL_COUNT = "Minder dan %d geregistreerde gevallen (onthullingsbeveiliging)"
+NOTE_NOT_ASKED = "Niet gesteld in de enquête van %d"
 
 
 LAST_TIMINGS: dict[str, float] = {}  # seconds per step of the last compute_edition_table
@@ -228,8 +229,10 @@ WITH rows AS (
 ),
 kept AS (   -- an own layout repeats the CBS buurten and gemeente: keep only its own levels
     SELECT r.*, m.* EXCLUDE (indicator_id), a.area_name, a.parent_code,
-           coalesce(r.missing, CASE WHEN r.raw_value IS NULL THEN 'not_available' END)
-               AS reason
+           CASE WHEN m.source = 'register' AND $no_registers THEN 'no_registers'
+                ELSE coalesce(r.missing,
+                              CASE WHEN r.raw_value IS NULL THEN 'not_available' END)
+           END AS reason
     FROM rows r
     JOIN indicator_meta m USING (indicator_id)
     LEFT JOIN plan_areas a ON a.year = $area_year AND a.layout = r.layout
@@ -297,6 +300,7 @@ SELECT $edition AS edition, layout, area_code, area_name, area_level, parent_cod
                THEN printf($note_n, min_n::BIGINT, coalesce(n_unweighted, 0)::BIGINT)
            WHEN 'cv_too_high' THEN printf($note_cv, round(cv * 100)::BIGINT, $max_cv_pct::BIGINT)
            WHEN 'small_count' THEN printf($note_small, $min_count::BIGINT)
+           WHEN 'not_asked' THEN printf($note_not_asked, $wave::BIGINT)
            ELSE map_extract_value(MAP($notes_k, $notes_v), reason) END AS suppression_note,
        period, source IN ('survey', 'register') AS synthetic, raw_value
 FROM banded
@@ -387,6 +391,9 @@ def compute_edition_table(
             "max_cv_pct": round(s["max_cv"] * 100),
             "note_small": NOTE_SMALL_COUNT,
             "min_count": settings["register"]["min_count"],
+            "note_not_asked": NOTE_NOT_ASKED,
+            "wave": plan.wave,
+            "no_registers": plan.register_year is None,
         },
     )
     clock("finish")

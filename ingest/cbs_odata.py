@@ -13,6 +13,7 @@ import csv
 from collections.abc import Callable
 from pathlib import Path
 
+from ingest.errors import InputError
 from ingest.snapshots import write_sidecar
 
 DATA_SET = "TypedDataSet"
@@ -58,7 +59,12 @@ def fetch_kerncijfers(
     code_column = next(c for c in columns if c.startswith("Codering"))
     kept = [r for r in rows if _keep(str(r.get(code_column, "")), digits)]
     if not kept:
-        raise ValueError(f"CBS table {table_id} returned no rows for {gemeente}")
+        raise InputError(
+            f"CBS table {table_id}",
+            f"no rows for {gemeente}",
+            value=gemeente,
+            expected="a gemeente code GMxxxx of the table's year (with its wijken and buurten)",
+        )
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)

@@ -10,7 +10,7 @@ class InputError(ValueError):
 
     The message always names the file and, where known, the row (1-based, counting the header as
     row 1, as a spreadsheet shows it) or, for a text document, the line (1-based, as an editor
-    shows it), the column and what was expected instead.
+    shows it), the column (or, in a YAML file, the key) and what was expected instead.
     """
 
     def __init__(
@@ -21,6 +21,7 @@ class InputError(ValueError):
         row: int | None = None,
         line: int | None = None,
         column: str | None = None,
+        key: str | None = None,
         value: object = None,
         expected: str | None = None,
         rule: str | None = None,
@@ -30,10 +31,27 @@ class InputError(ValueError):
         self.row = row
         self.line = line
         self.column = column
+        self.key = key
         self.value = value
         self.expected = expected
         self.rule = rule
         super().__init__(self._message())
+
+    def copy_of(self, source: str | Path | None) -> InputError:
+        """The same error on a copy of a user's file, naming both (the copy and the original
+        the user knows), or itself when the file is no copy."""
+        if not source:
+            return self
+        fields = {k: getattr(self, k) for k in ("row", "line", "column", "key", "value")}
+        copy = InputError(
+            f"{self.file} (copy of {source})",
+            self.problem,
+            expected=self.expected,
+            rule=self.rule,
+            **fields,
+        )
+        copy.__cause__ = self
+        return copy
 
     def _message(self) -> str:
         where = [f"file {self.file}"]
@@ -43,6 +61,8 @@ class InputError(ValueError):
             where.append(f"line {self.line}")
         if self.column is not None:
             where.append(f"column '{self.column}'")
+        if self.key is not None:
+            where.append(f"key '{self.key}'")
         text = f"{', '.join(where)}: {self.problem}"
         if self.value is not None:
             text += f" (found {self.value!r})"

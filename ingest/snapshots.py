@@ -52,6 +52,9 @@ class Sidecar(BaseModel):
     )
     area_level: str | None = Field(None, description="for files holding one level only")
     notes: str | None = None
+    copied_from: str | None = Field(
+        None, description="the file it was copied from (wijkkompas new-edition), named in errors"
+    )
 
 
 def sha256_of(path: Path) -> str:

@@ -12,7 +12,27 @@ import click
 from pipelines.settings import PROJECT_ROOT, data_dir, site_dir, warehouse_path
 
 
-@click.group()
+class _Commands(click.Group):
+    """The command group: an expected failure (a wrong file, code, flag, no network) is said in
+    one paragraph with exit code 1, never as a traceback; an unexpected one too, with the
+    traceback written to a file to report."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except KeyboardInterrupt:
+            click.echo("\nInterrupted.", err=True)
+            ctx.exit(130)
+        except Exception as err:  # noqa: BLE001 - every failure becomes a message
+            from pipelines.errors import user_message
+
+            click.echo(user_message(err, ctx.invoked_subcommand or ""), err=True)
+            ctx.exit(1)
+
+
+@click.group(cls=_Commands)
 def main() -> None:
     """Wijkkompas: neighbourhood compass pipeline (CBS + wijkenquête -> DuckDB -> site)."""
 
@@ -21,36 +41,64 @@ SELECT_HELP = (
     "Only these assets and the rules on them (repeatable); the rest is taken from the warehouse "
     "as it is. A selective build never publishes the site."
 )
+EDITION_HELP = (
+    "Only these editions of the edition-partitioned assets (repeatable; default: every edition "
+    "of data/editions.yml)."
+)
+
+
+def _selection(select: tuple[str, ...], editions: tuple[int, ...]):
+    """The asset names and editions, checked before anything runs."""
+    from pipelines.errors import check_editions, check_selection
+
+    check_selection(list(select))
+    check_editions(list(editions))
+    return list(select) or None, list(editions) or None
 
 
 @main.command()
 @click.option("--select", multiple=True, help=SELECT_HELP)
-def build(select: tuple[str, ...]) -> None:
+@click.option("--edition", "editions", type=int, multiple=True, help=EDITION_HELP)
+def build(select: tuple[str, ...], editions: tuple[int, ...]) -> None:
     """Run the whole pipeline on the data in data/ and publish the site when every blocking
-    quality rule passed (Dagster, in-process)."""
+    quality rule passed (Dagster, in-process). The build works on a copy of the warehouse that
+    replaces it only when every blocking rule passed."""
     from pipelines.runner import run_build
 
+    selection, editions_ = _selection(select, editions)
     click.echo(f"Building the warehouse {warehouse_path()} ...")
-    report = run_build(click.echo, list(select) or None, publish=not select)
+    report = run_build(click.echo, selection, publish=not select, editions=editions_)
     _quality_summary(report)
     if report.success:
         click.echo(f"Done in {report.seconds:.1f} s.")
         _summary()
         return
     _failure(report)
-    click.echo(f"The published site was left as it was: {site_dir()}", err=True)
+    click.echo(
+        f"The published site was left as it was: {site_dir()}\n"
+        f"The warehouse was left as it was: {warehouse_path()}"
+        + (
+            f"\n(the failed run's warehouse, to inspect: {report.failed_warehouse})"
+            if report.failed_warehouse
+            else ""
+        ),
+        err=True,
+    )
     sys.exit(1)
 
 
 @main.command()
 @click.option("--select", multiple=True, help=SELECT_HELP)
-def check(select: tuple[str, ...]) -> None:
-    """Read every input and run every quality rule, without publishing. Exits 1 when an input
-    cannot be read or a fatal or error rule fails; warnings are listed but do not fail."""
+@click.option("--edition", "editions", type=int, multiple=True, help=EDITION_HELP)
+def check(select: tuple[str, ...], editions: tuple[int, ...]) -> None:
+    """Read every input and run every quality rule, without publishing and without changing
+    the warehouse (it runs on a copy). Exits 1 when an input cannot be read or a fatal or error
+    rule fails; warnings are listed but do not fail."""
     from pipelines.runner import run_build
 
+    selection, editions_ = _selection(select, editions)
     click.echo(f"Checking the inputs in {data_dir()} ...")
-    report = run_build(click.echo, list(select) or None, publish=False)
+    report = run_build(click.echo, selection, publish=False, editions=editions_, keep=False)
     _quality_summary(report)
     if report.success:
         click.echo(f"All blocking rules passed ({report.seconds:.1f} s).")
@@ -136,6 +184,14 @@ def _summary() -> None:
 )
 @click.option("--cbs-table", default=None, help="StatLine table id, e.g. 86165NED.")
 @click.option(
+    "--dropped-questions",
+    default="",
+    metavar="Q1,Q2",
+    help="Questions of the previous wave that the new wave deliberately did not ask (comma "
+    "separated). Any other question of the previous wave missing from the export stops the "
+    "refresh.",
+)
+@click.option(
     "--cbs-fallback-year",
     type=int,
     multiple=True,
@@ -150,17 +206,27 @@ def new_edition(
     cbs_scheme: str,
     cbs_table: str | None,
     cbs_fallback_year: tuple[int, ...],
+    dropped_questions: str,
 ) -> None:
     """Add edition EDITION (the biennial refresh) and build it: check and copy the new files
     into data/raw with sidecars, add the edition to data/editions.yml, rebuild everything
     (earlier editions are harmonised to the new layout) and publish. On any failure every
-    change to data/ is undone and the published site stays as it was."""
+    change to data/ is undone, and the warehouse and the published site stay as they were.
+    Without --registers the edition has no register indicators (the pages say why)."""
     from ingest.errors import InputError
     from pipelines.refresh import NewEdition, prepare
     from pipelines.runner import run_build
 
     spec = NewEdition(
-        edition, survey, cbs, registers, cbs_year, cbs_scheme, cbs_table, list(cbs_fallback_year)
+        edition,
+        survey,
+        cbs,
+        registers,
+        cbs_year,
+        cbs_scheme,
+        cbs_table,
+        list(cbs_fallback_year),
+        [q.strip() for q in dropped_questions.split(",") if q.strip()],
     )
     click.echo(f"Adding edition {edition} to {data_dir()} ...")
     try:
@@ -182,8 +248,9 @@ def new_edition(
         click.echo(
             f"Edition {edition} was NOT added: the new files, sidecars and the changes to "
             f"editions.yml, the codebook and the crosswalk were undone, and the published site "
-            f"was left as it was ({site_dir()}). The warehouse holds the failed run until the "
-            "next build. Fix the problems the report names and run the command again.",
+            f"was left as it was ({site_dir()}), and so was the warehouse "
+            f"({warehouse_path()}). Fix the problems the report names and run the command "
+            "again.",
             err=True,
         )
         sys.exit(1)
@@ -229,6 +296,20 @@ def generate_survey(
     from ingest.survey.generator import GENERATOR_VERSION, WaveSpec, generate_wave, write_export
     from pipelines.settings import data_dir, raw_dir
 
+    codebook = load_codebook(data_dir() / "survey" / "codebook.yml")
+    known = sorted({w for q in codebook.questions for w in q.waves})
+    if questions_of is None and not codebook.questions_in(wave):
+        questions_of = known[-1]
+        click.echo(
+            f"The codebook has no questions for wave {wave}: asking those of wave {questions_of} "
+            f"(the latest; choose another with --questions-of {', '.join(map(str, known))})."
+        )
+    if questions_of is not None and not codebook.questions_in(questions_of):
+        raise click.BadParameter(
+            f"the codebook has no questions for wave {questions_of}; its waves: "
+            f"{', '.join(map(str, known))}",
+            param_hint="--questions-of",
+        )
     seed = wave if seed is None else seed
     out = out or raw_dir() / "survey" / f"wijkenquete_{wave}.csv"
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -237,7 +318,7 @@ def generate_survey(
         bar.update(1)
         frame = generate_wave(
             cbs,
-            load_codebook(data_dir() / "survey" / "codebook.yml"),
+            codebook,
             WaveSpec(wave, cbs_year, respondents, seed, date(wave, 9, 2), questions_of),
         )
         bar.update(1)
@@ -256,7 +337,11 @@ def generate_survey(
         kind="survey_export",
         notes="Not real survey answers. Everything derived from this file is synthetic.",
     )
-    click.echo(f"Wrote {len(frame):,} synthetic respondents to {out} (+ sidecar).")
+    asked = len(codebook.questions_in(questions_of or wave))
+    click.echo(
+        f"Wrote {len(frame):,} synthetic respondents answering {asked} questions to {out} "
+        "(+ sidecar)."
+    )
 
 
 @main.command("generate-registers")
@@ -404,11 +489,16 @@ def notebook(
 ) -> None:
     """Run an area-team notebook with papermill: NAME is wijkanalyse (one --area) or vergelijk
     (two --area). The result, with every table and chart, goes to notebooks/out/ (git-ignored)."""
-    from pipelines.notebooks import NotebookError, run_notebook
+    from pipelines.notebooks import NotebookError, run_notebook, warehouse_edition
 
     codes = list(areas)
-    click.echo(f"Running the {name} notebook for {', '.join(codes)} ...")
     try:
+        source = warehouse or warehouse_path()
+        edition = warehouse_edition(source)
+        click.echo(
+            f"Running the {name} notebook for {', '.join(codes)} on edition {edition} "
+            f"(the latest in {source}) ..."
+        )
         path = run_notebook(name, codes, warehouse=warehouse, output=out, tables_out=tables_out)
     except NotebookError as err:
         click.echo(f"Not run: {err}", err=True)

@@ -56,6 +56,40 @@ def open_warehouse(path: str | Path | None = None):
     return duckdb.connect(str(path), read_only=True)
 
 
+def check_consistent(con, path: Path) -> int:
+    """The latest edition of a warehouse whose ``editions`` and ``indicator_values`` agree; a
+    ``NotebookError`` naming both when they do not (a warehouse left by a failed build would
+    give a convincing, empty analysis of an edition without figures)."""
+    tables = {name for (name,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    missing = sorted({"editions", "indicator_values", "areas"} - tables)
+    if missing:
+        raise NotebookError(
+            f"The warehouse {path} has no table {', '.join(missing)}: it is not a finished "
+            "build. Run `make run` (or `wijkkompas build`) first."
+        )
+    listed = [e for (e,) in con.execute("SELECT edition FROM editions ORDER BY 1").fetchall()]
+    computed = [
+        e
+        for (e,) in con.execute(
+            "SELECT DISTINCT edition FROM indicator_values WHERE value IS NOT NULL ORDER BY 1"
+        ).fetchall()
+    ]
+    if not listed or listed != computed:
+        raise NotebookError(
+            f"The warehouse {path} disagrees with itself: its table editions lists "
+            f"{', '.join(map(str, listed)) or 'no edition'}, but indicator_values has figures "
+            f"for {', '.join(map(str, computed)) or 'no edition'}. It was not left by a "
+            "finished build; run `wijkkompas build` to rebuild it from data/."
+        )
+    return listed[-1]
+
+
+def warehouse_edition(path: str | Path) -> int:
+    """The latest edition of the warehouse at ``path``, checked (``check_consistent``)."""
+    with open_warehouse(path) as con:
+        return check_consistent(con, Path(path))
+
+
 def report_areas(con) -> list[tuple[str, str, str]]:
     """The wijken and gebieden of the latest edition (CBS layout): (level, code, name)."""
     return con.execute(
@@ -116,6 +150,7 @@ def run_notebook(
         )
     warehouse = Path(warehouse) if warehouse else warehouse_path()
     with open_warehouse(warehouse) as con:
+        check_consistent(con, warehouse)
         check_areas(con, codes)
     output = Path(output) if output else output_path(name, codes)
     output.parent.mkdir(parents=True, exist_ok=True)

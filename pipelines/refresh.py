@@ -49,6 +49,8 @@ class NewEdition:
     cbs_scheme: str = "statline"
     cbs_table: str | None = None
     cbs_fallback_years: list[int] = field(default_factory=list)
+    # questions of the previous wave the new wave deliberately did not ask
+    dropped_questions: list[str] = field(default_factory=list)
     buurten: set[str] = field(default_factory=set)  # buurt codes of the new CBS file
 
     @property
@@ -248,7 +250,7 @@ def _stage_cbs(spec: NewEdition, change: Change, echo) -> None:
         spec.cbs, year=spec.year, scheme=spec.cbs_scheme, crosswalk=load_crosswalk(crosswalk_file)
     )
     spec.buurten = set(figures.loc[figures["area_level"] == "buurt", "area_code"])
-    target = raw_dir() / "cbs" / f"kwb_{spec.year}_{spec.cbs.stem}.csv"
+    target = raw_dir() / "cbs" / cbs_copy_name(spec.year, spec.cbs_table)
     fixed = {"kind": "cbs_kerncijfers", "year": spec.year, "scheme": spec.cbs_scheme}
     _copy_with_sidecar(
         change, spec, spec.cbs, target,
@@ -259,6 +261,67 @@ def _stage_cbs(spec: NewEdition, change: Change, echo) -> None:
     echo(f"  CBS {spec.year}: {target.relative_to(data_dir())} (+ sidecar)")
 
 
+def cbs_copy_name(year: int, table: str | None) -> str:
+    """The name of a new CBS file in data/raw/cbs: year, table and gemeente, as the shipped
+    ones (``kwb_2024_85984NED_groningen.csv``), whatever the statistician called the file."""
+    gemeente = re.sub(r"\W+", "_", editions_config().gemeente_name.lower()).strip("_")
+    return "_".join(p for p in ("kwb", str(year), table, gemeente) if p) + ".csv"
+
+
+def wave_questions(
+    codebook, header: set[str], wave: int, previous_wave: int, dropped: list[str], source: Path
+) -> set[str]:
+    """The questions a new wave's export asks (its question columns), checked for completeness
+    against the previous wave: every question asked then is in the export or named in
+    ``dropped`` (deliberately not asked). Raises an InputError listing what is missing, a
+    dropped question that is no question of the previous wave or is in the export after all,
+    and a wave without any question."""
+    asked = {q.id for q in codebook.questions if q.id in header}
+    before = {q.id for q in codebook.questions_in(previous_wave)}
+    unknown = sorted(set(dropped) - before)
+    if unknown:
+        raise InputError(
+            source,
+            f"--dropped-questions names {', '.join(unknown)}, not asked in {previous_wave}",
+            expected=f"questions of the {previous_wave} wave of the codebook",
+        )
+    present = sorted(set(dropped) & asked)
+    if present:
+        raise InputError(
+            source,
+            f"--dropped-questions names {', '.join(present)}, but the export has "
+            f"{'that column' if len(present) == 1 else 'those columns'}",
+            row=1,
+            column=present[0],
+            expected="only questions the new wave did not ask",
+        )
+    if not asked:
+        raise InputError(
+            source,
+            f"the export has no question columns at all, only {', '.join(sorted(header))}",
+            row=1,
+            expected=f"the frame columns and a column per question asked in {wave} "
+            f"(the {previous_wave} wave asked {len(before)}); a synthetic wave for a year the "
+            "codebook does not know: wijkkompas generate-survey --questions-of "
+            f"{previous_wave}",
+            rule="survey_wave_sizes.wave_asks_questions",
+        )
+    missing = sorted(before - asked - set(dropped))
+    if missing:
+        raise InputError(
+            source,
+            f"{len(missing)} question(s) asked in {previous_wave} are not in the export: "
+            f"{', '.join(missing)}",
+            row=1,
+            column=missing[0],
+            expected=f"a column for every question of the {previous_wave} wave; if the "
+            f"{wave} questionnaire deliberately left them out, say so: "
+            f"--dropped-questions {','.join(missing)}",
+            rule="survey_waves.previous_questions_asked",
+        )
+    return asked
+
+
 def _stage_survey(spec: NewEdition, change: Change, echo) -> None:
     codebook_file = data_dir() / "survey" / "codebook.yml"
     codebook = load_codebook(codebook_file)
@@ -267,19 +330,34 @@ def _stage_survey(spec: NewEdition, change: Change, echo) -> None:
             spec.survey, delimiter=codebook.survey.delimiter, encoding=codebook.survey.encoding
         ).header
     )
-    asked = {q.id for q in codebook.questions if q.id in header}
+    target = raw_dir() / "survey" / f"wijkenquete_{spec.edition}.csv"
+    previous = max(e.edition for e in editions_config().editions)
     if not codebook.questions_in(spec.edition):
+        asked = wave_questions(
+            codebook, header, spec.edition, previous, spec.dropped_questions, spec.survey
+        )
         text, added = _add_wave_to_codebook(
             codebook_file.read_text(encoding="utf-8"), spec.edition, asked
         )
         change.write(codebook_file, text)
-        not_asked = sorted({q.id for q in codebook.questions} - asked)
+        new = len(asked - {q.id for q in codebook.questions_in(previous)})
         echo(
-            f"  codebook: wave {spec.edition} added to {added} questions"
-            + (f"; not in the export (not asked): {', '.join(not_asked)}" if not_asked else "")
+            f"  codebook: wave {spec.edition} added to {added} questions ({new} not asked in "
+            f"{previous})"
+            + (
+                f"; deliberately not asked again: {', '.join(spec.dropped_questions)}"
+                if spec.dropped_questions
+                else ""
+            )
+        )
+    elif spec.dropped_questions:
+        raise InputError(
+            codebook_file,
+            f"the codebook lists wave {spec.edition} already, so it says which questions it "
+            "asks; --dropped-questions is for a wave the codebook does not know yet",
+            expected="either the codebook's waves, or --dropped-questions (not both)",
         )
     read_survey_export(spec.survey, load_codebook(codebook_file), spec.edition)
-    target = raw_dir() / "survey" / f"wijkenquete_{spec.edition}.csv"
     _copy_with_sidecar(
         change, spec, spec.survey, target,
         {"title": f"Wijkenquête {spec.edition}",
@@ -302,6 +380,7 @@ def _copy_with_sidecar(
         **defaults,
         **_given_sidecar(source),
         **fixed,
+        "copied_from": str(Path(source).resolve()),
     }
     write_sidecar(target, **fields)
 
@@ -329,6 +408,12 @@ def _stage_edition(spec: NewEdition, change: Change, cfg, echo) -> None:
         f"    survey: data/raw/survey/wijkenquete_{spec.edition}.csv\n"
         + (f"    registers: {spec.year}\n" if spec.registers else "")
         + f"    boundaries: {{{boundaries}}}   # those of edition {latest.edition}\n"
+        + (
+            f"    dropped_questions: [{', '.join(spec.dropped_questions)}]   # not asked in "
+            f"{spec.edition}\n"
+            if spec.dropped_questions
+            else ""
+        )
     )
     path = data_dir() / "editions.yml"
     text = _append_edition(path.read_text(encoding="utf-8"), entry)

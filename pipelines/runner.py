@@ -15,6 +15,8 @@ import dagster as dg
 from ingest.snapshots import discover_snapshots
 from pipelines.settings import (
     PROJECT_ROOT,
+    building_warehouse,
+    published_warehouse_path,
     quality_report_path,
     raw_dir,
     site_staging_dir,
@@ -75,6 +77,8 @@ class RunReport:
     failures: list[tuple[str, str]] = field(default_factory=list)
     quality: QualityOutcome | None = None
     quality_report: Path | None = None
+    failed_warehouse: Path | None = None  # the failed run's working copy, kept to inspect
+    published: bool = False  # the run swapped in a new site
 
     @property
     def read_failures(self) -> list[tuple[str, str]]:
@@ -115,16 +119,72 @@ class _NoEngineErrors(logging.Filter):
         return record.levelno < logging.ERROR
 
 
+def warehouse_copy(kind: str, path: Path | None = None) -> Path:
+    """``wijkkompas.<kind>.duckdb`` beside the warehouse (same file system: a rename swaps it)."""
+    path = path or published_warehouse_path()
+    return path.with_name(f"{path.stem}.{kind}{path.suffix}")
+
+
+def _move(source: Path, target: Path) -> None:
+    """Rename a DuckDB file (and a write-ahead log, should one be left) over ``target``."""
+    for suffix in ("", ".wal"):
+        src, dst = Path(f"{source}{suffix}"), Path(f"{target}{suffix}")
+        if src.exists():
+            os.replace(src, dst)
+        else:
+            dst.unlink(missing_ok=True)
+
+
+def _remove(path: Path) -> None:
+    for suffix in ("", ".wal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
 def run_build(
     echo=print,
     selection: list[str] | None = None,
     publish: bool = True,
     editions: list[int] | None = None,
+    keep: bool = True,
 ) -> RunReport:
     """Materialise every asset (or ``selection``) in-process with every quality check on them;
     edition-partitioned assets for every edition (or ``editions``); without ``publish`` the
     site is built in staging but not swapped in. Writes the data-quality report of the run;
-    never raises on asset errors or failed rules."""
+    never raises on asset errors or failed rules.
+
+    The run works on a copy of the warehouse (``wijkkompas.building.duckdb``), like the site in
+    staging: when it passed (and ``keep``: `wijkkompas check` keeps nothing) the copy replaces
+    the warehouse in one rename, right after the site was swapped in; after a failed run the
+    warehouse is as it was, and the copy is left as ``wijkkompas.failed.duckdb`` to inspect.
+    So the warehouse, the notebooks that read it and the site all show the last good build."""
+    published = published_warehouse_path()
+    published.parent.mkdir(parents=True, exist_ok=True)
+    building = warehouse_copy("building", published)
+    _remove(building)  # an interrupted run's copy
+    if published.exists():
+        for suffix in ("", ".wal"):
+            if Path(f"{published}{suffix}").exists():
+                shutil.copyfile(f"{published}{suffix}", f"{building}{suffix}")
+    try:
+        with building_warehouse(building):
+            report = _run(echo, selection, publish, editions)
+    except BaseException:
+        _move(building, warehouse_copy("failed", published))
+        raise
+    if keep and (report.success or report.published):
+        # a site published by this run always gets its warehouse (a step that failed after
+        # the publication cannot leave the site newer than the warehouse)
+        _move(building, published)
+        warehouse_copy("failed", published).unlink(missing_ok=True)
+    elif report.success:
+        _remove(building)
+    else:
+        report.failed_warehouse = warehouse_copy("failed", published)
+        _move(building, report.failed_warehouse)
+    return report
+
+
+def _run(echo, selection, publish, editions) -> RunReport:
     dagster_home()
     from pipelines.definitions import defs
     from pipelines.partitions import run_tags
@@ -153,6 +213,8 @@ def run_build(
     for event in result.all_events:
         if event.event_type_value == "STEP_FAILURE":
             report.failures.append((event.step_key, _root_message(event.step_failure_data.error)))
+        elif event.event_type_value == "STEP_SUCCESS" and event.step_key == "published_site":
+            report.published = True
     if not result.success:  # a failed run leaves no half-built site behind
         shutil.rmtree(site_staging_dir(), ignore_errors=True)
     report.quality, report.quality_report = write_quality_report(report)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 PROJECT_ROOT = Path(os.environ.get("WIJKKOMPAS_ROOT", Path(__file__).resolve().parents[1]))
 
@@ -20,10 +21,31 @@ def raw_dir() -> Path:
     return data_dir() / "raw"
 
 
-def warehouse_path() -> Path:
+def published_warehouse_path() -> Path:
+    """The warehouse of the last good build: what the notebooks, `make run` and users read."""
     return Path(
         os.environ.get("WIJKKOMPAS_WAREHOUSE", data_dir() / "warehouse" / "wijkkompas.duckdb")
     )
+
+
+_building: list[Path] = []  # the copy a build in this process works on (pipelines.runner)
+
+
+def warehouse_path() -> Path:
+    """The warehouse to read and write now: during a build its working copy, else the
+    published one."""
+    return _building[-1] if _building else published_warehouse_path()
+
+
+@contextmanager
+def building_warehouse(path: Path):
+    """Within this block every reader and writer of the warehouse uses ``path`` (a build's
+    working copy, swapped in only when the build passed)."""
+    _building.append(Path(path))
+    try:
+        yield Path(path)
+    finally:
+        _building.pop()
 
 
 def site_dir() -> Path:
@@ -43,17 +65,21 @@ def quality_report_path() -> Path:
 
 
 class Edition(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # strict: a year is a whole number as written (2017), never a float or a string ("2017.0")
+    model_config = ConfigDict(extra="forbid", strict=True)
     edition: int
     area_year: int
     cbs_years: list[int]
     survey: str
     boundaries: dict[str, int]
     registers: int | None = None  # year of the municipal register export (data/raw/registers)
+    # questions of the previous wave that this wave deliberately did not ask (the rule
+    # survey_waves.previous_questions_asked stops a wave that lacks any other one)
+    dropped_questions: list[str] = []
 
 
 class Layout(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     name: str
     area_year: int
     file: str
@@ -80,7 +106,41 @@ class EditionsConfig(BaseModel):
 
 @lru_cache(maxsize=4)
 def _load(path: Path, mtime: float) -> EditionsConfig:
-    return EditionsConfig.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    from ingest.errors import InputError
+
+    try:
+        return EditionsConfig.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except yaml.YAMLError as exc:
+        raise InputError(path, f"not valid YAML: {exc}", expected="data/editions.yml") from exc
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        raise InputError(
+            path,
+            f"{len(exc.errors())} wrong field(s), the first: {error['msg']}",
+            key=_key_path(error["loc"]),
+            value=error.get("input"),
+            expected=_EXPECTED.get(error["type"], "a value as in the comments of the file"),
+            rule="editions_schema",
+        ) from exc
+
+
+_EXPECTED = {
+    "int_type": "a whole number (a year is written 2024, not 2024.0 or '2024')",
+    "int_parsing": "a whole number (a year is written 2024)",
+    "string_type": "text",
+    "list_type": "a list, e.g. [2024, 2023]",
+    "dict_type": "a mapping, e.g. {wijk: 2024, buurt: 2022}",
+    "missing": "this key (every edition has edition, area_year, cbs_years, survey, boundaries)",
+    "extra_forbidden": "only the keys described in the comments of data/editions.yml",
+}
+
+
+def _key_path(loc: tuple) -> str:
+    """('editions', 1, 'registers') -> 'editions[1].registers' (the second edition)."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
 
 
 def editions_config() -> EditionsConfig:

@@ -1,11 +1,13 @@
 """Read a survey tool's export (CSV + codebook) into one row per respondent.
 
-The same loader reads the synthetic waves and a real export. It only checks that the file can be
+The same loader reads the synthetic waves and a real export. It checks that the file can be
 read as the wave's table: encoding, delimiter, shape, every frame column and every question of
-the wave there and nothing else, numbers and dates readable. Problems name the file, row, column
-and what was expected. Whether the content is right (unique respondents, the wave, known buurten,
-answers inside the codebook) is checked by the quality rules (``quality/rules/survey_*.yml``) on
-the loaded table, which keeps the source file and row of every respondent.
+the wave there and nothing else, numbers and dates readable, and every code one the codebook
+knows (an answer 7 on a 1-5 scale, a sex code 9): that is found while reading, before any build.
+Problems name the file, row, column, the value and the codes that were expected. Whether the
+content fits the rest (unique respondents, the wave, known buurten, counts per wijk) is checked
+by the quality rules (``quality/rules/survey_*.yml``) on the loaded table, which keeps the source
+file and row of every respondent; they also hold the codes against the codebook once more.
 """
 
 from __future__ import annotations
@@ -65,6 +67,7 @@ def read_survey_export(path: Path, codebook: Codebook, wave: int) -> pd.DataFram
     for col, spec in codebook.frame.items():
         if spec.type in ("integer", "code"):
             out[col] = _whole_numbers(path, frame, col, spec.describe())
+            _inside_codebook(path, frame, col, out[col], spec.valid_values(), spec.describe())
         elif spec.type == "date":
             dates = pd.to_datetime(frame[col], format="%Y-%m-%d", errors="coerce")
             raise_first_bad(
@@ -78,10 +81,26 @@ def read_survey_export(path: Path, codebook: Codebook, wave: int) -> pd.DataFram
             )
             out[col] = dates.dt.date
     for q in questions:
-        out[q.id] = _whole_numbers(path, frame, q.id, codebook.scales[q.scale].describe())
+        scale = codebook.scales[q.scale]
+        out[q.id] = _whole_numbers(path, frame, q.id, scale.describe())
+        _inside_codebook(path, frame, q.id, out[q.id], scale.valid_codes(), scale.describe())
     out["source_file"] = path.name
     out["source_row"] = np.arange(2, len(frame) + 2, dtype="int64")
     return out
+
+
+def _inside_codebook(path: Path, frame, column: str, values, valid, described: str) -> None:
+    """An answer (or frame code) the codebook does not have cannot be interpreted: stop at the
+    first such row, naming it and every code the codebook allows."""
+    raise_first_bad(
+        path,
+        frame,
+        column,
+        values.notna() & ~values.isin(list(valid)),
+        expected=f"empty or a code of the codebook: {described}",
+        problem="answer outside the codebook",
+        rule="answers_inside_codebook",
+    )
 
 
 def _whole_numbers(path: Path, frame: pd.DataFrame, column: str, expected: str) -> pd.Series:

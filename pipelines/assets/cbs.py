@@ -7,6 +7,7 @@ import pandas as pd
 from dagster_duckdb import DuckDBResource
 
 from ingest.cbs import STATUS_CODES, load_crosswalk, read_kerncijfers, variable_catalogue
+from ingest.errors import InputError
 from ingest.snapshots import Sidecar, discover_snapshots, verify_snapshot
 from pipelines.resources import read_table, write_table
 from pipelines.settings import data_dir, raw_dir
@@ -60,14 +61,17 @@ def _kerncijfers_asset(path, sidecar: Sidecar):
     )
     def _asset(duckdb: DuckDBResource) -> dg.MaterializeResult:
         path = raw_dir() / relative
-        verify_snapshot(path)
-        frame = read_kerncijfers(
-            path,
-            year=sidecar.year,
-            scheme=sidecar.scheme,
-            crosswalk=load_crosswalk(data_dir() / "reference" / "cbs_variable_crosswalk.csv"),
-            area_level=sidecar.area_level,
-        )
+        checked = verify_snapshot(path)
+        try:
+            frame = read_kerncijfers(
+                path,
+                year=sidecar.year,
+                scheme=sidecar.scheme,
+                crosswalk=load_crosswalk(data_dir() / "reference" / "cbs_variable_crosswalk.csv"),
+                area_level=sidecar.area_level,
+            )
+        except InputError as err:
+            raise err.copy_of(checked.copied_from) from err
         rows = write_table(duckdb, asset_name(sidecar), frame)
         meta = snapshot_metadata(sidecar, rows)
         meta["status_counts"] = frame["status"].value_counts().to_dict()

@@ -26,11 +26,12 @@ def editions(duckdb: DuckDBResource) -> dg.MaterializeResult:
                 "survey": e.survey,
                 "registers": e.registers,
                 "boundary_years": ",".join(f"{k}:{v}" for k, v in e.boundaries.items()),
+                "dropped_questions": ",".join(e.dropped_questions) or None,
                 "gemeente": cfg.gemeente,
             }
             for e in cfg.editions
         ]
-    )
+    ).astype({"registers": "Int64", "dropped_questions": "object"})  # no export: NULL, not NaN
     return dg.MaterializeResult(
         metadata={"dagster/row_count": write_table(duckdb, "editions", frame)}
     )

@@ -89,7 +89,10 @@ def _export_asset(path, sidecar: Sidecar):
     )
     def _asset(duckdb: DuckDBResource) -> dg.MaterializeResult:
         checked = verify_snapshot(raw_dir() / relative)
-        frame = read_register_export(raw_dir() / relative, checked.year)
+        try:
+            frame = read_register_export(raw_dir() / relative, checked.year)
+        except InputError as err:
+            raise err.copy_of(checked.copied_from) from err
         frame["synthetic"] = checked.synthetic
         rows = write_table(duckdb, asset_name(checked), frame)
         meta = snapshot_metadata(checked, rows)

@@ -6,6 +6,7 @@ import dagster as dg
 import pandas as pd
 from dagster_duckdb import DuckDBResource
 
+from ingest.errors import InputError
 from ingest.snapshots import verify_snapshot
 from ingest.survey.codebook import load_codebook
 from ingest.survey.export import read_survey_export
@@ -91,7 +92,10 @@ def survey_export(context, duckdb: DuckDBResource) -> dg.MaterializeResult:
     for wave in editions_of(context):
         path = cfg.resolve(by_edition[wave].survey)
         sidecar = verify_snapshot(path)
-        frame = read_survey_export(path, load_codebook(codebook_path()), wave)
+        try:
+            frame = read_survey_export(path, load_codebook(codebook_path()), wave)
+        except InputError as err:
+            raise err.copy_of(sidecar.copied_from) from err
         frame["synthetic"] = sidecar.synthetic
         rows = write_table(duckdb, f"raw_survey_{wave}", frame)
         meta = snapshot_metadata(sidecar, rows)
