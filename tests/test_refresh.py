@@ -19,52 +19,65 @@ def _tree_digest(folder):
     }
 
 
-def _inputs(tmp_path, data):
-    """A synthetic 2026 wave and register export, and a CBS 2026 file (the 2024 figures, with
-    one StatLine column renumbered as CBS does from year to year)."""
+def _inputs(tmp_path, data, registers: bool = False):
+    """A synthetic 2026 wave (the codebook does not know 2026: the generator asks the questions
+    of the latest wave, 2024, and says so), a register export when asked for, and a CBS 2026
+    file (the 2024 figures, with one StatLine column renumbered as CBS does every year)."""
     inputs = tmp_path / "inputs"
-    inputs.mkdir()
+    inputs.mkdir(exist_ok=True)
     survey = inputs / "enquete_2026.csv"
-    registers = inputs / "registraties_2026.csv"
     r = run_cli(
         "generate-survey", "--wave", "2026", "--cbs-year", "2024", "--respondents", "4000",
-        "--questions-of", "2024", "--out", str(survey), data=data, tmp=tmp_path,
+        "--out", str(survey), data=data, tmp=tmp_path,
     )  # fmt: skip
     assert r.returncode == 0, r.stderr
-    r = run_cli(
-        "generate-registers", "--year", "2026", "--cbs-year", "2024", "--out", str(registers),
-        data=data, tmp=tmp_path,
-    )  # fmt: skip
-    assert r.returncode == 0, r.stderr
+    assert "no questions for wave 2026: asking those of wave 2024" in r.stdout
+    assert "answering 102 questions" in r.stdout
+    export = None
+    if registers:
+        export = inputs / "registraties_2026.csv"
+        r = run_cli(
+            "generate-registers", "--year", "2026", "--cbs-year", "2024", "--out", str(export),
+            data=data, tmp=tmp_path,
+        )  # fmt: skip
+        assert r.returncode == 0, r.stderr
     cbs = inputs / "kerncijfers_2026.csv"
     text = (ROOT / "data/raw/cbs/kwb_2024_85984NED_groningen.csv").read_text(encoding="utf-8")
     header, rest = text.split("\n", 1)
     assert "AantalInwoners_5" in header.split(",")
     cbs.write_text(header.replace("AantalInwoners_5", "AantalInwoners_6") + "\n" + rest, "utf-8")
-    return survey, cbs, registers
+    return survey, cbs, export
 
 
-def test_new_edition_2026_end_to_end(tmp_path, data_copy, built_warehouse):
+def test_new_edition_2026_without_registers_end_to_end(tmp_path, data_copy, built_warehouse):
+    """The README's refresh without the optional register export: the edition is built and
+    published, without register indicators, and every page says why."""
     data = data_copy
     (tmp_path / "wh").mkdir()
     shutil.copy(built_warehouse, tmp_path / "wh" / "w.duckdb")
-    survey, cbs, registers = _inputs(tmp_path, data)
+    survey, cbs, _ = _inputs(tmp_path, data)
     given = _tree_digest(survey.parent)
 
     # the reports as pages only: printing them is tested on the session build (and costs ~30 s)
     r = run_cli(
         "new-edition", "2026", "--survey", str(survey), "--cbs", str(cbs),
-        "--registers", str(registers), "--cbs-fallback-year", "2023", data=data, tmp=tmp_path,
-        WIJKKOMPAS_REPORT_PDF="0",
+        "--cbs-fallback-year", "2023", data=data, tmp=tmp_path, WIJKKOMPAS_REPORT_PDF="0",
     )  # fmt: skip
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
     assert "Edition 2026 added and published" in r.stdout
     assert _tree_digest(survey.parent) == given  # the statistician's files are not touched
+    assert "Traceback" not in r.stdout + r.stderr
 
     # the edition, its files (with sidecars) and the derived crosswalk column are in data/
     editions = yaml.safe_load((data / "editions.yml").read_text(encoding="utf-8"))["editions"]
     new = editions[-1]
     assert (new["edition"], new["area_year"], new["cbs_years"]) == (2026, 2026, [2026, 2023])
+    assert "registers" not in new and "dropped_questions" not in new
+    # the CBS copy is named like the shipped files, whatever the statistician called it
+    assert (data / "raw/cbs/kwb_2026_groningen.csv").exists()
+    assert not list((data / "raw/cbs").glob("*kerncijfers*"))
+    copied = yaml.safe_load((data / "raw/cbs/kwb_2026_groningen.csv.meta.yml").read_text())
+    assert copied["copied_from"] == str(cbs.resolve())
     layouts = yaml.safe_load((data / "editions.yml").read_text(encoding="utf-8"))["layouts"]
     assert layouts[0]["area_year"] == 2026
     assert (data / "raw/survey/wijkenquete_2026.csv.meta.yml").exists()
@@ -124,6 +137,23 @@ def test_new_edition_2026_end_to_end(tmp_path, data_copy, built_warehouse):
                WHERE edition = 2026 AND layout = 'voorbeeld' AND area_level = 'wijk'"""
         ).fetchone()[0]
         assert own == 32
+        # no register export: every register indicator of 2026 is absent with its reason, and
+        # 2024 keeps its register figures
+        registers = con.sql(
+            """SELECT edition, count(*), count(value), count(*) FILTER
+                      (suppression_reason = 'no_registers'), any_value(suppression_note)
+               FROM indicator_values WHERE source = 'register' AND layout = 'cbs'
+               AND area_level = 'wijk' AND edition >= 2024 GROUP BY 1 ORDER BY 1"""
+        ).fetchall()
+        n_register = con.sql(
+            "SELECT count(*) FROM indicator_catalogue WHERE source = 'register'"
+        ).fetchone()[0]
+        assert registers[1] == (
+            2026, 20 * n_register, 0, 20 * n_register,
+            "Deze editie heeft geen gemeentelijke registraties",
+        )  # fmt: skip
+        assert registers[0][2] > 0 and registers[0][3] == 0
+        assert con.sql("SELECT registers FROM editions WHERE edition = 2026").fetchone() == (None,)
     finally:
         con.close()
     site = tmp_path / "site"
@@ -139,6 +169,9 @@ def test_new_edition_2026_end_to_end(tmp_path, data_copy, built_warehouse):
     assert not list((site / "rapport").glob("*.pdf"))
     wijk_page = (site / "wijk" / "WK001404.html").read_text("utf-8")
     assert "rapport/WK001404.html" in wijk_page and ".pdf" not in wijk_page
+    assert wijk_page.count("Deze editie heeft geen gemeentelijke registraties") >= n_register
+    english = (site / "en" / "wijk" / "WK001404.html").read_text("utf-8")
+    assert english.count("This edition has no municipal register data") >= n_register
     assert ".pdf" not in (site / "rapport" / "index.html").read_text("utf-8")
 
 
@@ -164,3 +197,200 @@ def test_new_edition_with_a_bad_survey_changes_nothing(tmp_path, data_copy):
     assert "Nothing in" in r.stderr
     assert _tree_digest(data) == before  # no copy, no sidecar, no crosswalk or codebook edit
     assert not (tmp_path / "site").exists()
+
+
+def _survey_2026(
+    tmp_path,
+    data,
+    drop: tuple[str, ...] = (),
+    keep_only: tuple | None = None,
+    answer: tuple[int, str, str] | None = None,
+):
+    """The shipped 2024 export as a 2026 wave: without the columns ``drop``, with only the
+    columns ``keep_only``, or with one answer (row, column, value) changed."""
+    lines = (data / "raw/survey/wijkenquete_2024.csv").read_text(encoding="utf-8").splitlines()
+    table = [line.split(";") for line in lines]
+    header = table[0]
+    keep = [i for i, c in enumerate(header)
+            if c not in drop and (keep_only is None or c in keep_only)]  # fmt: skip
+    if answer is not None:
+        row, column, value = answer
+        table[row - 1][header.index(column)] = value
+    path = tmp_path / "mijn_enquete_2026.csv"
+    path.write_text("\n".join(";".join(r[i] for i in keep) for r in table) + "\n", "utf-8")
+    return path
+
+
+def _cbs_2026(tmp_path):
+    cbs = tmp_path / "kerncijfers_2026.csv"
+    shutil.copy(ROOT / "data/raw/cbs/kwb_2024_85984NED_groningen.csv", cbs)
+    return cbs
+
+
+FRAME = ("respondent_id", "golf", "buurtcode", "leeftijd", "geslacht", "modus", "datum")
+
+
+def test_a_wave_without_questions_or_missing_one_is_stopped_with_the_list(tmp_path, data_copy):
+    data, cbs = data_copy, _cbs_2026(tmp_path)
+    before = _tree_digest(data)
+
+    frame_only = _survey_2026(tmp_path, data, keep_only=FRAME)
+    r = run_cli("new-edition", "2026", "--survey", str(frame_only), "--cbs", str(cbs), data=data)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "mijn_enquete_2026.csv" in r.stderr and "no question columns at all" in r.stderr
+    assert "--questions-of 2024" in r.stderr and "Traceback" not in r.stderr
+    # saying every question was dropped does not make a survey of it
+    everything = ",".join(
+        q["id"] for q in yaml.safe_load((data / "survey/codebook.yml").read_text())["questions"]
+        if 2024 in q["waves"]
+    )  # fmt: skip
+    r = run_cli(
+        "new-edition", "2026", "--survey", str(frame_only), "--cbs", str(cbs),
+        "--dropped-questions", everything, data=data,
+    )  # fmt: skip
+    assert r.returncode == 1 and "no question columns at all" in r.stderr, r.stderr
+
+    one_missing = _survey_2026(tmp_path, data, drop=("vei_onveilig_buurt", "won_schoon"))
+    r = run_cli("new-edition", "2026", "--survey", str(one_missing), "--cbs", str(cbs), data=data)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "2 question(s) asked in 2024 are not in the export: vei_onveilig_buurt, won_schoon" in (
+        r.stderr
+    )
+    assert "--dropped-questions vei_onveilig_buurt,won_schoon" in r.stderr
+    assert "mijn_enquete_2026.csv" in r.stderr
+    # a dropped question that the export has after all, or that 2024 did not ask, is named
+    r = run_cli(
+        "new-edition", "2026", "--survey", str(one_missing), "--cbs", str(cbs),
+        "--dropped-questions", "vei_onveilig_buurt,won_schoon,won_prettig", data=data,
+    )  # fmt: skip
+    assert r.returncode == 1 and "names won_prettig, but the export has that column" in r.stderr
+    r = run_cli(
+        "new-edition", "2026", "--survey", str(one_missing), "--cbs", str(cbs),
+        "--dropped-questions", "vei_onveilig_buurt,won_schoon,par_kent_wijkwethouder", data=data,
+    )  # fmt: skip
+    assert r.returncode == 1 and "par_kent_wijkwethouder, not asked in 2024" in r.stderr
+    assert _tree_digest(data) == before  # nothing copied, no crosswalk or codebook edit
+
+
+def test_dropped_questions_and_registers_are_recorded_with_the_edition(
+    tmp_path, data_copy, monkeypatch
+):
+    """What new-edition writes before the build (the build itself is tested above): the
+    register export with its sidecar, the wave in the codebook for the questions asked, the
+    questions left out on purpose in editions.yml; undo puts everything back."""
+    from pipelines.refresh import NewEdition, prepare
+    from pipelines.settings import editions_config
+
+    data = data_copy
+    monkeypatch.setenv("WIJKKOMPAS_DATA", str(data))
+    before = _tree_digest(data)
+    survey = _survey_2026(tmp_path, data, drop=("won_schoon",))
+    registers = tmp_path / "registraties_2026.csv"
+    shutil.copy(data / "raw/registers/registers_2024.csv", registers)
+    registers.write_text(
+        registers.read_text("utf-8").replace("\n2024;", "\n2026;"), encoding="utf-8"
+    )
+    said = []
+    spec = NewEdition(2026, survey, _cbs_2026(tmp_path), registers, cbs_table="86165NED",
+                      dropped_questions=["won_schoon"])  # fmt: skip
+    change = prepare(spec, said.append)
+    try:
+        new = editions_config().editions[-1]
+        assert (new.edition, new.registers, new.dropped_questions) == (2026, 2026, ["won_schoon"])
+        assert (data / "raw/registers/registers_2026.csv.meta.yml").exists()
+        assert (data / "raw/cbs/kwb_2026_86165NED_groningen.csv").exists()
+        codebook = yaml.safe_load((data / "survey/codebook.yml").read_text("utf-8"))
+        asked = {q["id"] for q in codebook["questions"] if 2026 in q["waves"]}
+        asked_2024 = {q["id"] for q in codebook["questions"] if 2024 in q["waves"]}
+        assert asked == asked_2024 - {"won_schoon"}
+        assert any("deliberately not asked again: won_schoon" in line for line in said)
+    finally:
+        change.undo()
+    assert _tree_digest(data) == before
+
+
+def test_an_answer_outside_the_codebook_is_stopped_before_the_build(tmp_path, data_copy):
+    data = data_copy
+    before = _tree_digest(data)
+    survey = _survey_2026(tmp_path, data, answer=(118, "won_schoon", "6"))
+    r = run_cli("new-edition", "2026", "--survey", str(survey), "--cbs", str(_cbs_2026(tmp_path)),
+                data=data)  # fmt: skip
+    assert r.returncode == 1
+    message = r.stderr
+    assert f"file {survey}, row 118, column 'won_schoon'" in message, message
+    assert "answer outside the codebook" in message and "found '6'" in message
+    assert "1 (helemaal mee eens), 2 (mee eens)" in message and "98 (weet niet)" in message
+    assert "Building" not in r.stdout  # stopped while reading, before any build
+    assert _tree_digest(data) == before
+
+
+def _warehouse_state(path):
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        tables = [t for (t,) in con.sql("SELECT table_name FROM duckdb_tables()").fetchall()]
+        return {t: con.sql(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
+    finally:
+        con.close()
+
+
+def test_a_refresh_failing_on_a_rule_leaves_data_warehouse_and_site_as_they_were(
+    tmp_path, data_copy, built_warehouse
+):
+    """A respondent in a buurt that does not exist passes reading and is stopped by the rule
+    survey_responses.buurt_known inside the build: data/, the warehouse and the site stay as
+    they were, and the notebooks go on showing the last good edition."""
+    import os
+
+    data = data_copy
+    warehouse = tmp_path / "wh" / "w.duckdb"
+    warehouse.parent.mkdir()
+    shutil.copy(built_warehouse, warehouse)
+    site = tmp_path / "site"
+    shutil.copytree(os.environ["WIJKKOMPAS_SITE"], site)
+    before = (_tree_digest(data), _warehouse_state(warehouse), _tree_digest(site))
+    warehouse_bytes = hashlib.sha256(warehouse.read_bytes()).hexdigest()
+    survey = _survey_2026(tmp_path, data, answer=(5, "buurtcode", "BU00149999"))
+
+    r = run_cli("new-edition", "2026", "--survey", str(survey), "--cbs", str(_cbs_2026(tmp_path)),
+                data=data, tmp=tmp_path, WIJKKOMPAS_REPORT_PDF="0")  # fmt: skip
+    assert r.returncode == 1, r.stdout[-2000:]
+    assert "survey_responses.buurt_known" in r.stdout and "BU00149999" in r.stdout
+    assert "Edition 2026 was NOT added" in r.stderr and "Traceback" not in r.stderr
+    assert (_tree_digest(data), _warehouse_state(warehouse), _tree_digest(site)) == before
+    assert hashlib.sha256(warehouse.read_bytes()).hexdigest() == warehouse_bytes
+    failed = warehouse.with_name("w.failed.duckdb")  # the failed run, kept to inspect
+    assert 2026 in dict(duckdb.connect(str(failed), read_only=True).sql(
+        "SELECT edition, 1 FROM editions").fetchall())  # fmt: skip
+
+    out = tmp_path / "nb.ipynb"
+    r = run_cli("notebook", "wijkanalyse", "--area", "WK001404", "--out", str(out),
+                data=data, tmp=tmp_path)  # fmt: skip
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "on edition 2024 (the latest in" in r.stdout
+    assert "editie 2024" in out.read_text("utf-8") and "editie 2026" not in out.read_text("utf-8")
+
+
+def test_the_notebook_refuses_a_warehouse_that_disagrees_with_itself(tmp_path, built_warehouse):
+    warehouse = tmp_path / "w.duckdb"
+    shutil.copy(built_warehouse, warehouse)
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("INSERT INTO editions (edition, area_year) VALUES (2026, 2026)")
+    r = run_cli("notebook", "wijkanalyse", "--area", "WK001404", "--warehouse", str(warehouse))
+    assert r.returncode == 1
+    assert "its table editions lists 2018, 2024, 2026" in r.stderr, r.stderr
+    assert "indicator_values has figures for 2018, 2024" in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_editions_fields_are_typed(tmp_path, data_copy):
+    """A year written as 2024.0 (what pandas made of a missing register year) is refused with
+    the file, the key and what was expected, before anything runs."""
+    text = (data_copy / "editions.yml").read_text("utf-8")
+    (data_copy / "editions.yml").write_text(
+        text.replace("registers: 2024", "registers: 2024.0"), "utf-8"
+    )
+    r = run_cli("check", data=data_copy, tmp=tmp_path)
+    assert r.returncode == 1
+    assert "editions.yml, key 'editions[1].registers'" in r.stderr, r.stderr
+    assert "found 2024.0" in r.stderr and "a whole number" in r.stderr
+    assert "Traceback" not in r.stderr
