@@ -122,10 +122,17 @@ def _failure(report) -> None:
         "downstream of them was built.",
         err=True,
     )
-    other = [s for s, _ in report.failures if s not in dict(report.read_failures)]
-    if not report.quality.blocking_failures and other:  # a check step crashed itself
-        for step, message in report.failures:
-            click.echo(f"- {step}: {message}", err=True)
+    crashed = [  # a check step that could not run its rules (not one whose rule failed)
+        (step, message)
+        for step, message in report.failures
+        if step not in dict(report.read_failures) and "DagsterAssetCheckFailedError" not in message
+    ]
+    for step, message in crashed:
+        click.echo(
+            f"- {step} could not run: {message.splitlines()[0]}\n  (a warehouse from before "
+            "an upgrade may lack a table or column: a full `wijkkompas check` rebuilds it)",
+            err=True,
+        )
 
 
 def _summary() -> None:
@@ -258,6 +265,22 @@ def new_edition(
     _summary()
 
 
+def _check_cbs_year(year: int) -> None:
+    """A synthetic file is calibrated to CBS figures of a year the raw data has."""
+    from ingest.snapshots import discover_snapshots
+    from pipelines.settings import raw_dir
+
+    years = sorted(
+        {s.year for _, s in discover_snapshots(raw_dir()) if s.kind == "cbs_kerncijfers"}
+    )
+    if year not in years:
+        raise click.BadParameter(
+            f"no CBS kerncijfers of {year} in {raw_dir()}; the years there: "
+            f"{', '.join(map(str, years))}",
+            param_hint="--cbs-year",
+        )
+
+
 @main.command("generate-survey")
 @click.option("--wave", type=int, required=True, help="Survey year, e.g. 2024.")
 @click.option(
@@ -296,6 +319,7 @@ def generate_survey(
     from ingest.survey.generator import GENERATOR_VERSION, WaveSpec, generate_wave, write_export
     from pipelines.settings import data_dir, raw_dir
 
+    _check_cbs_year(cbs_year)
     codebook = load_codebook(data_dir() / "survey" / "codebook.yml")
     known = sorted({w for q in codebook.questions for w in q.waves})
     if questions_of is None and not codebook.questions_in(wave):
@@ -377,6 +401,7 @@ def generate_registers(year: int, cbs_year: int | None, seed: int | None, out: P
     from pipelines.settings import data_dir, raw_dir
 
     spec = RegisterSpec(year, year if cbs_year is None else cbs_year, seed or DEFAULT_SEED)
+    _check_cbs_year(spec.cbs_year)
     out = out or raw_dir() / "registers" / f"registers_{year}.csv"
     out.parent.mkdir(parents=True, exist_ok=True)
     with click.progressbar(length=3, label=f"Generating registers {year}") as bar:

@@ -80,12 +80,29 @@ def _network_error(err: BaseException) -> bool:
     return False
 
 
+def _http_error(err: BaseException) -> bool:
+    """CBS answered, with an HTTP error (an unknown table: 404)."""
+    import requests
+
+    seen = err
+    while seen is not None:
+        if isinstance(seen, requests.exceptions.HTTPError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 def user_message(err: BaseException, command: str) -> str:
     """One paragraph for ``err`` raised by ``wijkkompas COMMAND``."""
     from ingest.errors import InputError
 
     if isinstance(err, InputError | SelectionError):
         return f"Not done: {err}"
+    if command == "fetch-cbs" and _http_error(err):
+        return (
+            f"CBS did not serve the table: {_first_line(err)}\n"
+            "Check the table id (e.g. 85984NED for the kerncijfers 2024) on StatLine."
+        )
     if command == "fetch-cbs" and _network_error(err):
         return (
             f"Could not reach CBS: {_first_line(err)}\n"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -22,7 +22,12 @@ class Warehouse(DuckDBResource):
         path = Path(self.database) if self.database else warehouse_path()
         path.parent.mkdir(parents=True, exist_ok=True)
         fixed = DuckDBResource(database=str(path), connection_config=self.connection_config)
-        with fixed.get_connection() as con:
+        with ExitStack() as stack:
+            con = stack.enter_context(fixed.get_connection())
+            # closed also when the step fails: a connection kept alive by the failure's
+            # traceback would hold the database open (the quality report of a failed run, the
+            # swap of the warehouse copy and every later connection need it closed)
+            stack.callback(con.close)
             yield con
 
 

@@ -1,0 +1,147 @@
+"""Every ``wijkkompas`` command, given what a user gets wrong, answers with a message (what was
+wrong, what to do) and exit code 1 or 2, never with a traceback."""
+
+from __future__ import annotations
+
+import socket
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from conftest import ROOT, run_cli
+
+from pipelines.cli import main
+
+
+def _closed_port() -> int:
+    """A port on this machine where nothing listens (fetch-cbs "offline", without the net)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _cases(tmp):
+    missing = str(tmp / "does_not_exist.csv")
+    offline = f"127.0.0.1:{_closed_port()}"
+    return {
+        # command line                                     what the message must say
+        "build unknown asset": (
+            ["build", "--select", "compass_scorez"],
+            1, ["Unknown asset 'compass_scorez'", "did you mean compass_scores"],
+        ),
+        "check partitioned asset by its old name": (
+            ["check", "--select", "survey_export_2018"],
+            1, ["survey_export is one asset partitioned by edition",
+                "--select survey_export --edition 2018"],
+        ),
+        "check unknown edition": (
+            ["check", "--edition", "1999"],
+            1, ["Unknown edition(s) 1999", "data/editions.yml has 2018, 2024"],
+        ),
+        "new-edition missing file": (
+            ["new-edition", "2026", "--survey", missing, "--cbs", missing],
+            2, ["does_not_exist.csv", "does not exist"],
+        ),
+        "new-edition existing edition": (
+            ["new-edition", "2024", "--survey", str(ROOT / "README.md"),
+             "--cbs", str(ROOT / "README.md")],
+            1, ["edition exists already", "found 2024"],
+        ),
+        "new-edition year not a number": (
+            ["new-edition", "twintig", "--survey", str(ROOT / "README.md"),
+             "--cbs", str(ROOT / "README.md")],
+            2, ["'twintig' is not a valid integer"],
+        ),
+        "generate-survey unknown questions wave": (
+            ["generate-survey", "--wave", "2026", "--cbs-year", "2024", "--respondents", "10",
+             "--questions-of", "2019", "--out", str(tmp / "s.csv")],
+            2, ["--questions-of", "no questions for wave 2019", "its waves: 2018, 2024"],
+        ),
+        "generate-survey unknown CBS year": (
+            ["generate-survey", "--wave", "2026", "--cbs-year", "1990", "--respondents", "10",
+             "--out", str(tmp / "s.csv")],
+            2, ["--cbs-year", "no CBS kerncijfers of 1990", "the years there: 2017, 2023, 2024"],
+        ),
+        "generate-registers unknown CBS year": (
+            ["generate-registers", "--year", "2026", "--cbs-year", "1990",
+             "--out", str(tmp / "r.csv")],
+            2, ["--cbs-year", "no CBS kerncijfers of 1990"],
+        ),
+        "snapshot missing file": (
+            ["snapshot", missing, "--title", "t", "--publisher", "p", "--kind", "register",
+             "--licence", "l", "--origin", "o"],
+            2, ["does_not_exist.csv", "does not exist"],
+        ),
+        "fetch-cbs offline": (
+            ["fetch-cbs", "--table", "85984NED", "--year", "2024", "--out", str(tmp / "k.csv"),
+             "--catalog-url", offline, "--http"],
+            1, ["Could not reach CBS", "the only command that goes online",
+                "wijkkompas snapshot"],
+        ),
+        "notebook unknown area": (
+            ["notebook", "wijkanalyse", "--area", "WK009999"],
+            1, ["Unknown area code 'WK009999'", "Valid wijk codes"],
+        ),
+        "notebook without warehouse": (
+            ["notebook", "wijkanalyse", "--area", "WK001404", "--warehouse", missing],
+            1, ["There is no warehouse at", "make run"],
+        ),
+        "notebook unknown name": (
+            ["notebook", "dashboard", "--area", "WK001404"],
+            2, ["'dashboard' is not one of 'wijkanalyse', 'vergelijk'"],
+        ),
+        "strip-notebooks unknown flag": (["strip-notebooks", "--dry"], 2, ["No such option"]),
+        "where with an argument": (["where", "extra"], 2, ["unexpected extra argument"]),
+        "unknown command": (["buidl"], 2, ["No such command 'buidl'"]),
+    }  # fmt: skip
+
+
+def test_every_command_is_covered():
+    covered = {case[0][0] for case in _cases(ROOT).values()}
+    assert set(main.commands) <= covered
+
+
+def test_bad_arguments_give_a_message_not_a_traceback(tmp_path, built_warehouse):
+    cases = _cases(tmp_path)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        runs = dict(zip(cases, pool.map(lambda c: run_cli(*c[0]), cases.values()), strict=True))
+    for name, (_args, code, says) in cases.items():
+        result = runs[name]
+        out = result.stdout + result.stderr
+        assert "Traceback" not in out, f"{name}: {out[-2000:]}"
+        assert result.returncode == code, f"{name}: exit {result.returncode}\n{out[-2000:]}"
+        for part in says:
+            assert part in out, f"{name}: {part!r} not in\n{out[-2000:]}"
+    assert not (tmp_path / "s.csv").exists() and not (tmp_path / "k.csv").exists()
+
+
+def test_an_unexpected_error_is_a_message_with_the_traceback_in_a_file(monkeypatch):
+    """A bug (not the user's input) still reaches the user as a paragraph that says so and
+    where the traceback is, not as the traceback itself."""
+    from click.testing import CliRunner
+
+    import pipelines.cli as cli
+    from pipelines.errors import ERROR_LOG
+
+    monkeypatch.setattr(cli.click, "echo", _echo_or_fail(cli.click.echo))
+    result = CliRunner().invoke(cli.main, ["where"], catch_exceptions=False)
+    assert result.exit_code == 1
+    assert "Unexpected error in `wijkkompas where`: KeyError" in result.output
+    assert str(ERROR_LOG) in result.output and "Traceback" not in result.output
+    assert "KeyError: 'area_code'" in ERROR_LOG.read_text(encoding="utf-8")
+
+
+def _echo_or_fail(echo):
+    def wrapped(message=None, *args, **kwargs):
+        if isinstance(message, str) and message.startswith("project:"):
+            raise KeyError("area_code")
+        return echo(message, *args, **kwargs)
+
+    return wrapped
+
+
+@pytest.mark.parametrize("command", sorted(main.commands))
+def test_every_command_has_help(command):
+    from click.testing import CliRunner
+
+    result = CliRunner().invoke(main, [command, "--help"])
+    assert result.exit_code == 0 and "Usage:" in result.output, result.output
