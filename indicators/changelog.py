@@ -34,7 +34,8 @@ area_pair AS (  -- area changes: the crosswalk maps earlier areas onto the newes
     WHERE area_year = (SELECT area_year FROM editions ORDER BY edition DESC LIMIT 1)
 ),
 published AS (
-    SELECT edition, indicator_id, bool_or(NOT suppressed) AS published
+    SELECT edition, indicator_id, bool_or(NOT suppressed) AS published,
+           mode(suppression_note) AS why_not   -- e.g. not asked, no register export
     FROM indicator_values WHERE layout = 'cbs' AND area_level = 'wijk' GROUP BY ALL
 ),
 titles AS (SELECT indicator_id, title_nl, source, comparable_since, break_note_nl
@@ -46,7 +47,9 @@ indicator_changes AS (
            CASE WHEN now.published
                 THEN 'Gepubliceerd in ' || p.edition || ', niet in ' || p.previous_edition
                 ELSE 'Gepubliceerd in ' || p.previous_edition || ', niet meer in ' || p.edition
-           END || ' (' || t.source || ')' AS detail,
+           END || ' (' || t.source || ')'
+           || CASE WHEN NOT now.published THEN coalesce(': ' || now.why_not, '') ELSE '' END
+           AS detail,
            NULL::DOUBLE AS change, NULL::DOUBLE AS change_z, NULL::BIGINT AS rank
     FROM pair p
     JOIN published now ON now.edition = p.edition

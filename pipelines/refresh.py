@@ -250,7 +250,8 @@ def _stage_cbs(spec: NewEdition, change: Change, echo) -> None:
         spec.cbs, year=spec.year, scheme=spec.cbs_scheme, crosswalk=load_crosswalk(crosswalk_file)
     )
     spec.buurten = set(figures.loc[figures["area_level"] == "buurt", "area_code"])
-    target = raw_dir() / "cbs" / cbs_copy_name(spec.year, spec.cbs_table)
+    table = spec.cbs_table or _given_sidecar(spec.cbs).get("table_id")  # fetch-cbs wrote it
+    target = raw_dir() / "cbs" / cbs_copy_name(spec.year, table)
     fixed = {"kind": "cbs_kerncijfers", "year": spec.year, "scheme": spec.cbs_scheme}
     _copy_with_sidecar(
         change, spec, spec.cbs, target,

@@ -126,6 +126,13 @@ def test_new_edition_2026_without_registers_end_to_end(tmp_path, data_copy, buil
             "SELECT DISTINCT edition, previous_edition FROM edition_changelog ORDER BY 1"
         ).fetchall()
         assert pairs == [(2024, 2018), (2026, 2024)]
+        # the changelog says why the register indicators are gone
+        removed = con.sql(
+            """SELECT count(*), count(*) FILTER (detail LIKE
+                      '%(register): Deze editie heeft geen gemeentelijke registraties')
+               FROM edition_changelog WHERE edition = 2026 AND kind = 'indicator_removed'"""
+        ).fetchone()
+        assert removed[0] == removed[1] > 0
         # area changes are listed against the newest layout only: 2024 -> 2026 changed nothing
         # (and no pair claims that every wijk is new)
         assert con.sql(

@@ -31,7 +31,7 @@ def editions(duckdb: DuckDBResource) -> dg.MaterializeResult:
             }
             for e in cfg.editions
         ]
-    ).astype({"registers": "Int64", "dropped_questions": "object"})  # no export: NULL, not NaN
+    ).astype({"registers": "Int64", "dropped_questions": "string"})  # NULL, not NaN or INTEGER
     return dg.MaterializeResult(
         metadata={"dagster/row_count": write_table(duckdb, "editions", frame)}
     )
