@@ -109,3 +109,74 @@ def test_geometries_stored_for_every_edition_wijk(con):
     ).fetchone()[0]
     lon, lat = json.loads(geojson)["coordinates"][0][0][:2]
     assert 6.4 < lon < 6.7 and 53.1 < lat < 53.3
+
+
+def test_a_layout_is_dissolved_from_its_buurten_and_a_missing_buurt_is_listed():
+    """Drawn example: two adjacent unit squares make one own wijk of area 2 (their shared edge
+    gone); a third buurt of the wijk without a boundary is listed, not guessed."""
+    import pandas as pd
+    import shapely
+    from shapely.geometry import box
+
+    from geo.layout_geometry import dissolve_layout
+
+    buurten = pd.DataFrame(
+        {
+            "area_code": ["B1", "B2", "B3"],
+            "geom_rd_wkb": [shapely.to_wkb(g) for g in (box(0, 0, 1, 1), box(1, 0, 2, 1),
+                                                         box(5, 5, 6, 7))],
+        }
+    )  # fmt: skip
+    members = pd.DataFrame(
+        {
+            "area_level": ["wijk", "wijk", "wijk", "wijk"],
+            "area_code": ["W1", "W1", "W1", "W2"],
+            "buurt_code": ["B1", "B2", "B9", "B3"],
+        }
+    )
+    drawn, coverage = dissolve_layout(buurten, members, {"W1": "Een", "W2": "Twee"})
+    w1 = drawn.set_index("area_code").loc["W1", "geometry"]
+    assert w1.geom_type == "Polygon" and w1.area == pytest.approx(2.0)
+    assert w1.equals(box(0, 0, 2, 1))
+    cov = coverage.set_index("area_code")
+    assert (cov.loc["W1", "buurten"], cov.loc["W1", "buurten_drawn"]) == (3, 2)
+    assert cov.loc["W1", "buurten_without_boundary"] == "B9"
+    assert cov.loc["W2", "buurten_without_boundary"] is None
+    assert drawn.set_index("area_code").loc["W2", "geometry"].area == pytest.approx(2.0)
+
+
+def test_own_wijken_are_drawn_from_their_buurten(con):
+    """Every own wijk and gebied of the example layout has one valid boundary whose surface is
+    the sum of its buurten' surfaces (recomputed here from the buurt boundaries) within 0.1 %;
+    the buurten without a boundary are exactly those the buurt map lacks."""
+    import shapely
+
+    own = con.sql(
+        """SELECT area_level, area_code, geom_rd_wkb, buurten_without_boundary, geometry_valid
+           FROM layout_geometries WHERE layout = 'voorbeeld'"""
+    ).df()
+    areas = con.sql(
+        """SELECT area_level, area_code FROM areas WHERE layout = 'voorbeeld'
+           AND area_level IN ('wijk', 'gebied')"""
+    ).df()
+    assert sorted(zip(own["area_level"], own["area_code"], strict=True)) == sorted(
+        zip(areas["area_level"], areas["area_code"], strict=True)
+    )
+    assert own["geometry_valid"].all()
+    members = con.sql(
+        """SELECT m.area_code, m.buurt_code, g.geom_rd_wkb FROM area_buurten m
+           LEFT JOIN area_geometries g ON g.edition = 2024 AND g.area_level = 'buurt'
+            AND g.area_code = m.buurt_code
+           WHERE m.layout = 'voorbeeld' AND m.area_level IN ('wijk', 'gebied')"""
+    ).df()
+    for row in own.itertuples():
+        parts = members[members["area_code"] == row.area_code]
+        have = parts[parts["geom_rd_wkb"].notna()]
+        expected = sum(shapely.from_wkb(bytes(b)).area for b in have["geom_rd_wkb"])
+        dissolved = shapely.from_wkb(bytes(row.geom_rd_wkb)).area
+        assert dissolved == pytest.approx(expected, rel=1e-3), row.area_code
+        lacking = sorted(parts.loc[parts["geom_rd_wkb"].isna(), "buurt_code"])
+        assert (row.buurten_without_boundary or "") == ",".join(lacking), row.area_code
+    # the 2022 buurt map lacks three buurten of 2024: their own wijken say so
+    listed = {b for v in own["buurten_without_boundary"].dropna() for b in v.split(",")}
+    assert len(listed) == 3

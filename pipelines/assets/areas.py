@@ -8,6 +8,7 @@ from dagster_duckdb import DuckDBResource
 
 from geo.areas import cbs_layout, known_wijken, read_gebieden, user_layout
 from geo.boundaries import match_codes, read_boundaries, to_storage
+from geo.layout_geometry import dissolve_layout, layout_geometry_rows
 from ingest.errors import InputError
 from ingest.snapshots import discover_snapshots, verify_snapshot
 from pipelines.assets.cbs import asset_name, cbs_area_codes, cbs_values, snapshot_metadata
@@ -178,3 +179,55 @@ def area_geometries(duckdb: DuckDBResource) -> dg.MaterializeResult:
     rows = write_table(duckdb, "area_geometries", pd.concat(frames, ignore_index=True))
     write_table(duckdb, "boundary_matches", pd.DataFrame(matches))
     return dg.MaterializeResult(metadata={"dagster/row_count": rows, "code_mismatches": report})
+
+
+@dg.asset(group_name=GROUP, kinds={"geopandas", "duckdb"}, deps=[area_geometries, areas])
+def layout_geometries(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    """Boundaries of every own layout's wijken and gebieden, dissolved from the buurt boundaries
+    of the newest edition on the layout's area year (geo/layout_geometry.py), stored like
+    ``area_geometries`` with the layout and, per area, its buurten, how many were drawn and the
+    ones without a boundary (reported, never guessed; rules in layout_geometries.yml)."""
+    cfg = editions_config()
+    frames, missing = [], {}
+    for layout in cfg.layouts:
+        on_year = [e for e in cfg.editions if e.area_year == layout.area_year]
+        if not on_year:
+            continue  # an own layout of a year no edition uses is not computed either
+        edition = max(on_year, key=lambda e: e.edition)
+        members = read_table(
+            duckdb,
+            "SELECT area_level, area_code, buurt_code FROM area_buurten "
+            "WHERE layout = ? AND year = ? AND area_level IN ('wijk', 'gebied')",
+            [layout.name, layout.area_year],
+        )
+        names = read_table(
+            duckdb,
+            "SELECT area_code, area_name FROM areas WHERE layout = ? AND year = ?",
+            [layout.name, layout.area_year],
+        )
+        buurten = read_table(
+            duckdb,
+            "SELECT area_code, geom_rd_wkb, source_file FROM area_geometries "
+            "WHERE edition = ? AND area_level = 'buurt'",
+            [edition.edition],
+        )
+        drawn, coverage = dissolve_layout(
+            buurten, members, dict(zip(names["area_code"], names["area_name"], strict=True))
+        )
+        source = buurten["source_file"].iloc[0] if len(buurten) else ""
+        frames.append(
+            layout_geometry_rows(
+                drawn, coverage, layout=layout.name, edition=edition.edition,
+                year=layout.area_year, source=f"dissolved from {source}",
+            )
+        )  # fmt: skip
+        gaps = coverage.loc[coverage["buurten_without_boundary"].notna()]
+        missing[layout.name] = {
+            str(r.area_code): r.buurten_without_boundary for r in gaps.itertuples()
+        }
+    columns = ["layout", "edition", "year", "area_level", "area_code", "area_name", "area_km2"]
+    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+    rows = write_table(duckdb, "layout_geometries", frame)
+    return dg.MaterializeResult(
+        metadata={"dagster/row_count": rows, "buurten_without_boundary": missing}
+    )
