@@ -110,6 +110,7 @@ def user_layout(
     seen: dict[str, int] = {}
     wijk_names: dict[str, str] = {}
     gebied_of_wijk: dict[str, str] = {}
+    first_row: dict[str, int] = {}  # where a wijk or gebied code is first given
     areas = [(year, name, "gemeente", gemeente, gemeente_name, None)]
     members = []
     gebied_rows: dict[str, str] = {}
@@ -118,7 +119,7 @@ def user_layout(
         if buurt not in buurten:
             raise InputError(
                 path,
-                f"unknown buurt code for {year}",
+                f"unknown buurt code {buurt} for {year}",
                 row=row_no,
                 column="buurt_code",
                 value=buurt,
@@ -127,7 +128,7 @@ def user_layout(
         if buurt in seen:
             raise InputError(
                 path,
-                "buurt listed twice",
+                f"buurt {buurt} listed twice",
                 row=row_no,
                 column="buurt_code",
                 value=buurt,
@@ -138,30 +139,41 @@ def user_layout(
         if not wijk or not gebied:
             raise InputError(
                 path,
-                "empty code",
+                f"empty code for buurt {buurt}",
                 row=row_no,
                 column="wijk_code" if not wijk else "gebied_code",
                 expected="a wijk and a gebied code for every buurt",
             )
+        first_row.setdefault(f"wijk {wijk}", row_no)
+        first_row.setdefault(f"gebied {gebied}", row_no)
         if wijk_names.setdefault(wijk, rec["wijk_name"]) != rec["wijk_name"]:
             raise InputError(
                 path,
-                "one wijk code with two names",
+                f"one wijk code with two names (buurt {buurt}, wijk {wijk})",
                 row=row_no,
                 column="wijk_name",
                 value=rec["wijk_name"],
-                expected=f"'{wijk_names[wijk]}' as earlier for {wijk}",
+                expected=f"'{wijk_names[wijk]}' as at row {first_row[f'wijk {wijk}']}",
             )
         if gebied_of_wijk.setdefault(wijk, gebied) != gebied:
             raise InputError(
                 path,
-                "wijk split over two gebieden",
+                f"wijk split over two gebieden (buurt {buurt}, wijk {wijk})",
                 row=row_no,
                 column="gebied_code",
                 value=gebied,
-                expected=f"'{gebied_of_wijk[wijk]}' as earlier for wijk {wijk}",
+                expected=f"'{gebied_of_wijk[wijk]}' as at row {first_row[f'wijk {wijk}']}: "
+                "an own wijk lies in one gebied",
             )
-        gebied_rows[gebied] = rec["gebied_name"]
+        if gebied_rows.setdefault(gebied, rec["gebied_name"]) != rec["gebied_name"]:
+            raise InputError(
+                path,
+                f"one gebied code with two names (buurt {buurt}, gebied {gebied})",
+                row=row_no,
+                column="gebied_name",
+                value=rec["gebied_name"],
+                expected=f"'{gebied_rows[gebied]}' as at row {first_row[f'gebied {gebied}']}",
+            )
         areas.append((year, name, "buurt", buurt, buurten[buurt], wijk))
         for level, upper in (
             ("buurt", buurt),

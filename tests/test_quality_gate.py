@@ -189,14 +189,23 @@ def test_published_site_carries_the_quality_report(built_warehouse):
     assert not site.with_name(f".{site.name}.staging").exists()
 
 
-def test_failed_run_leaves_the_published_site_byte_identical(data_copy, tmp_path, built_warehouse):
+@pytest.mark.parametrize(
+    ("case", "named"),
+    [
+        ("negative_population", "cbs_values.counts_not_negative"),
+        ("layout_wijk_in_two_gebieden", "layout_example.csv, row 31"),
+    ],
+)
+def test_failed_run_leaves_the_published_site_byte_identical(
+    case, named, data_copy, tmp_path, built_warehouse
+):
     site = Path(os.environ["WIJKKOMPAS_SITE"])  # published by the session's build
     before = tree_digest(site)
     assert "downloads/indicator_values.parquet" in before
-    apply_case(CASES["negative_population"], data_copy)
+    apply_case(CASES[case], data_copy)
     result = run_command(["build"], data_copy, tmp_path, site)
     assert result.exit_code == 1
-    assert "cbs_values.counts_not_negative" in result.output
+    assert named in result.output
     assert "The published site was left as it was" in result.output
     assert tree_digest(site) == before
 
