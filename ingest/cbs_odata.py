@@ -56,7 +56,13 @@ def fetch_kerncijfers(
     finally:
         cbsodata.options.use_https = previous
     columns = [p["Key"] for p in properties if p.get("Type") in ("GeoDetail", "Topic", "Dimension")]
-    code_column = next(c for c in columns if c.startswith("Codering"))
+    code_column = next((c for c in columns if c.startswith("Codering")), None)
+    if code_column is None:
+        raise InputError(
+            f"CBS table {table_id}",
+            "no area code column (Codering_...)",
+            expected="a kerncijfers wijken en buurten table (e.g. 85984NED)",
+        )
     kept = [r for r in rows if _keep(str(r.get(code_column, "")), digits)]
     if not kept:
         raise InputError(

@@ -74,16 +74,23 @@ def build(select: tuple[str, ...], editions: tuple[int, ...]) -> None:
         _summary()
         return
     _failure(report)
-    click.echo(
-        f"The published site was left as it was: {site_dir()}\n"
-        f"The warehouse was left as it was: {warehouse_path()}"
-        + (
-            f"\n(the failed run's warehouse, to inspect: {report.failed_warehouse})"
-            if report.failed_warehouse
-            else ""
-        ),
-        err=True,
-    )
+    if report.published:  # cannot happen while publication is the last step (a guard)
+        click.echo(
+            f"The site was published before a later step failed; the warehouse "
+            f"{warehouse_path()} is that of the published site.",
+            err=True,
+        )
+    else:
+        click.echo(
+            f"The published site was left as it was: {site_dir()}\n"
+            f"The warehouse was left as it was: {warehouse_path()}"
+            + (
+                f"\n(the failed run's warehouse, to inspect: {report.failed_warehouse})"
+                if report.failed_warehouse
+                else ""
+            ),
+            err=True,
+        )
     sys.exit(1)
 
 
@@ -130,7 +137,7 @@ def _failure(report) -> None:
     for step, message in crashed:
         click.echo(
             f"- {step} could not run: {message.splitlines()[0]}\n  (a warehouse from before "
-            "an upgrade may lack a table or column: a full `wijkkompas check` rebuilds it)",
+            "an upgrade may lack a table or column: a full `wijkkompas build` rebuilds it)",
             err=True,
         )
 
@@ -249,6 +256,15 @@ def new_edition(
         click.echo(f"Interrupted: the changes to {data_dir()} were undone.", err=True)
         raise
     _quality_summary(report)
+    if not report.success and report.published:  # a guard: publication is the last step
+        _failure(report)
+        click.echo(
+            f"Edition {edition} was published (site and warehouse), but a step after the "
+            f"publication failed; the changes to {data_dir()} are kept so that they match "
+            "what is published. Fix the problem the report names and run `wijkkompas build`.",
+            err=True,
+        )
+        sys.exit(1)
     if not report.success:
         change.undo()
         _failure(report)
@@ -289,7 +305,12 @@ def _check_cbs_year(year: int) -> None:
     required=True,
     help="CBS year whose population frame the sample is drawn from.",
 )
-@click.option("--respondents", type=int, required=True, help="Target number of respondents.")
+@click.option(
+    "--respondents",
+    type=click.IntRange(min=1),
+    required=True,
+    help="Target number of respondents.",
+)
 @click.option("--seed", type=int, default=None, help="Random seed (default: the wave).")
 @click.option(
     "--questions-of",

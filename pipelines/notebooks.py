@@ -53,7 +53,13 @@ def open_warehouse(path: str | Path | None = None):
             f"There is no warehouse at {path}: run `make run` first "
             "(or point WIJKKOMPAS_WAREHOUSE at one)."
         )
-    return duckdb.connect(str(path), read_only=True)
+    try:
+        return duckdb.connect(str(path), read_only=True)
+    except duckdb.Error as exc:
+        raise NotebookError(
+            f"{path} is not a DuckDB warehouse that can be read ({str(exc).splitlines()[0]}). "
+            "Point --warehouse at data/warehouse/wijkkompas.duckdb (made by `make run`)."
+        ) from exc
 
 
 def check_consistent(con, path: Path) -> int:

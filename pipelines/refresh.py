@@ -33,7 +33,7 @@ from ingest.cbs import _suffix_stem, load_crosswalk, read_kerncijfers
 from ingest.csvfile import read_delimited
 from ingest.errors import InputError
 from ingest.registers.export import read_register_export
-from ingest.snapshots import sidecar_path, write_sidecar
+from ingest.snapshots import sha256_of, sidecar_path, write_sidecar
 from ingest.survey.codebook import load_codebook
 from ingest.survey.export import read_survey_export
 from pipelines.settings import data_dir, editions_config, raw_dir
@@ -91,7 +91,20 @@ def _given_sidecar(path: Path) -> dict:
     meta = sidecar_path(path)
     if not meta.exists():
         return {}
-    fields = yaml.safe_load(meta.read_text(encoding="utf-8")) or {}
+    try:
+        fields = yaml.safe_load(meta.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise InputError(
+            meta,
+            f"the sidecar is not valid YAML: {exc}".splitlines()[0],
+            expected="a sidecar as wijkkompas snapshot writes it, or none",
+        ) from exc
+    if not isinstance(fields, dict):
+        raise InputError(
+            meta,
+            "the sidecar is not a mapping of fields",
+            expected="a sidecar as wijkkompas snapshot writes it, or none",
+        )
     for key in ("file", "sha256", "retrieved"):
         fields.pop(key, None)
     return fields
@@ -269,15 +282,23 @@ def cbs_copy_name(year: int, table: str | None) -> str:
     return "_".join(p for p in ("kwb", str(year), table, gemeente) if p) + ".csv"
 
 
+CODEBOOK_FILE_HINT = "data/survey/codebook.yml (its 'waves' of the questions)"
+
+
 def wave_questions(
     codebook, header: set[str], wave: int, previous_wave: int, dropped: list[str], source: Path
 ) -> set[str]:
-    """The questions a new wave's export asks (its question columns), checked for completeness
-    against the previous wave: every question asked then is in the export or named in
-    ``dropped`` (deliberately not asked). Raises an InputError listing what is missing, a
-    dropped question that is no question of the previous wave or is in the export after all,
-    and a wave without any question."""
-    asked = {q.id for q in codebook.questions if q.id in header}
+    """The questions a new wave asks, checked for completeness against the previous wave: the
+    codebook's questions of ``wave`` when it lists the wave already, else the export's question
+    columns. Every question asked in the previous wave is asked again or named in ``dropped``
+    (deliberately not asked). Raises an InputError listing what is missing, a dropped question
+    that is no question of the previous wave or is asked after all, and a wave without any
+    question."""
+    listed = {q.id for q in codebook.questions_in(wave)}
+    asked = listed or {q.id for q in codebook.questions if q.id in header}
+    where = f"the codebook asks {{}} in {wave}" if listed else "the export has {}"
+    if listed:
+        source = CODEBOOK_FILE_HINT
     before = {q.id for q in codebook.questions_in(previous_wave)}
     unknown = sorted(set(dropped) - before)
     if unknown:
@@ -290,10 +311,16 @@ def wave_questions(
     if present:
         raise InputError(
             source,
-            f"--dropped-questions names {', '.join(present)}, but the export has "
-            f"{'that column' if len(present) == 1 else 'those columns'}",
-            row=1,
-            column=present[0],
+            f"--dropped-questions names {', '.join(present)}, but "
+            + where.format(
+                "that column"
+                if len(present) == 1 and not listed
+                else "it"
+                if len(present) == 1
+                else "them"
+            ),
+            row=None if listed else 1,
+            column=None if listed else present[0],
             expected="only questions the new wave did not ask",
         )
     if not asked:
@@ -311,10 +338,11 @@ def wave_questions(
     if missing:
         raise InputError(
             source,
-            f"{len(missing)} question(s) asked in {previous_wave} are not in the export: "
-            f"{', '.join(missing)}",
-            row=1,
-            column=missing[0],
+            f"{len(missing)} question(s) asked in {previous_wave} are not "
+            + ("asked in the codebook's wave " + str(wave) if listed else "in the export")
+            + f": {', '.join(missing)}",
+            row=None if listed else 1,
+            column=None if listed else missing[0],
             expected=f"a column for every question of the {previous_wave} wave; if the "
             f"{wave} questionnaire deliberately left them out, say so: "
             f"--dropped-questions {','.join(missing)}",
@@ -333,10 +361,10 @@ def _stage_survey(spec: NewEdition, change: Change, echo) -> None:
     )
     target = raw_dir() / "survey" / f"wijkenquete_{spec.edition}.csv"
     previous = max(e.edition for e in editions_config().editions)
+    asked = wave_questions(
+        codebook, header, spec.edition, previous, spec.dropped_questions, spec.survey
+    )
     if not codebook.questions_in(spec.edition):
-        asked = wave_questions(
-            codebook, header, spec.edition, previous, spec.dropped_questions, spec.survey
-        )
         text, added = _add_wave_to_codebook(
             codebook_file.read_text(encoding="utf-8"), spec.edition, asked
         )
@@ -350,13 +378,6 @@ def _stage_survey(spec: NewEdition, change: Change, echo) -> None:
                 if spec.dropped_questions
                 else ""
             )
-        )
-    elif spec.dropped_questions:
-        raise InputError(
-            codebook_file,
-            f"the codebook lists wave {spec.edition} already, so it says which questions it "
-            "asks; --dropped-questions is for a wave the codebook does not know yet",
-            expected="either the codebook's waves, or --dropped-questions (not both)",
         )
     read_survey_export(spec.survey, load_codebook(codebook_file), spec.edition)
     _copy_with_sidecar(
@@ -372,7 +393,17 @@ def _copy_with_sidecar(
     change: Change, spec: NewEdition, source: Path, target: Path, defaults: dict, fixed: dict
 ) -> None:
     """Copy a given file into data/raw with its sidecar: ``defaults``, overridden by the sidecar
-    next to the given file, overridden by ``fixed`` (what the edition needs it to be)."""
+    next to the given file, overridden by ``fixed`` (what the edition needs it to be). A raw file
+    of another edition is never replaced (a copy with the same content is a no-op)."""
+    if target.exists() and target not in change.restored:
+        if sha256_of(target) == sha256_of(source):
+            return
+        raise InputError(
+            source,
+            f"would replace {target.relative_to(data_dir())}, a raw file another edition uses",
+            expected="a file of the new edition's own year (check --cbs-year and the "
+            "year of the register export); raw files are never overwritten",
+        )
     change.copy(source, target)
     change.keep(sidecar_path(target))
     fields = {
@@ -381,7 +412,7 @@ def _copy_with_sidecar(
         **defaults,
         **_given_sidecar(source),
         **fixed,
-        "copied_from": str(Path(source).resolve()),
+        "copied_from": Path(source).name,  # the name the statistician knows, no local path
     }
     write_sidecar(target, **fields)
 

@@ -61,6 +61,11 @@ def _cases(tmp):
              "--out", str(tmp / "s.csv")],
             2, ["--cbs-year", "no CBS kerncijfers of 1990", "the years there: 2017, 2023, 2024"],
         ),
+        "generate-survey no respondents": (
+            ["generate-survey", "--wave", "2026", "--cbs-year", "2024", "--respondents", "0",
+             "--out", str(tmp / "s.csv")],
+            2, ["--respondents", "0 is not in the range x>=1"],
+        ),
         "generate-registers unknown CBS year": (
             ["generate-registers", "--year", "2026", "--cbs-year", "1990",
              "--out", str(tmp / "r.csv")],
@@ -84,6 +89,11 @@ def _cases(tmp):
         "notebook without warehouse": (
             ["notebook", "wijkanalyse", "--area", "WK001404", "--warehouse", missing],
             1, ["There is no warehouse at", "make run"],
+        ),
+        "notebook on a file that is no warehouse": (
+            ["notebook", "wijkanalyse", "--area", "WK001404", "--warehouse",
+             str(ROOT / "README.md")],
+            1, ["README.md is not a DuckDB warehouse that can be read"],
         ),
         "notebook unknown name": (
             ["notebook", "dashboard", "--area", "WK001404"],

@@ -7,6 +7,7 @@ import shutil
 
 import duckdb
 import pandas as pd
+import pytest
 import yaml
 from conftest import ROOT, run_cli
 
@@ -56,12 +57,19 @@ def test_new_edition_2026_without_registers_end_to_end(tmp_path, data_copy, buil
     (tmp_path / "wh").mkdir()
     shutil.copy(built_warehouse, tmp_path / "wh" / "w.duckdb")
     survey, cbs, _ = _inputs(tmp_path, data)
+    # the 2026 questionnaire left out one question of 2024, on purpose
+    table = [line.split(";") for line in survey.read_text("utf-8").splitlines()]
+    drop = table[0].index("won_schoon")
+    survey.write_text(
+        "\n".join(";".join(c for i, c in enumerate(r) if i != drop) for r in table) + "\n", "utf-8"
+    )
     given = _tree_digest(survey.parent)
 
     # the reports as pages only: printing them is tested on the session build (and costs ~30 s)
     r = run_cli(
         "new-edition", "2026", "--survey", str(survey), "--cbs", str(cbs),
-        "--cbs-fallback-year", "2023", data=data, tmp=tmp_path, WIJKKOMPAS_REPORT_PDF="0",
+        "--cbs-fallback-year", "2023", "--dropped-questions", "won_schoon",
+        data=data, tmp=tmp_path, WIJKKOMPAS_REPORT_PDF="0",
     )  # fmt: skip
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
     assert "Edition 2026 added and published" in r.stdout
@@ -72,12 +80,12 @@ def test_new_edition_2026_without_registers_end_to_end(tmp_path, data_copy, buil
     editions = yaml.safe_load((data / "editions.yml").read_text(encoding="utf-8"))["editions"]
     new = editions[-1]
     assert (new["edition"], new["area_year"], new["cbs_years"]) == (2026, 2026, [2026, 2023])
-    assert "registers" not in new and "dropped_questions" not in new
+    assert "registers" not in new and new["dropped_questions"] == ["won_schoon"]
     # the CBS copy is named like the shipped files, whatever the statistician called it
     assert (data / "raw/cbs/kwb_2026_groningen.csv").exists()
     assert not list((data / "raw/cbs").glob("*kerncijfers*"))
     copied = yaml.safe_load((data / "raw/cbs/kwb_2026_groningen.csv.meta.yml").read_text())
-    assert copied["copied_from"] == str(cbs.resolve())
+    assert copied["copied_from"] == cbs.name  # the statistician's file, no local path
     layouts = yaml.safe_load((data / "editions.yml").read_text(encoding="utf-8"))["layouts"]
     assert layouts[0]["area_year"] == 2026
     assert (data / "raw/survey/wijkenquete_2026.csv.meta.yml").exists()
@@ -127,12 +135,20 @@ def test_new_edition_2026_without_registers_end_to_end(tmp_path, data_copy, buil
         ).fetchall()
         assert pairs == [(2024, 2018), (2026, 2024)]
         # the changelog says why the register indicators are gone
-        removed = con.sql(
-            """SELECT count(*), count(*) FILTER (detail LIKE
-                      '%(register): Deze editie heeft geen gemeentelijke registraties')
-               FROM edition_changelog WHERE edition = 2026 AND kind = 'indicator_removed'"""
-        ).fetchone()
-        assert removed[0] == removed[1] > 0
+        removed = dict(
+            con.sql(
+                """SELECT subject, detail FROM edition_changelog
+                   WHERE edition = 2026 AND kind = 'indicator_removed'"""
+            ).fetchall()
+        )
+        registers_gone = [d for d in removed.values() if "(register)" in d]
+        assert registers_gone and all(
+            d.endswith(": Deze editie heeft geen gemeentelijke registraties")
+            for d in registers_gone
+        )
+        assert removed["buurt_clean_and_well_kept"].endswith(
+            "(survey): Niet gesteld in de enquête van 2026"
+        )
         # area changes are listed against the newest layout only: 2024 -> 2026 changed nothing
         # (and no pair claims that every wijk is new)
         assert con.sql(
@@ -161,6 +177,17 @@ def test_new_edition_2026_without_registers_end_to_end(tmp_path, data_copy, buil
         )  # fmt: skip
         assert registers[0][2] > 0 and registers[0][3] == 0
         assert con.sql("SELECT registers FROM editions WHERE edition = 2026").fetchone() == (None,)
+        # the question left out on purpose: its indicator is "not asked in 2026", with a value
+        # in 2024
+        not_asked = con.sql(
+            """SELECT edition, count(value), any_value(suppression_reason),
+                      any_value(suppression_note)
+               FROM indicator_values v JOIN indicator_catalogue c USING (indicator_id)
+               WHERE c.definition LIKE '%won_schoon%' AND v.layout = 'cbs'
+                 AND v.area_level = 'wijk' AND v.edition >= 2024 GROUP BY 1 ORDER BY 1"""
+        ).fetchall()
+        assert not_asked[0][1] > 0
+        assert not_asked[1] == (2026, 0, "not_asked", "Niet gesteld in de enquête van 2026")
     finally:
         con.close()
     site = tmp_path / "site"
@@ -177,8 +204,10 @@ def test_new_edition_2026_without_registers_end_to_end(tmp_path, data_copy, buil
     wijk_page = (site / "wijk" / "WK001404.html").read_text("utf-8")
     assert "rapport/WK001404.html" in wijk_page and ".pdf" not in wijk_page
     assert wijk_page.count("Deze editie heeft geen gemeentelijke registraties") >= n_register
+    assert "Niet gesteld in de enquête van 2026" in wijk_page
     english = (site / "en" / "wijk" / "WK001404.html").read_text("utf-8")
     assert english.count("This edition has no municipal register data") >= n_register
+    assert "Not asked in the 2026 survey" in english
     assert ".pdf" not in (site / "rapport" / "index.html").read_text("utf-8")
 
 
@@ -401,3 +430,61 @@ def test_editions_fields_are_typed(tmp_path, data_copy):
     assert "editions.yml, key 'editions[1].registers'" in r.stderr, r.stderr
     assert "found 2024.0" in r.stderr and "a whole number" in r.stderr
     assert "Traceback" not in r.stderr
+
+
+def _codebook_asks_2026(data, but: tuple[str, ...] = ()):
+    """The codebook edited by hand for the 2026 wave: every 2024 question, except ``but``."""
+    path = data / "survey/codebook.yml"
+    lines = []
+    for line in path.read_text("utf-8").splitlines(keepends=True):
+        if "2024]" in line and not any(f"{{id: {q}," in line for q in but):
+            line = line.replace("2024]", "2024, 2026]", 1)
+        lines.append(line)
+    path.write_text("".join(lines), "utf-8")
+
+
+def test_a_wave_the_codebook_lists_already_checks_dropped_questions_too(
+    tmp_path, data_copy, built_warehouse, monkeypatch
+):
+    """The statistician added the 2026 wave to the codebook by hand, without won_schoon: the
+    refresh asks for --dropped-questions and records it; later, an error in the copy of the
+    export names the statistician's own file too."""
+    from ingest.errors import InputError
+    from pipelines.refresh import NewEdition, prepare
+
+    data = data_copy
+    monkeypatch.setenv("WIJKKOMPAS_DATA", str(data))
+    _codebook_asks_2026(data, but=("won_schoon",))
+    survey = _survey_2026(tmp_path, data, drop=("won_schoon",))
+    cbs = _cbs_2026(tmp_path)
+    with pytest.raises(InputError, match="not asked in the codebook's wave 2026: won_schoon"):
+        prepare(NewEdition(2026, survey, cbs), print)
+    change = prepare(NewEdition(2026, survey, cbs, dropped_questions=["won_schoon"]), print)
+    assert "dropped_questions: [won_schoon]" in (data / "editions.yml").read_text("utf-8")
+    # the codebook now asks won_schoon in 2026 after all: the copy lacks the column
+    _codebook_asks_2026(data)
+    (tmp_path / "wh").mkdir()
+    shutil.copy(built_warehouse, tmp_path / "wh" / "w.duckdb")
+    r = run_cli("check", "--select", "survey_export", "--edition", "2026", data=data,
+                tmp=tmp_path)  # fmt: skip
+    assert r.returncode == 1
+    assert "wijkenquete_2026.csv (copy of mijn_enquete_2026.csv)" in r.stdout, r.stdout
+    assert "column 'won_schoon': missing column" in r.stdout
+    change.undo()
+
+
+def test_a_raw_file_of_another_edition_is_never_replaced(tmp_path, data_copy, monkeypatch):
+    """A CBS file given for the wrong year would land on the shipped 2024 file: refused."""
+    from ingest.errors import InputError
+    from pipelines.refresh import NewEdition, prepare
+
+    data = data_copy
+    monkeypatch.setenv("WIJKKOMPAS_DATA", str(data))
+    before = _tree_digest(data)
+    cbs = _cbs_2026(tmp_path)
+    cbs.write_text(cbs.read_text("utf-8").replace("Groningen", "Groningen (bewerkt)"), "utf-8")
+    spec = NewEdition(2026, _survey_2026(tmp_path, data), cbs, cbs_year=2024,
+                      cbs_table="85984NED")  # fmt: skip
+    with pytest.raises(InputError, match=r"would replace raw/cbs/kwb_2024_85984NED_groningen"):
+        prepare(spec, print)
+    assert _tree_digest(data) == before

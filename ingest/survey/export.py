@@ -40,8 +40,9 @@ def read_survey_export(path: Path, codebook: Codebook, wave: int) -> pd.DataFram
                 expected=f"every frame column and every question asked in {wave} "
                 f"({len(expected_cols)} columns)"
                 + (
-                    "; if the question was dropped this wave, remove the wave from its "
-                    "'waves' in the codebook"
+                    "; if the question was deliberately not asked this wave, remove the wave "
+                    "from its 'waves' in the codebook and name it in the edition's "
+                    "dropped_questions (wijkkompas new-edition --dropped-questions)"
                     if known_elsewhere
                     else ""
                 ),

@@ -94,6 +94,10 @@ def resident_site(duckdb: DuckDBResource) -> dg.MaterializeResult:
         resident_site,
         dg.AssetKey("edition_changelog"),
         dg.AssetKey("wijkanalyse_reports"),
+        # every other asset too, so that publication is the last step of a build: nothing can
+        # fail after the site (and with it the warehouse) was swapped in
+        dg.AssetKey("editions"),
+        dg.AssetKey("cbs_variables"),
     ],
 )
 def published_site(context, duckdb: DuckDBResource) -> dg.MaterializeResult:
