@@ -9,7 +9,8 @@ areas that carry every source (CBS figures, register counts, survey respondents)
    half of its surface (overlay in RD New with today's wijken drawn as the union of their
    buurten, the finer map);
 3. ``same_wijk_code`` — otherwise (the maps do not settle it) to the wijk its code names, when
-   that wijk still exists; failing that to the largest overlap, however small;
+   that wijk still exists (for an own layout: the own wijk holding most of that CBS wijk's
+   buurten today); failing that to the largest overlap, however small;
 4. ``unmapped`` — none of these: the buurt's population is lost, and the rules of
    ``quality/rules/area_crosswalk.yml`` stop the run.
 
@@ -48,15 +49,19 @@ def buurt_crosswalk(
     target_buurten: pd.DataFrame,
     target_wijken: gpd.GeoDataFrame,
     min_share: float = 0.5,
+    wijk_code_to: dict[str, str] | None = None,
 ) -> pd.DataFrame:
     """One row per source buurt: the target wijk it belongs to and how that was decided.
 
     ``source``: buurt_code, wijk_code, population (may be NaN), geometry (RD New; may be None).
     ``target_buurten``: buurt_code, wijk_code of the target year.
     ``target_wijken``: wijk_code, geometry (RD New) of the target year.
+    ``wijk_code_to``: the target wijk of a source CBS wijk code that still exists (default: the
+    same code, for the CBS layout; an own layout names the own wijk holding most of it).
     """
     by_code = dict(zip(target_buurten["buurt_code"], target_buurten["wijk_code"], strict=True))
-    wijken_now = set(target_buurten["wijk_code"])
+    if wijk_code_to is None:
+        wijk_code_to = {w: w for w in target_buurten["wijk_code"]}
     shares = _overlap_shares(source, target_wijken)
     areas = dict(zip(source["buurt_code"], source.geometry.area / 1e6, strict=True))
     rows = []
@@ -67,8 +72,8 @@ def buurt_crosswalk(
             to, method = by_code[rec.buurt_code], "same_code"
         elif best and own[best] >= min_share:
             to, method = best, "largest_overlap"
-        elif rec.wijk_code in wijken_now:
-            to, method = rec.wijk_code, "same_wijk_code"
+        elif rec.wijk_code in wijk_code_to:
+            to, method = wijk_code_to[rec.wijk_code], "same_wijk_code"
         elif best:
             to, method = best, "largest_overlap"
         else:

@@ -228,6 +228,8 @@ WITH rows AS (
     SELECT * FROM survey_values
 ),
 kept AS (   -- an own layout repeats the CBS buurten and gemeente: keep only its own levels
+            -- (the harmonised CBS layout keeps its gemeente: an earlier edition's gemeente
+            -- recomputed on today's extent, for the trend of the gemeente)
     SELECT r.*, m.* EXCLUDE (indicator_id), a.area_name, a.parent_code,
            CASE WHEN m.source = 'register' AND $no_registers THEN 'no_registers'
                 ELSE coalesce(r.missing,
@@ -237,7 +239,8 @@ kept AS (   -- an own layout repeats the CBS buurten and gemeente: keep only its
     JOIN indicator_meta m USING (indicator_id)
     LEFT JOIN plan_areas a ON a.year = $area_year AND a.layout = r.layout
          AND a.area_level = r.area_level AND a.area_code = r.area_code
-    WHERE r.layout = 'cbs' OR r.area_level NOT IN ('buurt', 'gemeente')
+    WHERE r.layout IN ('cbs', 'harmonised') AND r.area_level = 'gemeente'
+       OR r.layout = 'cbs' OR r.area_level NOT IN ('buurt', 'gemeente')
 ),
 clean AS (
     SELECT * EXCLUDE (raw_value, ci_low, ci_high, standard_error, significant_vs_city),

@@ -52,7 +52,8 @@ covering AS (       -- areas exactly covered by whole wijken
 SELECT layout, area_level, area_code, area_level AS member_level, area_code AS member_code,
        0 AS rank
 FROM plan_areas
-WHERE year = $year AND regexp_matches(area_code, '^(BU|WK|GM)') AND layout <> 'harmonised'
+WHERE year = $year AND regexp_matches(area_code, '^(BU|WK|GM)')
+  AND NOT starts_with(layout, 'harmonised')
 UNION ALL
 SELECT ww.layout, ww.area_level, ww.area_code, 'wijk', ww.wijk, 1
 FROM whole_wijken ww

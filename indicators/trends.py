@@ -9,7 +9,10 @@ own areas, plus the ``harmonised`` layout of earlier editions, see ``geo.crosswa
   for today's wijken, gebieden and gemeente (``identical`` when the area is made of exactly the
   same buurten, else ``reaggregated``). An area that did not exist then (no earlier buurten, or
   only part of it, e.g. the gemeente before the 2019 merger with Haren and Ten Boer) gets no
-  value: ``suppression_reason = 'not_comparable'``. Buurten and own layouts are not harmonised.
+  value: ``suppression_reason = 'not_comparable'``. The own wijken and gebieden of every own
+  layout on today's area year are harmonised the same way (``harmonised:<layout>``: earlier
+  buurten assigned to today's own wijken by code, then surface; ``identical`` when an own area
+  is made of exactly the same buurt codes then and now). Buurten are not harmonised.
 
 Trend columns on every row, against the previous edition of the same area and indicator:
 ``change`` (value − previous, in the unit: percentage points for %), for survey figures
@@ -55,30 +58,47 @@ NOT_COMPARABLE_NOTE = (
 ASSEMBLE_SQL = """
 CREATE OR REPLACE TEMP TABLE series AS
 WITH plan AS (SELECT unnest($editions) AS edition, unnest($area_years) AS area_year),
+pairs AS (    -- today's layout and the layout an earlier edition is recomputed on for it
+    SELECT unnest($layouts) AS layout, unnest($harmonised) AS harmonised
+),
 native AS (   -- editions published on today's area year, as computed
     SELECT v.*, 'native' AS harmonisation
     FROM edition_values v JOIN plan p USING (edition)
-    WHERE p.area_year = $target_year AND v.layout <> 'harmonised'
+    WHERE p.area_year = $target_year AND NOT starts_with(v.layout, 'harmonised')
 ),
 earlier AS (SELECT edition FROM plan WHERE area_year <> $target_year),
-targets AS (  -- today's wijken, gebieden, gemeente x indicators x earlier editions
-    SELECT e.edition, a.area_level, a.area_code, a.area_name, a.parent_code, m.*
+targets AS (  -- today's wijken, gebieden, gemeente x indicators x earlier editions, per layout
+    SELECT e.edition, a.layout, p.harmonised, a.area_level, a.area_code, a.area_name,
+           a.parent_code, m.*
     FROM earlier e
-    CROSS JOIN (SELECT * FROM areas WHERE year = $target_year AND layout = 'cbs'
-                AND area_level <> 'buurt') a
+    CROSS JOIN (SELECT * FROM areas WHERE year = $target_year AND area_level <> 'buurt'
+                AND (layout = 'cbs' OR area_level <> 'gemeente')) a
+    JOIN pairs p ON p.layout = a.layout
     CROSS JOIN indicator_meta m
 ),
+same_buurten AS (   -- own areas made of exactly the buurten (codes) they have today
+    SELECT h.year, substr(h.layout, 12) AS layout, h.area_level, h.area_code,
+           list_sort(list(h.buurt_code)) = any_value(t.buurten) AS identical
+    FROM harmonised_area_buurten h
+    JOIN (SELECT layout, area_level, area_code, list_sort(list(buurt_code)) AS buurten
+          FROM area_buurten WHERE year = $target_year GROUP BY ALL) t
+      ON t.layout = substr(h.layout, 12) AND t.area_level = h.area_level
+     AND t.area_code = h.area_code
+    WHERE starts_with(h.layout, 'harmonised:')
+    GROUP BY ALL
+),
 mapped_wijken AS (SELECT DISTINCT from_year, to_code FROM area_crosswalk WHERE to_code IS NOT NULL),
-complete AS (  -- areas of today all of whose wijken have earlier buurten
-    SELECT p.edition, ab.area_level, ab.area_code,
+complete AS (  -- areas of today all of whose (CBS) wijken have earlier buurten
+    SELECT p.edition, p.area_year, ab.layout, ab.area_level, ab.area_code,
            bool_and(mw.to_code IS NOT NULL) AS complete,
            bool_and(coalesce(cw.identical, false)) AS identical
     FROM plan p
-    JOIN (SELECT DISTINCT a.area_level, a.area_code, w.area_code AS wijk
+    JOIN (SELECT DISTINCT a.layout, a.area_level, a.area_code, w.area_code AS wijk
           FROM area_buurten a JOIN area_buurten w
             ON w.year = a.year AND w.layout = 'cbs' AND w.area_level = 'wijk'
            AND w.buurt_code = a.buurt_code
-          WHERE a.year = $target_year AND a.layout = 'cbs' AND a.area_level <> 'buurt') ab
+          WHERE a.year = $target_year AND a.area_level <> 'buurt'
+            AND a.layout IN (SELECT layout FROM pairs)) ab
       ON true
     LEFT JOIN mapped_wijken mw ON mw.from_year = p.area_year AND mw.to_code = ab.wijk
     LEFT JOIN (SELECT from_year, to_code, bool_and(method = 'identical') AS identical
@@ -88,17 +108,22 @@ complete AS (  -- areas of today all of whose wijken have earlier buurten
     GROUP BY ALL
 ),
 harmonised AS (
-    SELECT t.edition, t.area_level, t.area_code, t.indicator_id,
-           c.complete, c.identical, h.* EXCLUDE (edition, area_level, area_code, indicator_id,
-                                                  layout, area_name, parent_code)
+    SELECT t.edition, t.layout, t.area_level, t.area_code, t.indicator_id,
+           c.complete AND h.edition IS NOT NULL AS complete,   -- and earlier buurten made it
+           CASE WHEN t.layout = 'cbs' THEN c.identical ELSE coalesce(sb.identical, false) END
+               AS identical,
+           h.* EXCLUDE (edition, area_level, area_code, indicator_id, layout, area_name,
+                        parent_code)
     FROM targets t
-    LEFT JOIN complete c USING (edition, area_level, area_code)
-    LEFT JOIN edition_values h ON h.edition = t.edition AND h.layout = 'harmonised'
+    LEFT JOIN complete c USING (edition, layout, area_level, area_code)
+    LEFT JOIN same_buurten sb ON sb.year = c.area_year AND sb.layout = t.layout
+         AND sb.area_level = t.area_level AND sb.area_code = t.area_code
+    LEFT JOIN edition_values h ON h.edition = t.edition AND h.layout = t.harmonised
          AND h.area_level = t.area_level AND h.area_code = t.area_code
          AND h.indicator_id = t.indicator_id
 ),
 relabelled AS (
-    SELECT t.edition, 'cbs' AS layout, t.area_code, t.area_name, t.area_level, t.parent_code,
+    SELECT t.edition, t.layout, t.area_code, t.area_name, t.area_level, t.parent_code,
            t.indicator_id, t.source, t.quadrant, t.theme,
            CASE WHEN h.complete THEN h.value END AS value, t.unit, t.decimals,
            CASE WHEN h.complete THEN h.ci_low END AS ci_low,
@@ -123,7 +148,8 @@ relabelled AS (
            CASE WHEN h.complete THEN h.raw_value END AS raw_value,
            CASE WHEN NOT coalesce(h.complete, false) THEN 'not_comparable'
                 WHEN h.identical THEN 'identical' ELSE 'reaggregated' END AS harmonisation
-    FROM targets t LEFT JOIN harmonised h USING (edition, area_level, area_code, indicator_id)
+    FROM targets t
+    LEFT JOIN harmonised h USING (edition, layout, area_level, area_code, indicator_id)
 )
 SELECT * FROM native
 UNION ALL BY NAME
@@ -211,6 +237,14 @@ ORDER BY edition, layout, area_level, area_code, indicator_id
 """
 
 
+def _has_table(con, name: str) -> bool:
+    return bool(
+        con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]).fetchone()[
+            0
+        ]
+    )
+
+
 def build_indicator_values(
     con: duckdb.DuckDBPyConnection,
     catalogue: Catalogue,
@@ -229,9 +263,22 @@ def build_indicator_values(
         "comparable_since::INTEGER AS comparable_since) FROM _meta"
     )
     con.unregister("_meta")
+    own = (
+        [  # own layouts with an earlier edition recomputed on their wijken (geo.crosswalk)
+            name
+            for (name,) in con.execute(
+                "SELECT DISTINCT layout FROM harmonised_areas "
+                "WHERE starts_with(layout, 'harmonised:') ORDER BY 1"
+            ).fetchall()
+        ]
+        if _has_table(con, "harmonised_areas")
+        else []
+    )
     con.execute(
         ASSEMBLE_SQL,
         {
+            "layouts": ["cbs"] + [name.removeprefix("harmonised:") for name in own],
+            "harmonised": ["harmonised", *own],
             "editions": [e for e, _ in editions],
             "area_years": [y for _, y in editions],
             "target_year": target_year,

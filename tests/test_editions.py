@@ -404,3 +404,96 @@ def test_development_scores_are_means_of_their_parts(con):
         assert scores[("theme", theme)] == pytest.approx(mean, abs=0.051)
     assert ("centre", "centre") in scores.index
     assert len(con.sql("SELECT * FROM development_scores WHERE edition = 2018").df()) == 0
+
+
+# ---------------------------------------------------------------- own layouts over editions
+
+
+def test_own_wijken_are_harmonised_like_cbs_wijken(con):
+    """Every 2017 buurt lands in an own wijk of today (code first; the two recoded Hoogkerk
+    buurten, which lie outside every 2024 buurt boundary, in the own wijk holding most of their
+    CBS wijk), and own wijken carry 2018 figures for at least half of their 2024 figures."""
+    crosswalk = con.sql(
+        "SELECT from_code, to_code, method FROM layout_crosswalk WHERE layout = 'voorbeeld'"
+    ).df()
+    buurten_2017 = con.sql(
+        "SELECT count(*) FROM areas WHERE layout = 'cbs' AND year = 2017 AND area_level = 'buurt'"
+    ).fetchone()[0]
+    assert len(crosswalk) == buurten_2017 and crosswalk["to_code"].notna().all()
+    same = crosswalk[crosswalk["method"] == "same_code"]
+    own_of = dict(
+        con.sql(
+            """SELECT buurt_code, area_code FROM area_buurten WHERE layout = 'voorbeeld'
+               AND year = 2024 AND area_level = 'wijk'"""
+        ).fetchall()
+    )
+    assert (same["to_code"] == same["from_code"].map(own_of)).all()
+    hoogkerk = crosswalk[crosswalk["method"] == "same_wijk_code"]
+    assert set(hoogkerk["from_code"]) == {"BU00140807", "BU00140808"}
+    assert set(hoogkerk["to_code"]) == {own_of["BU00140800"]}  # Hoogkerk's own wijk
+    share = con.sql(
+        """SELECT count(n.value), count(n.previous_value) FROM indicator_values n
+           WHERE n.layout = 'voorbeeld' AND n.area_level = 'wijk' AND n.edition = 2024"""
+    ).fetchone()
+    assert share[1] >= share[0] / 2, share
+    # Haren and Ten Boer did not belong to the gemeente in 2017: their own wijken have no 2018
+    # figure, and say why
+    gone = con.sql(
+        """SELECT DISTINCT v.area_code FROM indicator_values v
+           WHERE v.layout = 'voorbeeld' AND v.edition = 2018 AND v.area_level = 'wijk'
+             AND v.harmonisation = 'not_comparable'"""
+    ).fetchall()
+    haren_ten_boer = con.sql(
+        """SELECT DISTINCT o.area_code FROM area_buurten o JOIN area_buurten c
+             ON c.year = o.year AND c.layout = 'cbs' AND c.area_level = 'wijk'
+            AND c.buurt_code = o.buurt_code
+           WHERE o.layout = 'voorbeeld' AND o.year = 2024 AND o.area_level = 'wijk'
+             AND c.area_code BETWEEN 'WK001415' AND 'WK001419'"""
+    ).fetchall()
+    assert sorted(gone) == sorted(haren_ten_boer) and gone
+
+
+def test_an_own_wijk_of_2018_is_recomputed_from_its_2017_buurten_and_respondents(con):
+    """Herewegbuurt e.o. (EW04) is part of the 2017 wijk Oud-Zuid: its 2018 population is the
+    sum of its 2017 buurten' CBS populations, and its 2018 survey share is recomputed here from
+    the 2018 respondents of those buurten and their weights (never interpolated)."""
+    buurten = [
+        b
+        for (b,) in con.sql(
+            """SELECT from_code FROM layout_crosswalk WHERE layout = 'voorbeeld'
+               AND to_code = 'EW04' AND from_year = 2017"""
+        ).fetchall()
+    ]
+    assert len(buurten) >= 5
+    row = con.sql(
+        """SELECT value, harmonisation FROM indicator_values WHERE layout = 'voorbeeld'
+           AND edition = 2018 AND area_code = 'EW04' AND indicator_id = 'population'"""
+    ).fetchone()
+    population = con.execute(
+        """SELECT sum(value) FROM cbs_values WHERE year = 2017 AND area_level = 'buurt'
+           AND variable = 'population' AND list_contains(?, area_code)""",
+        [buurten],
+    ).fetchone()[0]
+    assert row == (population, "reaggregated")
+    share = con.execute(
+        """SELECT 100 * sum(w.weight) FILTER (won_schoon IN (1, 2))
+                    / sum(w.weight) FILTER (won_schoon BETWEEN 1 AND 5),
+                  count(*) FILTER (won_schoon BETWEEN 1 AND 5)
+           FROM survey_responses r JOIN survey_weights w USING (wave, respondent_id)
+           WHERE r.wave = 2018 AND list_contains(?, r.buurt_code)""",
+        [buurten],
+    ).fetchone()
+    got = con.sql(
+        """SELECT value, n_unweighted, decimals FROM indicator_values WHERE layout = 'voorbeeld'
+           AND edition = 2018 AND area_code = 'EW04'
+           AND indicator_id = 'buurt_clean_and_well_kept'"""
+    ).fetchone()
+    assert got[1] == share[1]
+    assert got[0] == pytest.approx(round(share[0], got[2]), abs=10 ** -got[2] / 2 + 1e-9)
+    # and the 2024 row compares with it
+    trend = con.sql(
+        """SELECT previous_edition, previous_value, value, change FROM indicator_values
+           WHERE layout = 'voorbeeld' AND edition = 2024 AND area_code = 'EW04'
+             AND indicator_id = 'population'"""
+    ).fetchone()
+    assert trend[:2] == (2018, population) and trend[3] == pytest.approx(trend[2] - population)
