@@ -139,6 +139,18 @@ TEXT = {
     "score_centre": {"nl": "Kompasscore", "en": "Compass score"},
     "summary_prefix": {"nl": "In het kort", "en": "In short"},
     "report_title": {"nl": "Wijkanalyse", "en": "Area analysis (wijkanalyse)"},
+    "own_layout_note": {
+        "nl": "Deze pagina volgt de eigen wijkindeling van de gemeente ('{layout}'): wijken en "
+        "gebieden zoals de gemeente ze gebruikt, opgebouwd uit CBS-buurten. De CBS-indeling "
+        "(om met andere gemeenten te vergelijken) staat op de gewone wijkpagina's.",
+        "en": "This page follows the municipality's own wijk layout ('{layout}'): wijken and "
+        "gebieden as the municipality uses them, built from CBS buurten. The CBS layout (to "
+        "compare with other municipalities) is on the regular wijk pages.",
+    },
+    "own_layout_title": {
+        "nl": "Wijken in de eigen indeling van de gemeente ({layout})",
+        "en": "Wijken in the municipality's own layout ({layout})",
+    },
     "report_intro": {
         "nl": "Voor gebiedsteams: een eerste opzet van de wijkanalyse van {name}, met sterke en "
         "zwakke punten, veranderingen, vergelijkbare gebieden en alle cijfers.",

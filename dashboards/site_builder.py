@@ -84,9 +84,15 @@ def indicator_path(indicator_id: str) -> str:
 
 
 class SiteBuilder:
-    def __init__(self, data: SiteData, site: Path):
+    def __init__(self, data: SiteData, site: Path, layouts: list[SiteData] = ()):
         self.data = data
+        self.layouts = list(layouts)  # own layouts: on the home page and in the search
         self.site = Path(site)
+        # an own layout's pages sit under its name (voorbeeld/wijk/EW01.html): its codes can
+        # never collide with CBS codes, and the CBS pages keep their addresses
+        self.own = data.layout != "cbs"
+        self.prefix = f"{data.layout}/" if self.own else ""
+        self.levels = ("gebied", "wijk") if self.own else AREA_LEVELS
         self.maps = Maps(data.geometry)
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(TEMPLATES),
@@ -118,6 +124,25 @@ class SiteBuilder:
         self.spread = wijk_spread(data.values)
 
     # -- helpers -------------------------------------------------------------------------
+    def path(self, level: str, code: str) -> str:
+        """The page of an area of this layout (a buurt's page is always the CBS one)."""
+        return area_path(level, code) if level == "buurt" else self.prefix + area_path(level, code)
+
+    def layout_note(self, lang: str) -> str | None:
+        """On an own layout's pages: whose wijken these are."""
+        if not self.own:
+            return None
+        return i18n.t("own_layout_note", lang, layout=self.data.layout)
+
+    def build_layout(self) -> list[Path]:
+        """The pages of an own layout: its wijken and gebieden (nl, en) and their CSVs."""
+        self.write_area_csvs()
+        for lang in i18n.LANGS:
+            for level in self.levels:
+                for area in self.data.level(level):
+                    self.area_page(area, lang)
+        return self.written
+
     def name(self, code: str) -> str:
         area = self.data.areas.get(code)
         return area.name if area else code
@@ -183,6 +208,18 @@ class SiteBuilder:
                 [a.code, a.name, a.level, self.name(a.parent) if a.level != "gebied" else ""]
                 for level in AREA_LEVELS
                 for a in self.data.level(level)
+            ]
+            + [  # own wijken and gebieden, with their page (their codes may repeat CBS codes)
+                [
+                    a.code,
+                    a.name,
+                    a.level,
+                    own.areas[a.parent].name if a.level == "wijk" else own.layout,
+                    f"{own.layout}/{area_path(a.level, a.code)}",
+                ]
+                for own in self.layouts
+                for level in ("gebied", "wijk")
+                for a in own.level(level)
             ],
             "postcodes": self.data.postcodes,
             "postcode_year": self.data.postcode_year,
@@ -194,14 +231,14 @@ class SiteBuilder:
         self.written.extend(assets.iterdir())
 
     def write_area_csvs(self) -> None:
-        folder = self.site / "data"
+        folder = self.site / "data" / self.prefix
         folder.mkdir(parents=True, exist_ok=True)
         published = published_values(self.data.values)
         cat = self.data.catalogue[["indicator_id", "title_nl", "title_en"]]
         published = published.merge(cat, on="indicator_id", how="left")
         columns = PUBLISHED_COLUMNS[:7] + ["title_nl", "title_en"] + PUBLISHED_COLUMNS[7:]
         for code, part in published.groupby("area_code"):
-            if code in self.data.areas and self.data.areas[code].level in AREA_LEVELS:
+            if code in self.data.areas and self.data.areas[code].level in self.levels:
                 target = folder / f"{code}.csv"
                 part[columns].to_csv(target, index=False, sep=";", encoding="utf-8")
                 self.written.append(target)
@@ -277,6 +314,26 @@ class SiteBuilder:
             headline_titles=[h["title"] for h in headline.values()],
             gebieden=gebieden,
             how_to_read=i18n.HOW_TO_READ[lang],
+            own_layouts=[
+                {
+                    "name": own.layout,
+                    "gebieden": [
+                        {
+                            "name": g.name,
+                            "href": f"{own.layout}/{area_path('gebied', g.code)}",
+                            "wijken": [
+                                {
+                                    "name": own.areas[w].name,
+                                    "href": f"{own.layout}/{area_path('wijk', w)}",
+                                }
+                                for w in g.children
+                            ],
+                        }
+                        for g in own.level("gebied")
+                    ],
+                }
+                for own in self.layouts
+            ],
             uses_search=True,
         )
 
@@ -312,7 +369,7 @@ class SiteBuilder:
             rows.append(
                 {
                     "name": self.name(code),
-                    "href": None if code == area.code else area_path(area.level, code),
+                    "href": None if code == area.code else self.path(area.level, code),
                     "centre": i18n.number(scores.get(("centre", "centre")), 0, lang),
                     "quadrants": [
                         i18n.number(scores.get(("quadrant", q.id)), 0, lang)
@@ -327,7 +384,7 @@ class SiteBuilder:
         crumbs = []
         parent = self.data.areas.get(area.parent)
         while parent is not None and parent.level != "gemeente":
-            crumbs.insert(0, {"name": parent.name, "href": area_path(parent.level, parent.code)})
+            crumbs.insert(0, {"name": parent.name, "href": self.path(parent.level, parent.code)})
             parent = self.data.areas.get(parent.parent)
         return crumbs
 
@@ -379,7 +436,7 @@ class SiteBuilder:
         }
 
     def area_page(self, area, lang: str) -> None:
-        page = Page(lang, area_path(area.level, area.code))
+        page = Page(lang, self.path(area.level, area.code))
         rows = self.by_area[lang].get(area.code)
         if rows is None:
             return
@@ -408,10 +465,10 @@ class SiteBuilder:
             area.level, area.code, context_level, label=i18n.t("location", lang), names=self.name
         )
         child_level = {"gebied": "wijk", "wijk": "buurt"}.get(area.level)
-        children = [
-            {"name": self.name(c), "href": area_path(child_level, c)}
+        children = [  # an own wijk's buurten are CBS buurten: their pages are the CBS ones
+            {"name": self.name(c), "href": self.path(child_level, c)}
             for c in area.children
-            if child_level and c in self.by_area[lang]
+            if child_level and (c in self.by_area[lang] or (self.own and child_level == "buurt"))
         ]
         self.render(
             "area.html.j2",
@@ -436,11 +493,12 @@ class SiteBuilder:
             children=children,
             changes=self.changes(area, rows, lang),
             with_trend=with_trend,
-            csv_href=f"{page.site_root}data/{area.code}.csv",
+            csv_href=f"{page.site_root}data/{self.prefix}{area.code}.csv",
             budget=budget_section(self.data.budgets, area.code, lang)
             if area.level == "gebied"
             else None,
-            report=report_links(area, page),
+            report=None if self.own else report_links(area, page),
+            layout_note=self.layout_note(lang),
             legends={"judged": self.legend(False, lang), "neutral": self.legend(True, lang)},
             uses_plotly=True,
         )
@@ -539,6 +597,10 @@ def report_links(area, page: Page) -> dict | None:
     }
 
 
-def build_resident_site(data: SiteData, site: Path) -> list[Path]:
-    """Write the resident site into ``site`` (a staging directory); return the files written."""
-    return SiteBuilder(data, site).build()
+def build_resident_site(data: SiteData, site: Path, layouts: list[SiteData] = ()) -> list[Path]:
+    """Write the resident site into ``site`` (a staging directory): the CBS layout's pages and
+    the wijk and gebied pages of every own layout in ``layouts``; return the files written."""
+    written = SiteBuilder(data, site, layouts).build()
+    for own in layouts:
+        written += SiteBuilder(own, site).build_layout()
+    return written

@@ -13,7 +13,7 @@ import shapely
 
 from indicators.catalogue import load_catalogue, statistics_settings
 
-LAYOUT = "cbs"
+LAYOUT = "cbs"  # the layout the site leads with; own layouts get pages of their own
 
 
 @dataclass
@@ -43,6 +43,7 @@ class SiteData:
     previous_edition: int | None = None  # the edition the trend columns compare with
     previous_area_year: int | None = None  # the area year that edition was published on
     budgets: pd.DataFrame = field(default_factory=pd.DataFrame)  # programme_budgets (all years)
+    layout: str = LAYOUT
 
     @property
     def synthetic(self) -> bool:
@@ -61,11 +62,11 @@ def _catalogue(con, quadrants) -> pd.DataFrame:
     return cat.set_index("indicator_id", drop=False).rename_axis("id")
 
 
-def _areas(con, year: int) -> dict[str, Area]:
+def _areas(con, year: int, layout: str = LAYOUT) -> dict[str, Area]:
     rows = con.execute(
         "SELECT area_code, area_name, area_level, parent_code FROM areas "
         "WHERE year = ? AND layout = ?",
-        [year, LAYOUT],
+        [year, layout],
     ).fetchall()
     areas = {code: Area(code, name, level, parent) for code, name, level, parent in rows}
     for area in areas.values():
@@ -76,10 +77,17 @@ def _areas(con, year: int) -> dict[str, Area]:
     return areas
 
 
-def _geometry(con, edition: int, areas: dict[str, Area]) -> dict[str, dict[str, object]]:
+def _geometry(
+    con, edition: int, areas: dict[str, Area], layout: str = LAYOUT
+) -> dict[str, dict[str, object]]:
+    """Boundaries in RD New per level; an own layout's wijken and gebieden are the ones
+    dissolved from their buurten (``layout_geometries``), its buurten CBS's."""
     rows = con.execute(
-        "SELECT area_level, area_code, geom_rd_wkb FROM area_geometries WHERE edition = ?",
-        [edition],
+        "SELECT area_level, area_code, geom_rd_wkb FROM area_geometries WHERE edition = ? "
+        "AND (? = 'cbs' OR area_level = 'buurt') "
+        "UNION ALL SELECT area_level, area_code, geom_rd_wkb FROM layout_geometries "
+        "WHERE layout = ? AND geom_rd_wkb IS NOT NULL",
+        [edition, layout, layout],
     ).fetchall()
     out: dict[str, dict[str, object]] = {"wijk": {}, "buurt": {}, "gebied": {}}
     for level, code, wkb in rows:
@@ -87,7 +95,7 @@ def _geometry(con, edition: int, areas: dict[str, Area]) -> dict[str, dict[str, 
             out.setdefault(level, {})[code] = shapely.from_wkb(bytes(wkb))
     for gebied in (a for a in areas.values() if a.level == "gebied"):
         parts = [out["wijk"][w] for w in gebied.children if w in out["wijk"]]
-        if parts:
+        if parts and gebied.code not in out["gebied"]:
             out["gebied"][gebied.code] = shapely.union_all(parts)
     return out
 
@@ -118,12 +126,30 @@ def _has_table(con, name: str) -> bool:
     )
 
 
-def load_site_data(con) -> SiteData:
+def own_layouts(con) -> list[str]:
+    """The own layouts with figures in the latest edition (each gets pages of its own)."""
+    return [
+        name
+        for (name,) in con.execute(
+            "SELECT DISTINCT layout FROM indicator_values WHERE layout <> 'cbs' "
+            "AND NOT starts_with(layout, 'harmonised') "
+            "AND edition = (SELECT max(edition) FROM editions) ORDER BY 1"
+        ).fetchall()
+    ]
+
+
+def load_site_data(con, layout: str = LAYOUT) -> SiteData:
+    """The latest edition on ``layout`` (the CBS layout, or an own layout: its wijken and
+    gebieden, with the CBS buurten they are made of)."""
     edition, area_year, cbs_years, gemeente = con.execute(
         "SELECT edition, area_year, cbs_years, gemeente FROM editions ORDER BY edition DESC LIMIT 1"
     ).fetchone()
+    if layout != LAYOUT:  # an own layout may stay on an earlier area year
+        area_year = con.execute(
+            "SELECT max(year) FROM areas WHERE layout = ?", [layout]
+        ).fetchone()[0]
     quadrants = load_catalogue().quadrants
-    areas = _areas(con, area_year)
+    areas = _areas(con, area_year, layout)
     previous = con.execute(
         "SELECT edition, area_year FROM editions WHERE edition < ? ORDER BY edition DESC LIMIT 1",
         [edition],
@@ -136,16 +162,16 @@ def load_site_data(con) -> SiteData:
         "AND p.area_level = v.area_level AND p.area_code = v.area_code "
         "AND p.indicator_id = v.indicator_id "
         "WHERE v.edition = ? AND v.layout = ?",
-        [edition, LAYOUT],
+        [edition, layout],
     ).df()
     scores = con.execute(
-        "SELECT * FROM compass_scores WHERE edition = ? AND layout = ?", [edition, LAYOUT]
+        "SELECT * FROM compass_scores WHERE edition = ? AND layout = ?", [edition, layout]
     ).df()
     development = con.execute(
-        "SELECT * FROM development_scores WHERE edition = ? AND layout = ?", [edition, LAYOUT]
+        "SELECT * FROM development_scores WHERE edition = ? AND layout = ?", [edition, layout]
     ).df()
     similar = con.execute(
-        "SELECT * FROM similar_areas WHERE edition = ? AND layout = ?", [edition, LAYOUT]
+        "SELECT * FROM similar_areas WHERE edition = ? AND layout = ?", [edition, layout]
     ).df()
     budgets = (
         con.execute("SELECT * FROM programme_budgets ORDER BY year, source_line").df()
@@ -164,13 +190,14 @@ def load_site_data(con) -> SiteData:
         development=development,
         similar=similar,
         areas=areas,
-        geometry=_geometry(con, edition, areas),
+        geometry=_geometry(con, edition, areas, layout),
         postcodes=postcodes,
         postcode_year=postcode_year,
         settings=statistics_settings(),
         previous_edition=int(previous[0]) if previous else None,
         previous_area_year=int(previous[1]) if previous else None,
         budgets=budgets,
+        layout=layout,
     )
 
 

@@ -460,3 +460,77 @@ def test_a_reaggregated_previous_figure_is_marked_recomputed():
         assert ("herberekend" in out["trend_previous"]) == marked
         assert bool(out["recomputed_text"]) == marked
         assert out["trend_word"] == i18n.TRENDS["worse"]["nl"]
+
+
+# ---------------------------------------------------------------- the own layout's pages
+
+OWN_WIJKEN = ["Beijum", "Lewenborg", "Paddepoel", "Vinkhuizen", "Korrewegwijk"]
+
+
+def test_own_wijken_have_pages_reachable_from_home_and_search(site, con):
+    """The municipality's own wijken (the example layout) are published: a page in nl and en
+    under the layout's name, linked from the home page and found by the search, with the
+    figures of the warehouse and the CBS buurten they are made of."""
+    codes = dict(
+        con.sql(
+            """SELECT area_name, area_code FROM areas WHERE layout = 'voorbeeld'
+               AND area_level = 'wijk' AND year = (SELECT max(year) FROM areas
+               WHERE layout = 'voorbeeld')"""
+        ).fetchall()
+    )
+    home = (site / "index.html").read_text(encoding="utf-8")
+    index = json.loads(
+        (site / "assets" / "search-index.js").read_text(encoding="utf-8").split("=", 1)[1][:-2]
+    )
+    entries = {(a[1], a[2]): a for a in index["areas"]}
+    for name in OWN_WIJKEN:
+        code = codes[name]
+        path = f"voorbeeld/wijk/{code}.html"
+        assert f'href="{path}"' in home, name
+        assert entries[(name, "wijk")][4] == path, name
+        for lang in ("", "en/"):
+            html = (site / f"{lang}{path}").read_text(encoding="utf-8")
+            assert f"<h1>{name} " in html
+        html = (site / path).read_text(encoding="utf-8")
+        assert "eigen wijkindeling van de gemeente" in html
+        assert 'class="compass' in html and "<svg" in html  # the compass and the locator map
+        population = con.execute(
+            f"""SELECT value FROM indicator_values WHERE edition = {LATEST}
+                AND layout = 'voorbeeld' AND area_code = ? AND indicator_id = 'population'""",
+            [code],
+        ).fetchone()[0]
+        assert i18n.number(population, 0, "nl") in html
+        buurten = [
+            b
+            for (b,) in con.execute(
+                "SELECT buurt_code FROM area_buurten WHERE layout = 'voorbeeld' "
+                "AND area_level = 'wijk' AND area_code = ?",
+                [code],
+            ).fetchall()
+        ]
+        for buurt in buurten:  # its buurten link to the (CBS) buurt pages
+            assert f'href="../../buurt/{buurt}.html"' in html, (name, buurt)
+
+
+def test_own_wijk_page_and_csv_show_the_warehouse_figures(site, con):
+    code = con.sql(
+        "SELECT area_code FROM areas WHERE layout = 'voorbeeld' AND area_name = 'Beijum'"
+    ).fetchone()[0]
+    frame = con.execute(
+        f"SELECT * FROM indicator_values WHERE edition = {LATEST} AND layout = 'voorbeeld' "
+        "AND area_code = ?",
+        [code],
+    ).df()
+    html = (site / "voorbeeld" / "wijk" / f"{code}.html").read_text(encoding="utf-8")
+    published = frame[~frame["suppressed"] & frame["ci_low"].notna()].iloc[0]
+    cells = _row(html, published["indicator_id"])
+    d = int(published["decimals"])
+    assert cells[1] == i18n.with_unit(published["value"], d, published["unit"], "nl")
+    csv = pd.read_csv(site / "data" / "voorbeeld" / f"{code}.csv", sep=";")
+    merged = csv.merge(frame, on="indicator_id", suffixes=("", "_wh"))
+    assert len(merged) == len(frame) == len(csv)
+    assert merged.loc[merged["suppressed"], "value"].isna().all()
+    shown = merged[~merged["suppressed"]]
+    assert (shown["value"] - shown["value_wh"]).abs().max() < 1e-9
+    # its change since 2018 is on the page (own wijken are harmonised like CBS wijken)
+    assert "Wat veranderde sinds 2018" in html

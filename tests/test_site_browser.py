@@ -35,6 +35,7 @@ PAGES = {
     "wijk_recomputed_en": "en/wijk/WK001409.html",  # its 2018 figures were recomputed
     "wijk_not_comparable": "wijk/WK001415.html",  # Ten Boer e.o.: no comparison with 2018
     "report": "rapport/GB001402.html",  # the wijkanalyse of a gebied (the PDF's source)
+    "own_wijk": "voorbeeld/wijk/EW21.html",  # Beijum in the municipality's own layout
 }
 
 

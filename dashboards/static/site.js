@@ -14,6 +14,8 @@
     return node;
   }
   function href(level, code) { return root + level + "/" + code + ".html"; }
+  /* an entry of the search index: [code, name, level, context, own layout's page (optional)] */
+  function entryHref(a) { return a[4] ? root + a[4] : href(a[2], a[0]); }
 
   /* -- search by name or postcode ------------------------------------------------------ */
   function setupSearch() {
@@ -23,12 +25,12 @@
     var out = document.getElementById("search-results");
     var levels = JSON.parse(form.getAttribute("data-levels"));
     var names = {};
-    index.areas.forEach(function (a) { names[a[0]] = a; });
+    index.areas.forEach(function (a) { if (!a[4]) names[a[0]] = a; });  /* CBS codes */
     function list(items) {
       var ul = el("ul");
       items.forEach(function (a) {
         var li = el("li");
-        li.appendChild(el("a", { href: href(a[2], a[0]) }, a[1]));
+        li.appendChild(el("a", { href: entryHref(a) }, a[1]));
         li.appendChild(document.createTextNode(" (" + levels[a[2]] + (a[3] ? ", " + a[3] : "") + ")"));
         ul.appendChild(li);
       });
@@ -51,7 +53,7 @@
       var needle = fold(q);
       var hits = index.areas.filter(function (a) { return fold(a[1]).indexOf(needle) !== -1; });
       var exact = hits.filter(function (a) { return fold(a[1]) === needle; });
-      if (exact.length === 1) { window.location.href = href(exact[0][2], exact[0][0]); return; }
+      if (exact.length === 1) { window.location.href = entryHref(exact[0]); return; }
       if (!hits.length) { out.appendChild(el("p", {}, form.getAttribute("data-none").replace("{q}", q))); return; }
       out.appendChild(el("p", {}, form.getAttribute("data-found")));
       out.appendChild(list(hits.slice(0, 25)));

@@ -11,7 +11,7 @@ from dagster_duckdb import DuckDBResource
 
 from dashboards.publish import fresh_staging, publish
 from dashboards.site_builder import build_resident_site
-from dashboards.site_data import load_site_data
+from dashboards.site_data import load_site_data, own_layouts
 from dashboards.statistician import write_statistician_pages
 from indicators.downloads import write_downloads
 from pipelines.assets.budgets import programme_budgets
@@ -72,8 +72,9 @@ def resident_site(duckdb: DuckDBResource) -> dg.MaterializeResult:
     compass, indicator pages; Dutch and English) and a CSV per area, into the staging site."""
     with duckdb.get_connection() as con:
         data = load_site_data(con)
+        layouts = [load_site_data(con, name) for name in own_layouts(con)]
     staging = site_staging_dir()
-    files = build_resident_site(data, staging)
+    files = build_resident_site(data, staging, layouts)
     pages = [f for f in files if f.suffix == ".html"]
     return dg.MaterializeResult(
         metadata={
