@@ -191,7 +191,8 @@ def test_harmonised_wijk_is_its_2017_wijk_within_buurt_rounding(con):
     got = (
         con.sql(
             """SELECT area_code, value FROM indicator_values WHERE edition = 2018
-           AND area_level = 'wijk' AND indicator_id = 'population' AND value IS NOT NULL"""
+           AND layout = 'cbs' AND area_level = 'wijk' AND indicator_id = 'population'
+           AND value IS NOT NULL"""
         )
         .df()
         .set_index("area_code")["value"]
