@@ -108,12 +108,12 @@ def user_layout(
     needed = ["buurt_code", "wijk_code", "wijk_name", "gebied_code", "gebied_name"]
     table.require_columns(needed, expected=", ".join(needed))
     seen: dict[str, int] = {}
-    wijk_names: dict[str, str] = {}
-    gebied_of_wijk: dict[str, str] = {}
-    first_row: dict[str, int] = {}  # where a wijk or gebied code is first given
+    # per own wijk its name and gebied, per gebied its name: (value, row first given)
+    wijk_names: dict[str, tuple[str, int]] = {}
+    gebied_of_wijk: dict[str, tuple[str, int]] = {}
+    gebied_names: dict[str, tuple[str, int]] = {}
     areas = [(year, name, "gemeente", gemeente, gemeente_name, None)]
     members = []
-    gebied_rows: dict[str, str] = {}
     for row_no, rec in table.records():
         buurt = rec["buurt_code"].strip()
         if buurt not in buurten:
@@ -144,36 +144,32 @@ def user_layout(
                 column="wijk_code" if not wijk else "gebied_code",
                 expected="a wijk and a gebied code for every buurt",
             )
-        first_row.setdefault(f"wijk {wijk}", row_no)
-        first_row.setdefault(f"gebied {gebied}", row_no)
-        if wijk_names.setdefault(wijk, rec["wijk_name"]) != rec["wijk_name"]:
-            raise InputError(
-                path,
-                f"one wijk code with two names (buurt {buurt}, wijk {wijk})",
-                row=row_no,
-                column="wijk_name",
-                value=rec["wijk_name"],
-                expected=f"'{wijk_names[wijk]}' as at row {first_row[f'wijk {wijk}']}",
-            )
-        if gebied_of_wijk.setdefault(wijk, gebied) != gebied:
-            raise InputError(
-                path,
-                f"wijk split over two gebieden (buurt {buurt}, wijk {wijk})",
-                row=row_no,
-                column="gebied_code",
-                value=gebied,
-                expected=f"'{gebied_of_wijk[wijk]}' as at row {first_row[f'wijk {wijk}']}: "
-                "an own wijk lies in one gebied",
-            )
-        if gebied_rows.setdefault(gebied, rec["gebied_name"]) != rec["gebied_name"]:
-            raise InputError(
-                path,
-                f"one gebied code with two names (buurt {buurt}, gebied {gebied})",
-                row=row_no,
-                column="gebied_name",
-                value=rec["gebied_name"],
-                expected=f"'{gebied_rows[gebied]}' as at row {first_row[f'gebied {gebied}']}",
-            )
+        where = (path, row_no)
+        _same_as_before(
+            wijk_names,
+            wijk,
+            rec["wijk_name"],
+            where,
+            "wijk_name",
+            f"one wijk code with two names (buurt {buurt}, wijk {wijk})",
+        )
+        _same_as_before(
+            gebied_of_wijk,
+            wijk,
+            gebied,
+            where,
+            "gebied_code",
+            f"wijk split over two gebieden (buurt {buurt}, wijk {wijk})",
+            ": an own wijk lies in one gebied",
+        )
+        _same_as_before(
+            gebied_names,
+            gebied,
+            rec["gebied_name"],
+            where,
+            "gebied_name",
+            f"one gebied code with two names (buurt {buurt}, gebied {gebied})",
+        )
         areas.append((year, name, "buurt", buurt, buurten[buurt], wijk))
         for level, upper in (
             ("buurt", buurt),
@@ -191,12 +187,29 @@ def user_layout(
             value=missing[:5] + (["..."] if len(missing) > 5 else []),
             expected=f"all {len(buurten)} buurten, each once",
         )
-    areas += [(year, name, "gebied", code, gname, gemeente) for code, gname in gebied_rows.items()]
     areas += [
-        (year, name, "wijk", code, wname, gebied_of_wijk[code])
-        for code, wname in wijk_names.items()
+        (year, name, "gebied", code, gname, gemeente) for code, (gname, _) in gebied_names.items()
+    ]
+    areas += [
+        (year, name, "wijk", code, wname, gebied_of_wijk[code][0])
+        for code, (wname, _) in wijk_names.items()
     ]
     return _frames(areas, members)
+
+
+def _same_as_before(
+    given: dict[str, tuple[str, int]], code: str, value: str, where: tuple, column: str,
+    problem: str, why: str = "",
+) -> None:  # fmt: skip
+    """Record the ``value`` of ``code`` at its first row; raise naming file, row, column and the
+    first row's value when a later row gives another one."""
+    path, row_no = where
+    first, first_row = given.setdefault(code, (value, row_no))
+    if first != value:
+        raise InputError(
+            path, problem, row=row_no, column=column, value=value,
+            expected=f"'{first}' as at row {first_row}{why}",
+        )  # fmt: skip
 
 
 def _frames(areas: list, members: list) -> tuple[pd.DataFrame, pd.DataFrame]:
