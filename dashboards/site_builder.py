@@ -79,6 +79,14 @@ def area_path(level: str, code: str) -> str:
     return f"{level}/{code}.html"
 
 
+def layout_path(layout: str, level: str, code: str) -> str:
+    """An area's page in a layout: CBS areas (and every buurt) at the top, an own layout's
+    wijken and gebieden under its name (voorbeeld/wijk/EW01.html), so codes never collide."""
+    if layout == "cbs" or level == "buurt":
+        return area_path(level, code)
+    return f"{layout}/{area_path(level, code)}"
+
+
 def indicator_path(indicator_id: str) -> str:
     return f"indicator/{indicator_id}.html"
 
@@ -88,8 +96,7 @@ class SiteBuilder:
         self.data = data
         self.layouts = list(layouts)  # own layouts: on the home page and in the search
         self.site = Path(site)
-        # an own layout's pages sit under its name (voorbeeld/wijk/EW01.html): its codes can
-        # never collide with CBS codes, and the CBS pages keep their addresses
+        # an own layout's pages sit under its name (layout_path); its CSVs too
         self.own = data.layout != "cbs"
         self.prefix = f"{data.layout}/" if self.own else ""
         self.levels = ("gebied", "wijk") if self.own else AREA_LEVELS
@@ -126,7 +133,7 @@ class SiteBuilder:
     # -- helpers -------------------------------------------------------------------------
     def path(self, level: str, code: str) -> str:
         """The page of an area of this layout (a buurt's page is always the CBS one)."""
-        return area_path(level, code) if level == "buurt" else self.prefix + area_path(level, code)
+        return layout_path(self.data.layout, level, code)
 
     def layout_note(self, lang: str) -> str | None:
         """On an own layout's pages: whose wijken these are."""
@@ -215,7 +222,7 @@ class SiteBuilder:
                     a.name,
                     a.level,
                     own.areas[a.parent].name if a.level == "wijk" else own.layout,
-                    f"{own.layout}/{area_path(a.level, a.code)}",
+                    layout_path(own.layout, a.level, a.code),
                 ]
                 for own in self.layouts
                 for level in ("gebied", "wijk")
@@ -320,11 +327,11 @@ class SiteBuilder:
                     "gebieden": [
                         {
                             "name": g.name,
-                            "href": f"{own.layout}/{area_path('gebied', g.code)}",
+                            "href": layout_path(own.layout, "gebied", g.code),
                             "wijken": [
                                 {
                                     "name": own.areas[w].name,
-                                    "href": f"{own.layout}/{area_path('wijk', w)}",
+                                    "href": layout_path(own.layout, "wijk", w),
                                 }
                                 for w in g.children
                             ],

@@ -77,14 +77,13 @@ targets AS (  -- today's wijken, gebieden, gemeente x indicators x earlier editi
     CROSS JOIN indicator_meta m
 ),
 same_buurten AS (   -- own areas made of exactly the buurten (codes) they have today
-    SELECT h.year, substr(h.layout, 12) AS layout, h.area_level, h.area_code,
+    SELECT h.year, t.layout, h.area_level, h.area_code,
            list_sort(list(h.buurt_code)) = any_value(t.buurten) AS identical
     FROM harmonised_area_buurten h
     JOIN (SELECT layout, area_level, area_code, list_sort(list(buurt_code)) AS buurten
-          FROM area_buurten WHERE year = $target_year GROUP BY ALL) t
-      ON t.layout = substr(h.layout, 12) AND t.area_level = h.area_level
+          FROM area_buurten WHERE year = $target_year AND layout <> 'cbs' GROUP BY ALL) t
+      ON h.layout = 'harmonised:' || t.layout AND t.area_level = h.area_level
      AND t.area_code = h.area_code
-    WHERE starts_with(h.layout, 'harmonised:')
     GROUP BY ALL
 ),
 mapped_wijken AS (SELECT DISTINCT from_year, to_code FROM area_crosswalk WHERE to_code IS NOT NULL),
@@ -237,14 +236,6 @@ ORDER BY edition, layout, area_level, area_code, indicator_id
 """
 
 
-def _has_table(con, name: str) -> bool:
-    return bool(
-        con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]).fetchone()[
-            0
-        ]
-    )
-
-
 def build_indicator_values(
     con: duckdb.DuckDBPyConnection,
     catalogue: Catalogue,
@@ -263,17 +254,13 @@ def build_indicator_values(
         "comparable_since::INTEGER AS comparable_since) FROM _meta"
     )
     con.unregister("_meta")
-    own = (
-        [  # own layouts with an earlier edition recomputed on their wijken (geo.crosswalk)
-            name
-            for (name,) in con.execute(
-                "SELECT DISTINCT layout FROM harmonised_areas "
-                "WHERE starts_with(layout, 'harmonised:') ORDER BY 1"
-            ).fetchall()
-        ]
-        if _has_table(con, "harmonised_areas")
-        else []
-    )
+    own = [  # own layouts with an earlier edition recomputed on their wijken (geo.crosswalk)
+        name
+        for (name,) in con.execute(
+            "SELECT DISTINCT layout FROM harmonised_areas "
+            "WHERE starts_with(layout, 'harmonised:') ORDER BY 1"
+        ).fetchall()
+    ]
     con.execute(
         ASSEMBLE_SQL,
         {

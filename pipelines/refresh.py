@@ -296,7 +296,6 @@ def wave_questions(
     question."""
     listed = {q.id for q in codebook.questions_in(wave)}
     asked = listed or {q.id for q in codebook.questions if q.id in header}
-    where = f"the codebook asks {{}} in {wave}" if listed else "the export has {}"
     if listed:
         source = CODEBOOK_FILE_HINT
     before = {q.id for q in codebook.questions_in(previous_wave)}
@@ -312,12 +311,10 @@ def wave_questions(
         raise InputError(
             source,
             f"--dropped-questions names {', '.join(present)}, but "
-            + where.format(
-                "that column"
-                if len(present) == 1 and not listed
-                else "it"
-                if len(present) == 1
-                else "them"
+            + (
+                f"the codebook asks {'it' if len(present) == 1 else 'them'} in {wave}"
+                if listed
+                else f"the export has {'that column' if len(present) == 1 else 'those columns'}"
             ),
             row=None if listed else 1,
             column=None if listed else present[0],

@@ -125,19 +125,25 @@ def warehouse_copy(kind: str, path: Path | None = None) -> Path:
     return path.with_name(f"{path.stem}.{kind}{path.suffix}")
 
 
-def _move(source: Path, target: Path) -> None:
-    """Rename a DuckDB file (and a write-ahead log, should one be left) over ``target``."""
-    for suffix in ("", ".wal"):
-        src, dst = Path(f"{source}{suffix}"), Path(f"{target}{suffix}")
-        if src.exists():
-            os.replace(src, dst)
-        else:
+def _files(path: Path) -> tuple[Path, Path]:
+    """A DuckDB database: its file and the write-ahead log one may have left."""
+    return Path(path), Path(f"{path}.wal")
+
+
+def _move(source: Path, target: Path, copy: bool = False) -> None:
+    """Rename (or copy) a DuckDB database over ``target``, its write-ahead log with it."""
+    for src, dst in zip(_files(source), _files(target), strict=True):
+        if not src.exists():
             dst.unlink(missing_ok=True)
+        elif copy:
+            shutil.copyfile(src, dst)
+        else:
+            os.replace(src, dst)
 
 
 def _remove(path: Path) -> None:
-    for suffix in ("", ".wal"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    for file in _files(path):
+        file.unlink(missing_ok=True)
 
 
 def run_build(
@@ -160,11 +166,7 @@ def run_build(
     published = published_warehouse_path()
     published.parent.mkdir(parents=True, exist_ok=True)
     building = warehouse_copy("building", published)
-    _remove(building)  # an interrupted run's copy
-    if published.exists():
-        for suffix in ("", ".wal"):
-            if Path(f"{published}{suffix}").exists():
-                shutil.copyfile(f"{published}{suffix}", f"{building}{suffix}")
+    _move(published, building, copy=True)  # over an interrupted run's copy, if any
     try:
         with building_warehouse(building):
             report = _run(echo, selection, publish, editions)
