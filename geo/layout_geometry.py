@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import geopandas as gpd
 import pandas as pd
+import pyarrow as pa
 import shapely
 
 from geo.boundaries import RD_NEW, to_storage
@@ -55,6 +56,20 @@ def dissolve_layout(
         crs=RD_NEW,
     )
     return frame, pd.DataFrame(coverage)
+
+
+COLUMNS = {  # layout_geometries: the columns of area_geometries, the layout and its buurten
+    "layout": "string", "edition": "int64", "year": "int64", "area_level": "string",
+    "area_code": "string", "buurten": "int64", "buurten_drawn": "int64",
+    "buurten_without_boundary": "string", "buurt_km2_sum": "float64", "area_name": "string",
+    "area_km2": "float64", "geometry_valid": "boolean", "geom_rd_wkb": pd.ArrowDtype(pa.binary()),
+    "geom_wgs84_geojson": "string", "source_file": "string",
+}  # fmt: skip
+
+
+def empty_layout_geometries() -> pd.DataFrame:
+    """The table of a gemeente without own layouts: no rows, every column typed."""
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in COLUMNS.items()})
 
 
 def layout_geometry_rows(

@@ -180,3 +180,18 @@ def test_own_wijken_are_drawn_from_their_buurten(con):
     # the 2022 buurt map lacks three buurten of 2024: their own wijken say so
     listed = {b for v in own["buurten_without_boundary"].dropna() for b in v.split(",")}
     assert len(listed) == 3
+
+
+def test_a_gemeente_without_own_layouts_gets_a_typed_empty_table(con):
+    """With no own layout, layout_geometries is empty but has the columns and types of the real
+    table, so its rules and the site read it alike (an untyped empty frame failed the build)."""
+    from geo.layout_geometry import empty_layout_geometries
+
+    real = dict(
+        con.sql("SELECT column_name, column_type FROM (DESCRIBE layout_geometries)").fetchall()
+    )
+    empty = empty_layout_geometries()
+    import duckdb
+
+    typed = dict(duckdb.sql("SELECT column_name, column_type FROM (DESCRIBE empty)").fetchall())
+    assert len(empty) == 0 and typed == real

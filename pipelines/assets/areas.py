@@ -8,7 +8,7 @@ from dagster_duckdb import DuckDBResource
 
 from geo.areas import cbs_layout, known_wijken, read_gebieden, user_layout
 from geo.boundaries import match_codes, read_boundaries, to_storage
-from geo.layout_geometry import dissolve_layout, layout_geometry_rows
+from geo.layout_geometry import dissolve_layout, empty_layout_geometries, layout_geometry_rows
 from ingest.errors import InputError
 from ingest.snapshots import discover_snapshots, verify_snapshot
 from pipelines.assets.cbs import asset_name, cbs_area_codes, cbs_values, snapshot_metadata
@@ -225,8 +225,7 @@ def layout_geometries(duckdb: DuckDBResource) -> dg.MaterializeResult:
         missing[layout.name] = {
             str(r.area_code): r.buurten_without_boundary for r in gaps.itertuples()
         }
-    columns = ["layout", "edition", "year", "area_level", "area_code", "area_name", "area_km2"]
-    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+    frame = pd.concat(frames, ignore_index=True) if frames else empty_layout_geometries()
     rows = write_table(duckdb, "layout_geometries", frame)
     return dg.MaterializeResult(
         metadata={"dagster/row_count": rows, "buurten_without_boundary": missing}
