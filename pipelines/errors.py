@@ -62,34 +62,33 @@ def check_editions(editions: list[int]) -> None:
         )
 
 
+def _caused_by(err: BaseException | None, kinds: tuple) -> bool:
+    """Whether ``err`` or anything in its chain of causes is one of ``kinds``."""
+    while err is not None:
+        if isinstance(err, kinds):
+            return True
+        err = err.__cause__ or err.__context__
+    return False
+
+
 def _network_error(err: BaseException) -> bool:
+    """No answer from CBS: no network, an unknown host, a refused connection, a time-out."""
     import socket
 
-    try:
-        import requests
-    except ImportError:  # pragma: no cover - requests comes with cbsodata
-        requests = None
-    kinds: tuple = (ConnectionError, socket.gaierror, TimeoutError)
-    if requests is not None:
-        kinds += (requests.exceptions.ConnectionError, requests.exceptions.Timeout)
-    seen = err
-    while seen is not None:
-        if isinstance(seen, kinds):
-            return True
-        seen = seen.__cause__ or seen.__context__
-    return False
+    import requests  # comes with cbsodata
+
+    return _caused_by(
+        err,
+        (ConnectionError, socket.gaierror, TimeoutError,
+         requests.exceptions.ConnectionError, requests.exceptions.Timeout),
+    )  # fmt: skip
 
 
 def _http_error(err: BaseException) -> bool:
     """CBS answered, with an HTTP error (an unknown table: 404)."""
     import requests
 
-    seen = err
-    while seen is not None:
-        if isinstance(seen, requests.exceptions.HTTPError):
-            return True
-        seen = seen.__cause__ or seen.__context__
-    return False
+    return _caused_by(err, (requests.exceptions.HTTPError,))
 
 
 def user_message(err: BaseException, command: str) -> str:
