@@ -27,7 +27,13 @@ from dashboards.changes import comparison, ranked_changes, wijk_spread
 from dashboards.palette import score_band
 from dashboards.presentation import present, value_records
 from dashboards.site_builder import KEY_FIGURES
-from dashboards.site_data import SiteData, load_site_data, scores_by_area, similar_by_area
+from dashboards.site_data import (
+    LAYOUT,
+    SiteData,
+    load_site_data,
+    scores_by_area,
+    similar_by_area,
+)
 
 LANG = "nl"  # the reports are for the municipality's area teams
 REPORTED_LEVELS = ("gemeente", "gebied", "wijk")
@@ -119,9 +125,10 @@ def report_context(data: SiteData) -> ReportContext:
     )
 
 
-def load_report_context(con) -> ReportContext:
-    """The report context from an open warehouse connection (read-only is enough)."""
-    return report_context(load_site_data(con))
+def load_report_context(con, layout: str = LAYOUT) -> ReportContext:
+    """The report context of ``layout`` (the CBS layout or an own layout) from an open
+    warehouse connection (read-only is enough)."""
+    return report_context(load_site_data(con, layout))
 
 
 # -- the report ------------------------------------------------------------------------------
@@ -525,7 +532,7 @@ def _notes(ctx: ReportContext, report: AreaReport) -> list[str]:
 
 
 def area_report(ctx: ReportContext, code: str) -> AreaReport:
-    """The wijkanalyse of one wijk or gebied of the latest edition (CBS layout)."""
+    """The wijkanalyse of one wijk or gebied of the latest edition (of the context's layout)."""
     data = ctx.data
     area = data.areas[code]
     if area.level not in ("wijk", "gebied"):
