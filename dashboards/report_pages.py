@@ -1,5 +1,6 @@
-"""The wijkanalyse reports as pages: one HTML file per wijk and gebied in ``rapport/`` of the
-(staging) site, beside the resident pages whose assets they use, and an index of all reports.
+"""The wijkanalyse reports as pages: one HTML file per wijk and gebied of every published layout
+in ``rapport/`` of the (staging) site (an own layout's under ``rapport/<layout>/``), beside the
+resident pages whose assets they use, and one index of all reports.
 ``dashboards.report_pdf`` prints them to A4 PDF."""
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dashboards import i18n
 from dashboards.compass_svg import compass_svg
 from dashboards.palette import band_key
 from dashboards.report_pdf import pdfs_enabled
-from dashboards.site_builder import area_path, report_path
+from dashboards.site_builder import layout_path, report_path
 from dashboards.site_data import similar_indicator_titles
 from dashboards.site_maps import Maps
 from dashboards.table_rows import area_table_row, table_body
@@ -72,6 +73,9 @@ class ReportWriter:
     def __init__(self, ctx: ReportContext, site: Path):
         self.ctx = ctx
         self.site = Path(site)
+        self.layout = ctx.data.layout
+        # from a report back to the site root: rapport/X.html or rapport/<layout>/X.html
+        self.root = "../" * report_path("X", layout=self.layout).count("/")
         self.env = _environment()
         self.maps = Maps(ctx.data.geometry)
         self.quadrant_titles = [q.title.nl for q in ctx.data.quadrants]
@@ -111,7 +115,11 @@ class ReportWriter:
             gemeente_name=ctx.name(ctx.data.gemeente),
             parent_name=ctx.name(report.parent) if report.parent else "",
             levels=LEVEL_PLURAL[report.level],
-            site_page="../" + area_path(report.level, report.code),
+            root=self.root,
+            site_page=self.root + layout_path(self.layout, report.level, report.code),
+            layout_note=None
+            if self.layout == "cbs"
+            else i18n.t("own_layout_note", LANG, layout=self.layout),
             compass=compass,
             centre_text=_number(scores.get(("centre", "centre"))),
             locator=locator,
@@ -133,31 +141,65 @@ class ReportWriter:
             credit=i18n.t("credit", LANG),
         )
 
-    def index(self, reports: list[AreaReport]) -> str:
-        return self.env.get_template("index.html.j2").render(
-            reports=reports,
-            gemeente_name=self.ctx.name(self.ctx.data.gemeente),
-            edition=self.ctx.data.edition,
-            synthetic=any(r.synthetic for r in reports),
-            name=self.ctx.name,
-            credit=i18n.t("credit", LANG),
-            pdfs=pdfs_enabled(),
-        )
-
     def write(self) -> list[tuple[AreaReport, Path]]:
-        """Every report and the index; returns (report, html file) pairs."""
+        """Every report of this layout; returns (report, html file) pairs."""
         out = []
         for code in report_codes(self.ctx):
             report = area_report(self.ctx, code)
-            target = self.site / report_path(code)
+            target = self.site / report_path(code, layout=self.layout)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(self.page(report), encoding="utf-8")
             out.append((report, target))
-        index = self.site / "rapport" / "index.html"
-        index.write_text(self.index([r for r, _ in out]), encoding="utf-8")
         return out
 
 
-def write_reports(ctx: ReportContext, site: Path) -> list[tuple[AreaReport, Path]]:
-    """The HTML reports of every wijk and gebied (and their index) into ``site``."""
-    return ReportWriter(ctx, site).write()
+def write_index(site: Path, layouts: list[tuple[ReportContext, list[AreaReport]]]) -> Path:
+    """``rapport/index.html``: the reports of every layout, the CBS layout first."""
+    ctx = layouts[0][0]
+    sections = [
+        {
+            "layout": c.data.layout,
+            "note": None
+            if c.data.layout == "cbs"
+            else i18n.t("own_layout_title", LANG, layout=c.data.layout),
+            "reports": [
+                {
+                    "report": r,
+                    "parent": c.name(r.parent) if r.parent else "",
+                    "href": report_path(r.code, layout=c.data.layout).removeprefix("rapport/"),
+                }
+                for r in reports
+            ],
+        }
+        for c, reports in layouts
+    ]
+    target = site / "rapport" / "index.html"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(
+        _environment()
+        .get_template("index.html.j2")
+        .render(
+            sections=sections,
+            gemeente_name=ctx.name(ctx.data.gemeente),
+            edition=ctx.data.edition,
+            synthetic=any(r.synthetic for _, reports in layouts for r in reports),
+            credit=i18n.t("credit", LANG),
+            pdfs=pdfs_enabled(),
+        ),
+        encoding="utf-8",
+    )
+    return target
+
+
+def write_reports(
+    ctx: ReportContext, site: Path, layouts: list[ReportContext] = ()
+) -> list[tuple[AreaReport, Path]]:
+    """The HTML reports of every wijk and gebied of ``ctx`` (the CBS layout) and of every own
+    layout in ``layouts``, and their index, into ``site``."""
+    written, sections = [], []
+    for c in [ctx, *layouts]:
+        pairs = ReportWriter(c, site).write()
+        written += pairs
+        sections.append((c, [r for r, _ in pairs]))
+    write_index(site, sections)
+    return written

@@ -60,17 +60,21 @@ def default_workers() -> int:
     return max(1, min(os.cpu_count() or 1, 4))
 
 
-def print_pdfs(jobs: list[PrintJob], workers: int | None = None) -> list[Path]:
+def print_pdfs(
+    jobs: list[PrintJob], workers: int | None = None, root: Path | None = None
+) -> list[Path]:
     """Print every job's HTML file to its PDF, ``workers`` pages at a time (default: one per
-    CPU, at most 4); raise ReportPrintError naming the file that failed. Only files under the
-    jobs' common folder (the site) may load; a request elsewhere or a missing file fails the
-    job. Links are taken out of the printed copy: in a PDF they would point at this machine's
-    files."""
+    CPU, at most 4); raise ReportPrintError naming the file that failed. Only files under
+    ``root`` (the site; by default the folder above the jobs' folders) may load; a request
+    elsewhere or a missing file fails the job. Links are taken out of the printed copy: in a
+    PDF they would point at this machine's files."""
     if not jobs:
         return []
     executable = chromium_path()
     workers = workers or default_workers()
-    root = Path(os.path.commonpath([j.html.resolve().parent.parent for j in jobs]))
+    if root is None:
+        root = Path(os.path.commonpath([j.html.resolve().parent.parent for j in jobs]))
+    root = Path(root).resolve()
     return asyncio.run(_print_all(jobs, executable, workers, root))
 
 

@@ -504,7 +504,7 @@ class SiteBuilder:
             budget=budget_section(self.data.budgets, area.code, lang)
             if area.level == "gebied"
             else None,
-            report=None if self.own else report_links(area, page),
+            report=report_links(area, page, self.data.layout),
             layout_note=self.layout_note(lang),
             legends={"judged": self.legend(False, lang), "neutral": self.legend(True, lang)},
             uses_plotly=True,
@@ -589,18 +589,20 @@ class SiteBuilder:
         )
 
 
-def report_path(code: str, suffix: str = "html") -> str:
-    """Where the wijkanalyse report of a wijk or gebied sits, from the site root (Dutch only)."""
-    return f"rapport/{code}.{suffix}"
+def report_path(code: str, suffix: str = "html", layout: str = "cbs") -> str:
+    """Where the wijkanalyse report of a wijk or gebied sits, from the site root (Dutch only):
+    a CBS area's in ``rapport/``, an own layout's under its name (``rapport/voorbeeld/EW01``)."""
+    folder = "rapport/" if layout == "cbs" else f"rapport/{layout}/"
+    return f"{folder}{code}.{suffix}"
 
 
-def report_links(area, page: Page) -> dict | None:
+def report_links(area, page: Page, layout: str = "cbs") -> dict | None:
     """Links from an area page to its wijkanalyse report (HTML and PDF); wijken and gebieden."""
     if area.level not in REPORT_LEVELS:
         return None
     return {
-        "html": page.site_root + report_path(area.code, "html"),
-        "pdf": page.site_root + report_path(area.code, "pdf") if pdfs_enabled() else None,
+        "html": page.site_root + report_path(area.code, "html", layout),
+        "pdf": page.site_root + report_path(area.code, "pdf", layout) if pdfs_enabled() else None,
     }
 
 

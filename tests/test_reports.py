@@ -36,15 +36,21 @@ def latest(built_warehouse) -> int:
         return c.execute("SELECT max(edition) FROM editions").fetchone()[0]
 
 
-def _codes(con, latest) -> list[str]:
+def _codes(con, latest, layout: str = "cbs") -> list[str]:
     return [
         c
         for (c,) in con.execute(
-            "SELECT DISTINCT area_code FROM indicator_values WHERE edition = ? AND layout = 'cbs' "
+            "SELECT DISTINCT area_code FROM indicator_values WHERE edition = ? AND layout = ? "
             "AND area_level IN ('wijk', 'gebied') ORDER BY 1",
-            [latest],
+            [latest, layout],
         ).fetchall()
     ]
+
+
+def _report(site: Path, layout: str, code: str, suffix: str = "html") -> Path:
+    """A report's file: rapport/<code> for the CBS layout, rapport/<layout>/<code> otherwise."""
+    folder = site / "rapport" if layout == "cbs" else site / "rapport" / layout
+    return folder / f"{code}.{suffix}"
 
 
 def _number(text: str) -> float:
@@ -91,17 +97,47 @@ def test_every_wijk_and_gebied_has_a_report_page_and_an_a4_pdf(site, con, latest
     assert all(f'href="{c}.pdf"' in index for c in codes)
 
 
-def test_numbers_quoted_in_the_report_text_are_the_warehouse_figures(site, con, latest):
+def test_every_own_wijk_and_own_gebied_has_a_report_page_and_an_a4_pdf(site, con, latest):
+    own = con.execute(
+        "SELECT area_level, area_code, area_name FROM areas WHERE layout = 'voorbeeld' "
+        "AND area_level IN ('wijk', 'gebied') AND year = (SELECT max(year) FROM areas "
+        "WHERE layout = 'voorbeeld') ORDER BY 1, 2"
+    ).fetchall()
+    assert sum(level == "wijk" for level, _, _ in own) == 32
+    assert sum(level == "gebied" for level, _, _ in own) == 7
+    index = (site / "rapport" / "index.html").read_text(encoding="utf-8")
+    for level, code, name in own:
+        html = _report(site, "voorbeeld", code).read_text(encoding="utf-8")
+        assert f"<h1>{name} " in html, code
+        assert "eigen wijkindeling" in html  # says whose wijken these are
+        # its own page on the site, not the CBS area that may share the code (gebieden)
+        assert f'href="../../voorbeeld/{level}/{code}.html"' in html, code
+        reader = pypdf.PdfReader(_report(site, "voorbeeld", code, "pdf"))
+        assert len(reader.pages) >= 4, code
+        box = reader.pages[0].mediabox
+        assert abs(float(box.width) - A4[0]) < 1 and abs(float(box.height) - A4[1]) < 1
+        assert f'href="voorbeeld/{code}.pdf"' in index, code
+    beijum = next(code for _, code, name in own if name == "Beijum")
+    first = pypdf.PdfReader(_report(site, "voorbeeld", beijum, "pdf")).pages[0].extract_text()
+    assert "Beijum" in first and "Samenvatting" in first
+    # its CBS counterpart is a different area: own gebied GB001404 is not CBS gebied GB001404
+    cbs = (site / "rapport" / "GB001404.html").read_text(encoding="utf-8")
+    own_gebied = _report(site, "voorbeeld", "GB001404").read_text(encoding="utf-8")
+    assert "Beijum" in own_gebied and "Beijum" not in cbs
+
+
+@pytest.mark.parametrize("layout", ["cbs", "voorbeeld"])
+def test_numbers_quoted_in_the_report_text_are_the_warehouse_figures(site, con, latest, layout):
     values = con.execute(
         "SELECT area_code, indicator_id, value, reference_value, previous_value, change, index, "
-        "decimals, suppressed FROM indicator_values WHERE edition = ? AND layout = 'cbs'",
-        [latest],
+        "decimals, suppressed FROM indicator_values WHERE edition = ? AND layout = ?",
+        [latest, layout],
     ).df()
     values = values.set_index(["area_code", "indicator_id"])
     scores = con.execute(
         "SELECT area_code, score_level || ':' || score_id AS key, score FROM compass_scores "
-        "WHERE edition = ? AND layout = 'cbs'",
-        [latest],
+        "WHERE edition = ? AND layout = ?",
+        [latest, layout],
     ).df()
     scores = scores.set_index(["area_code", "key"])["score"]
     # clear changes: outside the development compass's 'around average' band, survey figures
@@ -109,20 +145,21 @@ def test_numbers_quoted_in_the_report_text_are_the_warehouse_figures(site, con, 
     counts = con.execute(
         "SELECT area_code, trend, count(*) AS n FROM indicator_values v "
         "JOIN indicator_catalogue USING (indicator_id) "
-        "WHERE edition = ? AND layout = 'cbs' AND trend IN ('better', 'worse') "
+        "WHERE edition = ? AND layout = ? AND trend IN ('better', 'worse') "
         "AND (v.source <> 'survey' OR change_significant) AND development_band <> 'average' "
         "GROUP BY ALL "
         "UNION ALL SELECT area_code, 'compared', count(*) FROM indicator_values "
         "JOIN indicator_catalogue USING (indicator_id) "
-        "WHERE edition = ? AND layout = 'cbs' AND trend IS NOT NULL GROUP BY ALL",
-        [latest, latest],
+        "WHERE edition = ? AND layout = ? AND trend IS NOT NULL GROUP BY ALL",
+        [latest, layout, latest, layout],
     ).df()
     counts = counts.set_index(["area_code", "trend"])["n"]
     titles = [t for (t,) in con.execute("SELECT title_nl FROM indicator_catalogue").fetchall()]
     names = [n for (n,) in con.execute("SELECT DISTINCT area_name FROM areas").fetchall()]
     checked = 0
-    for code in _codes(con, latest):
-        summary = _summary((site / "rapport" / f"{code}.html").read_text(encoding="utf-8"))
+    codes = _codes(con, latest, layout)
+    for code in codes:
+        summary = _summary(_report(site, layout, code).read_text(encoding="utf-8"))
         spans = SPAN.findall(summary)
         assert len(spans) >= 5, code  # population, centre and quadrant scores at least
         for attrs, text in spans:
@@ -147,7 +184,7 @@ def test_numbers_quoted_in_the_report_text_are_the_warehouse_figures(site, con, 
         rest = re.sub(r"\b(19|20)\d\d\b", " ", rest)  # edition years
         rest = rest.replace("(de gemeente is 100)", " ")  # the definition of the index
         assert not re.search(r"\d", rest), (code, rest)
-    assert checked > 27 * 8
+    assert len(codes) > 25 and checked > len(codes) * 8
 
 
 def test_strengths_and_weaknesses_are_the_largest_clear_deviations(con, latest):
@@ -258,6 +295,9 @@ def test_area_pages_link_to_their_reports_and_buurt_pages_do_not(site):
         ("wijk/WK001404.html", "WK001404"),
         ("gebied/GB001402.html", "GB001402"),
         ("en/wijk/WK001404.html", "WK001404"),
+        ("voorbeeld/wijk/EW21.html", "voorbeeld/EW21"),
+        ("voorbeeld/gebied/GB001402.html", "voorbeeld/GB001402"),
+        ("en/voorbeeld/wijk/EW21.html", "voorbeeld/EW21"),
     ):
         html = (site / page).read_text(encoding="utf-8")
         for suffix in ("html", "pdf"):
@@ -333,3 +373,44 @@ def test_printing_names_the_report_that_failed_and_loads_nothing_from_outside(
     monkeypatch.setenv("WIJKKOMPAS_CHROMIUM", str(tmp_path / "no-chromium"))
     with pytest.raises(ReportPrintError, match="apt-get install chromium"):
         print_pdfs([job(good)])
+
+
+def test_a_pdf_is_printed_again_only_when_its_page_styles_or_footer_changed(tmp_path):
+    from dashboards.report_reuse import KEYS, reuse_printed, write_keys
+
+    def stage(site: Path, body: str, css: str) -> list[PrintJob]:
+        (site / "assets").mkdir(parents=True, exist_ok=True)
+        (site / "rapport" / "lay").mkdir(parents=True, exist_ok=True)
+        (site / "assets" / "r.css").write_text(css)
+        pages = [site / "rapport" / "a.html", site / "rapport" / "lay" / "b.html"]
+        for page in pages:
+            up = "../" * (len(page.relative_to(site).parts) - 1)
+            page.write_text(
+                f'<html><head><link rel="stylesheet" href="{up}assets/r.css"></head>'
+                f"<body><p>{page.stem} {body}</p></body></html>"
+            )
+        return [PrintJob(p, p.with_suffix(".pdf"), "voet") for p in pages]
+
+    def build(site: Path, published: Path, body="x", css="p{color:#000}", footer="voet"):
+        jobs = [PrintJob(j.html, j.pdf, footer) for j in stage(site, body, css)]
+        to_print, reused, keys = reuse_printed(jobs, site, published)
+        printed = print_pdfs(to_print, root=site)
+        write_keys(site, keys)
+        return [p.relative_to(site).as_posix() for p in printed], reused
+
+    published = tmp_path / "published"
+    printed, reused = build(published, tmp_path / "nothing-yet")
+    assert printed == ["rapport/a.pdf", "rapport/lay/b.pdf"] and reused == []
+    first = (published / "rapport" / "lay" / "b.pdf").read_bytes()
+    # unchanged: both copied from the published site, byte for byte
+    printed, reused = build(tmp_path / "s1", published)
+    assert printed == [] and len(reused) == 2
+    assert (tmp_path / "s1" / "rapport" / "lay" / "b.pdf").read_bytes() == first
+    # a changed page, stylesheet or footer prints again; a missing key file prints everything
+    assert build(tmp_path / "s2", published, body="y")[0] == ["rapport/a.pdf", "rapport/lay/b.pdf"]
+    assert len(build(tmp_path / "s3", published, css="p{color:#222}")[0]) == 2
+    assert len(build(tmp_path / "s4", published, footer="andere voet")[0]) == 2
+    (published / "rapport" / "lay" / "b.pdf").unlink()  # a PDF gone from the site
+    assert build(tmp_path / "s5", published)[0] == ["rapport/lay/b.pdf"]
+    (published / KEYS).write_text("not json")
+    assert len(build(tmp_path / "s6", published)[0]) == 2
