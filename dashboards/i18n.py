@@ -51,6 +51,30 @@ TEXT = {
         "en": "For example: Oosterpoort, Haren or 9711",
     },
     "map_title": {"nl": "Kaart van de wijken", "en": "Map of the wijken"},
+    "map_undrawn": {
+        "nl": "Niet op de kaart: {buurten}. De buurtkaart van {map} is ouder dan de cijfers; er "
+        "is zonder die buurten getekend en niets bijgeraden. In de cijfers tellen ze wel mee.",
+        "en": "Not on the map: {buurten}. The buurt map of {map} is older than the figures; the "
+        "map is drawn without these buurten, nothing is guessed. The figures do include them.",
+    },
+    "layout_switch": {"nl": "Welke wijkindeling", "en": "Which wijk layout"},
+    "layout_cbs": {
+        "nl": "CBS-wijken (om met andere gemeenten te vergelijken)",
+        "en": "CBS wijken (to compare with other municipalities)",
+    },
+    "layout_own": {
+        "nl": "Wijken van de gemeente (indeling '{layout}')",
+        "en": "The municipality's wijken (layout '{layout}')",
+    },
+    "layout_cbs_short": {"nl": "CBS-wijk", "en": "CBS wijk"},
+    "layout_own_short": {
+        "nl": "wijk van de gemeente, '{layout}'",
+        "en": "municipal wijk, '{layout}'",
+    },
+    "search_pc_layouts": {
+        "nl": "Postcode {pc} ligt in deze wijken:",
+        "en": "Postcode {pc} lies in these wijken:",
+    },
     "map_choose": {"nl": "Kleur de kaart naar", "en": "Colour the map by"},
     "map_table": {"nl": "De cijfers van de kaart als tabel", "en": "The map's figures as a table"},
     "gebieden_title": {"nl": "Gebieden en hun wijken", "en": "Areas and their wijken"},

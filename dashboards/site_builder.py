@@ -92,9 +92,14 @@ def indicator_path(indicator_id: str) -> str:
 
 
 class SiteBuilder:
-    def __init__(self, data: SiteData, site: Path, layouts: list[SiteData] = ()):
+    def __init__(
+        self, data: SiteData, site: Path, layouts: list[SiteBuilder] = (), primary: str = "cbs"
+    ):
         self.data = data
-        self.layouts = list(layouts)  # own layouts: on the home page and in the search
+        # the builders of the own layouts: their maps on the home page, their areas in the search
+        self.others = list(layouts)
+        self.layouts = [b.data for b in self.others]
+        self.primary = primary  # the layout the home page leads with
         self.site = Path(site)
         # an own layout's pages sit under its name (layout_path); its CSVs too
         self.own = data.layout != "cbs"
@@ -230,12 +235,27 @@ class SiteBuilder:
             ],
             "postcodes": self.data.postcodes,
             "postcode_year": self.data.postcode_year,
+            # PC4 -> [[name, page, layout label]] of every layout, the primary layout first
+            "postcode_areas": self.postcode_areas(),
         }
         (assets / "search-index.js").write_text(
             "window.WIJKKOMPAS_SEARCH=" + json.dumps(index, ensure_ascii=False) + ";\n",
             encoding="utf-8",
         )
         self.written.extend(assets.iterdir())
+
+    def postcode_areas(self) -> dict[str, list[list[str]]]:
+        """Per PC4 the wijken of its buurten in every layout, the primary layout first: what a
+        postcode search lists when there is more than one layout."""
+        builders = sorted([self, *self.others], key=lambda b: b.data.layout != self.primary)
+        out: dict[str, list[list[str]]] = {}
+        for b in builders:
+            label = b.layout_label("nl", short=True), b.layout_label("en", short=True)
+            for pc, wijken in b.data.postcodes.items():
+                out.setdefault(pc, []).extend(
+                    [b.name(w), b.path("wijk", w), *label] for w in wijken
+                )
+        return dict(sorted(out.items()))
 
     def write_area_csvs(self) -> None:
         folder = self.site / "data" / self.prefix
@@ -272,8 +292,23 @@ class SiteBuilder:
             }
         return out
 
-    def home(self, lang: str) -> None:
-        page = Page(lang, "index.html")
+    def undrawn_note(self, buurten: list[str], lang: str) -> str | None:
+        """Which buurten a map of this layout lacks (not on the buurt map), or None."""
+        if not buurten:
+            return None
+        names = [f"{self.name(b)} ({b})" for b in buurten]
+        return i18n.t("map_undrawn", lang, buurten=", ".join(names), map=self.data.buurt_map)
+
+    def layout_label(self, lang: str, short: bool = False) -> str:
+        """What this layout's wijken are called on the home page's switch (``short``: beside
+        a wijk's name in the search)."""
+        key = ("layout_own" if self.own else "layout_cbs") + ("_short" if short else "")
+        return i18n.t(key, lang, layout=self.data.layout)
+
+    def home_map(self, page: Page, lang: str) -> dict:
+        """This layout's part of the home page: its wijken on a map coloured by the first
+        headline indicator (the others as data for the page's script), the map's figures as a
+        table and its gebieden with their wijken."""
         headline = self.headline(lang)
         first_id = next(iter(headline))
         first = headline[first_id]
@@ -281,66 +316,61 @@ class SiteBuilder:
             code: {"band": first["bands"][code], "neutral": first["neutral"], "title": text}
             for code, (_fill, text) in first["cells"].items()
         }
+        label = self.layout_label(lang)
         svg = self.maps.choropleth(
             "wijk",
             cells,
-            label=i18n.t("map_title", lang),
-            href=lambda c: page.lang_root + area_path("wijk", c),
+            label=f"{i18n.t('map_title', lang)}: {label}",
+            href=lambda c: page.lang_root + self.path("wijk", c),
             css_class="map home-map",
         )
-        table = [
-            {
-                "name": wijk.name,
-                "href": area_path("wijk", wijk.code),
-                "values": [h["texts"].get(wijk.code, "–") for h in headline.values()],
-            }
-            for wijk in self.data.level("wijk")
-        ]
-        gebieden = [
-            {
-                "name": g.name,
-                "href": area_path("gebied", g.code),
-                "wijken": [
-                    {"name": self.name(w), "href": area_path("wijk", w)} for w in g.children
-                ],
-            }
-            for g in self.data.level("gebied")
-        ]
+        undrawn = sorted({b for bs in self.data.undrawn.values() for b in bs})
+        return {
+            "layout": self.data.layout,
+            "label": label,
+            "svg": svg,
+            "first_id": first_id,
+            "headline": {
+                k: {"title": v["title"], "neutral": v["neutral"], "cells": v["cells"]}
+                for k, v in headline.items()
+            },
+            "titles": [h["title"] for h in headline.values()],
+            "table": [
+                {
+                    "name": wijk.name,
+                    "href": self.path("wijk", wijk.code),
+                    "values": [h["texts"].get(wijk.code, "–") for h in headline.values()],
+                }
+                for wijk in self.data.level("wijk")
+            ],
+            "gebieden": [
+                {
+                    "name": g.name,
+                    "href": self.path("gebied", g.code),
+                    "wijken": [
+                        {"name": self.name(w), "href": self.path("wijk", w)} for w in g.children
+                    ],
+                }
+                for g in self.data.level("gebied")
+            ],
+            "undrawn": self.undrawn_note(undrawn, lang),
+        }
+
+    def home(self, lang: str) -> None:
+        page = Page(lang, "index.html")
+        layouts = [b.home_map(page, lang) for b in [self, *self.others]]
+        layouts.sort(key=lambda m: m["layout"] != self.primary)  # the primary layout first
+        first = layouts[0]
         self.render(
             "home.html.j2",
             page,
             title=f"{i18n.t('site_title', lang)} {self.gemeente_name}",
-            map_svg=svg,
-            headline={
-                k: {"title": v["title"], "neutral": v["neutral"], "cells": v["cells"]}
-                for k, v in headline.items()
-            },
-            first_id=first_id,
+            layouts=layouts,
+            headline=first["headline"],
+            first_id=first["first_id"],
+            headline_data={m["layout"]: m["headline"] for m in layouts},
             legends={"judged": self.legend(False, lang), "neutral": self.legend(True, lang)},
-            table=table,
-            headline_titles=[h["title"] for h in headline.values()],
-            gebieden=gebieden,
             how_to_read=i18n.HOW_TO_READ[lang],
-            own_layouts=[
-                {
-                    "name": own.layout,
-                    "gebieden": [
-                        {
-                            "name": g.name,
-                            "href": layout_path(own.layout, "gebied", g.code),
-                            "wijken": [
-                                {
-                                    "name": own.areas[w].name,
-                                    "href": layout_path(own.layout, "wijk", w),
-                                }
-                                for w in g.children
-                            ],
-                        }
-                        for g in own.level("gebied")
-                    ],
-                }
-                for own in self.layouts
-            ],
             uses_search=True,
         )
 
@@ -506,6 +536,7 @@ class SiteBuilder:
             else None,
             report=report_links(area, page, self.data.layout),
             layout_note=self.layout_note(lang),
+            undrawn=self.undrawn_note(self.data.undrawn.get(area.code, []), lang),
             legends={"judged": self.legend(False, lang), "neutral": self.legend(True, lang)},
             uses_plotly=True,
         )
@@ -606,10 +637,14 @@ def report_links(area, page: Page, layout: str = "cbs") -> dict | None:
     }
 
 
-def build_resident_site(data: SiteData, site: Path, layouts: list[SiteData] = ()) -> list[Path]:
+def build_resident_site(
+    data: SiteData, site: Path, layouts: list[SiteData] = (), primary: str = "cbs"
+) -> list[Path]:
     """Write the resident site into ``site`` (a staging directory): the CBS layout's pages and
-    the wijk and gebied pages of every own layout in ``layouts``; return the files written."""
-    written = SiteBuilder(data, site, layouts).build()
-    for own in layouts:
-        written += SiteBuilder(own, site).build_layout()
+    the wijk and gebied pages of every own layout in ``layouts``, the home page leading with
+    the ``primary`` layout; return the files written."""
+    own = [SiteBuilder(layout, site) for layout in layouts]
+    written = SiteBuilder(data, site, own, primary).build()
+    for builder in own:
+        written += builder.build_layout()
     return written

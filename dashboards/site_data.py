@@ -6,6 +6,7 @@ gebiedsprogramma's. Everything after this works on small frames."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -37,13 +38,17 @@ class SiteData:
     similar: pd.DataFrame
     areas: dict[str, Area]
     geometry: dict[str, dict[str, object]]  # level -> code -> shapely geometry (RD New)
-    postcodes: dict[str, list[str]]  # PC4 -> wijk codes
+    postcodes: dict[str, list[str]]  # PC4 -> wijk codes (of this layout)
     postcode_year: int | None
     settings: dict
     previous_edition: int | None = None  # the edition the trend columns compare with
     previous_area_year: int | None = None  # the area year that edition was published on
     budgets: pd.DataFrame = field(default_factory=pd.DataFrame)  # programme_budgets (all years)
     layout: str = LAYOUT
+    # an own layout's areas drawn without some of their buurten (not on the buurt map): code ->
+    # those buurten, and the map they are missing from
+    undrawn: dict[str, list[str]] = field(default_factory=dict)
+    buurt_map: str | None = None
 
     @property
     def synthetic(self) -> bool:
@@ -98,6 +103,22 @@ def _geometry(
         if parts and gebied.code not in out["gebied"]:
             out["gebied"][gebied.code] = shapely.union_all(parts)
     return out
+
+
+def _undrawn(con, layout: str) -> tuple[dict[str, list[str]], str | None]:
+    """Own areas drawn without some of their buurten (``layout_geometries``), and the buurt map
+    they are dissolved from; nothing for the CBS layout (its wijken have a map of their own)."""
+    if layout == LAYOUT or not _has_table(con, "layout_geometries"):
+        return {}, None
+    rows = con.execute(
+        "SELECT area_code, buurten_without_boundary, source_file FROM layout_geometries "
+        "WHERE layout = ?",
+        [layout],
+    ).fetchall()
+    undrawn = {code: sorted(missing.split(",")) for code, missing, _ in rows if missing}
+    sources = sorted({str(source).removeprefix("dissolved from ") for *_, source in rows})
+    years = sorted({m.group(0) for s in sources if (m := re.search(r"(19|20)\d\d", s))})
+    return undrawn, ", ".join(years or sources) or None
 
 
 def _postcodes(con, cbs_years: list[int], areas: dict[str, Area]):
@@ -180,6 +201,7 @@ def load_site_data(con, layout: str = LAYOUT) -> SiteData:
     )
     years = [int(y) for y in str(cbs_years).split(",")]
     postcodes, postcode_year = _postcodes(con, years, areas)
+    undrawn, buurt_map = _undrawn(con, layout)
     return SiteData(
         edition=int(edition),
         gemeente=gemeente,
@@ -198,6 +220,8 @@ def load_site_data(con, layout: str = LAYOUT) -> SiteData:
         previous_area_year=int(previous[1]) if previous else None,
         budgets=budgets,
         layout=layout,
+        undrawn=undrawn,
+        buurt_map=buurt_map,
     )
 
 

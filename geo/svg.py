@@ -95,7 +95,7 @@ def svg_map(
         style = f' style="fill:{shape.fill}"' if shape.fill else ""
         cls = f' class="{shape.css_class}"' if shape.css_class else ""
         path = (
-            f'<path id="a-{shape.code}" data-code="{shape.code}"{cls}{style} d="{shape.d}">'
+            f'<path data-code="{shape.code}"{cls}{style} d="{shape.d}">'
             f"<title>{escape(shape.title)}</title></path>"
         )
         if shape.href:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -92,6 +93,8 @@ class EditionsConfig(BaseModel):
     gebieden: str
     editions: list[Edition]
     layouts: list[Layout] = []
+    # the layout the site leads with (home map, search order): "cbs" or the name of a layout
+    primary_layout: str = "cbs"
 
     def resolve(self, relative: str) -> Path:
         """Paths in the config are written from the project root (``data/...``); they resolve
@@ -104,12 +107,18 @@ class EditionsConfig(BaseModel):
         return data_dir() / path
 
 
+LAYOUT_NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")
+# folders of the site and names the warehouse uses itself: a layout of that name would collide
+RESERVED_NAMES = {"cbs", "en", "wijk", "gebied", "buurt", "indicator", "assets", "data"}
+RESERVED_NAMES |= {"downloads", "rapport", "statistiek", "harmonised..."}
+
+
 @lru_cache(maxsize=4)
 def _load(path: Path, mtime: float) -> EditionsConfig:
     from ingest.errors import InputError
 
     try:
-        return EditionsConfig.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        config = EditionsConfig.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
     except yaml.YAMLError as exc:
         raise InputError(path, f"not valid YAML: {exc}", expected="data/editions.yml") from exc
     except ValidationError as exc:
@@ -122,6 +131,37 @@ def _load(path: Path, mtime: float) -> EditionsConfig:
             expected=_EXPECTED.get(error["type"], "a value as in the comments of the file"),
             rule="editions_schema",
         ) from exc
+    for i, layout in enumerate(config.layouts):
+        name = layout.name
+        if (
+            not LAYOUT_NAME.fullmatch(name)
+            or name in RESERVED_NAMES
+            or name.startswith("harmonised")
+        ):
+            raise InputError(
+                path,
+                "a layout's name is the folder of its pages and must not clash with the site's",
+                key=f"layouts[{i}].name",
+                value=layout.name,
+                expected="lower-case letters, digits, - or _ (e.g. gemeente2024), not "
+                + ", ".join(sorted(RESERVED_NAMES)),
+                rule="editions_schema",
+            )
+    names = ["cbs"] + [layout.name for layout in config.layouts]
+    if len(set(names)) < len(names):
+        raise InputError(
+            path, "two layouts have the same name", key="layouts", expected="unique names"
+        )
+    if config.primary_layout not in names:
+        raise InputError(
+            path,
+            "primary_layout names no layout of this file",
+            key="primary_layout",
+            value=config.primary_layout,
+            expected=f"one of {', '.join(names)} (cbs, or a name under layouts:)",
+            rule="editions_schema",
+        )
+    return config
 
 
 _EXPECTED = {

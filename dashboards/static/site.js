@@ -44,7 +44,23 @@
       var pc = q.replace(/\s+/g, "").match(/^(\d{4})([a-zA-Z]{0,2})$/);
       if (pc) {
         var wijken = index.postcodes[pc[1]];
-        if (!wijken) { out.appendChild(el("p", {}, form.getAttribute("data-unknown").replace("{pc}", pc[1]))); return; }
+        var layouts = (index.postcode_areas || {})[pc[1]] || [];
+        if (!wijken && !layouts.length) { out.appendChild(el("p", {}, form.getAttribute("data-unknown").replace("{pc}", pc[1]))); return; }
+        if (layouts.length > 1 && layouts.some(function (a) { return a[1] !== layouts[0][1]; })) {
+          /* several layouts (or several wijken): the wijk of each, the primary layout first */
+          var lang = document.documentElement.lang === "en" ? 3 : 2;
+          out.appendChild(el("p", {}, form.getAttribute("data-layouts").replace("{pc}", pc[1])));
+          var ul = el("ul");
+          layouts.forEach(function (a) {
+            var li = el("li");
+            li.appendChild(el("a", { href: root + a[1] }, a[0]));
+            li.appendChild(document.createTextNode(" (" + a[lang] + ")"));
+            ul.appendChild(li);
+          });
+          out.appendChild(ul);
+          return;
+        }
+        if (layouts.length === 1) { window.location.href = root + layouts[0][1]; return; }
         if (wijken.length === 1) { window.location.href = href("wijk", wijken[0]); return; }
         out.appendChild(el("p", {}, form.getAttribute("data-many").replace("{pc}", pc[1])));
         out.appendChild(list(wijken.map(function (c) { return names[c]; }).filter(Boolean)));
@@ -60,26 +76,40 @@
     });
   }
 
-  /* -- home map: colour by the chosen headline indicator -------------------------------- */
+  /* -- home map: colour by the chosen headline indicator; switch between layouts ---------- */
   function setupHomeMap() {
     var select = document.getElementById("map-indicator");
     var data = document.getElementById("headline-data");
     if (!select || !data) return;
-    var headline = JSON.parse(data.textContent);
+    var byLayout = JSON.parse(data.textContent);  /* layout -> indicator -> cells */
+    var maps = document.querySelectorAll(".layout-map[data-layout]");
     select.addEventListener("change", function () {
-      var h = headline[select.value];
-      document.querySelectorAll("svg.home-map path[data-code]").forEach(function (path) {
-        var cell = h.cells[path.getAttribute("data-code")];
-        path.style.fill = cell ? cell[0] : "#d4d4d4";
-        var title = path.querySelector("title");
-        if (title && cell) title.textContent = cell[1];
-        var link = path.parentNode;
-        if (link && link.tagName.toLowerCase() === "a" && cell) link.setAttribute("aria-label", cell[1]);
+      var h;
+      maps.forEach(function (box) {
+        h = byLayout[box.getAttribute("data-layout")][select.value];
+        box.querySelectorAll("svg.home-map path[data-code]").forEach(function (path) {
+          var cell = h.cells[path.getAttribute("data-code")];
+          path.style.fill = cell ? cell[0] : "#d4d4d4";
+          var title = path.querySelector("title");
+          if (title && cell) title.textContent = cell[1];
+          var link = path.parentNode;
+          if (link && link.tagName.toLowerCase() === "a" && cell) link.setAttribute("aria-label", cell[1]);
+        });
+        box.querySelector(".map-caption").textContent = h.title;
       });
-      document.getElementById("map-caption").textContent = h.title;
       document.getElementById("legend-judged").hidden = h.neutral;
       document.getElementById("legend-neutral").hidden = !h.neutral;
     });
+    /* without a script every layout's map is shown, one below the other; with it, one at a
+       time and a switch */
+    var switcher = document.getElementById("layout-switch");
+    if (!switcher) return;
+    function show(layout) {
+      maps.forEach(function (box) { box.hidden = box.getAttribute("data-layout") !== layout; });
+    }
+    switcher.hidden = false;
+    switcher.addEventListener("change", function (event) { show(event.target.value); });
+    show(switcher.querySelector("input:checked").value);
   }
 
   /* -- charts (compass sunburst, ranking) ------------------------------------------------ */

@@ -22,7 +22,7 @@ from pipelines.assets.indicators import (
     similar_areas,
 )
 from pipelines.resources import read_table
-from pipelines.settings import site_dir, site_staging_dir
+from pipelines.settings import editions_config, site_dir, site_staging_dir
 
 GROUP = "site"
 
@@ -74,7 +74,7 @@ def resident_site(duckdb: DuckDBResource) -> dg.MaterializeResult:
         data = load_site_data(con)
         layouts = [load_site_data(con, name) for name in own_layouts(con)]
     staging = site_staging_dir()
-    files = build_resident_site(data, staging, layouts)
+    files = build_resident_site(data, staging, layouts, editions_config().primary_layout)
     pages = [f for f in files if f.suffix == ".html"]
     return dg.MaterializeResult(
         metadata={
