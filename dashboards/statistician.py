@@ -8,6 +8,7 @@ from pathlib import Path
 
 import jinja2
 
+from dashboards import i18n
 from quality.report import outcome, write_report
 from quality.results import run_results
 from quality.rulesets import load_rulesets
@@ -15,27 +16,81 @@ from quality.rulesets import load_rulesets
 TEMPLATES = Path(__file__).with_name("templates")
 
 
+def layout_heading(layout: str) -> str:
+    """The heading of a layout's part of the changelog."""
+    from indicators.changelog import ALL_LAYOUTS
+
+    if layout == ALL_LAYOUTS:
+        return "Alle indelingen: indicatoren en definities"
+    if layout == "cbs":
+        return "CBS-wijken"
+    return i18n.t("own_layout_title", "nl", layout=layout)
+
+
 def write_changelog(con, folder: Path, downloads: Path, env, synthetic: bool) -> Path:
-    """``wijzigingen.html`` (per edition pair, per kind of change) and the changelog CSV."""
-    from indicators.changelog import KIND_ORDER, KIND_TITLES
+    """``wijzigingen.html`` (per edition pair, per layout: changes for every layout, the CBS
+    wijken, each own layout; per kind of change) and the changelog CSV."""
+    from indicators.changelog import KIND_ORDER, KIND_TITLES, layout_order
 
     frame = con.execute("SELECT * FROM edition_changelog").df()
     downloads.mkdir(parents=True, exist_ok=True)
     frame.to_csv(downloads / "edition_changelog.csv", index=False, sep=";", encoding="utf-8")
     pairs = []
     for (edition, previous), rows in frame.groupby(["edition", "previous_edition"], sort=True):
-        kinds = [
-            {"title": KIND_TITLES[k], "rows": rows[rows["kind"] == k].to_dict("records")}
-            for k in KIND_ORDER
-            if (rows["kind"] == k).any()
-        ]
-        pairs.append({"edition": int(edition), "previous_edition": int(previous), "kinds": kinds})
+        layouts = []
+        for layout in sorted(rows["layout"].unique(), key=layout_order):
+            part = rows[rows["layout"] == layout]
+            kinds = [
+                {"title": KIND_TITLES[k], "rows": part[part["kind"] == k].to_dict("records")}
+                for k in KIND_ORDER
+                if (part["kind"] == k).any()
+            ]
+            layouts.append(
+                {"id": f"e{edition}-{layout}", "heading": layout_heading(layout), "kinds": kinds}
+            )
+        pairs.append(
+            {"edition": int(edition), "previous_edition": int(previous), "layouts": layouts}
+        )
     page = folder / "wijzigingen.html"
     page.write_text(
         env.get_template("wijzigingen.html.j2").render(pairs=pairs, synthetic=synthetic),
         encoding="utf-8",
     )
     return page
+
+
+OWN_LAYOUTS_SQL = """
+SELECT v.layout, count(*) AS rows,
+       count(DISTINCT v.area_code) FILTER (v.area_level = 'wijk' AND v.edition = e.latest)
+           AS wijken,
+       count(DISTINCT v.area_code) FILTER (v.area_level = 'gebied' AND v.edition = e.latest)
+           AS gebieden,
+       min(v.area_code) FILTER (v.area_level = 'wijk') AS example,
+       any_value(s.rows) AS score_rows, e.latest,
+       EXISTS (SELECT 1 FROM edition_changelog c WHERE c.edition = e.latest
+               AND c.layout = v.layout) AS in_changelog
+FROM indicator_values v
+CROSS JOIN (SELECT max(edition) AS latest FROM editions) e
+LEFT JOIN (SELECT layout, count(*) AS rows FROM compass_scores GROUP BY ALL) s USING (layout)
+WHERE list_contains($layouts, v.layout)
+GROUP BY v.layout, e.latest ORDER BY v.layout
+"""
+
+
+def own_layout_downloads(con) -> list[dict]:
+    """Per own layout (``site_data.own_layouts``): its wijken and gebieden in the latest
+    edition, its rows in the downloads (column ``layout``), an example area CSV and its part
+    of the latest changelog (if it has one)."""
+    from dashboards.site_data import own_layouts
+
+    layouts = own_layouts(con)
+    if not layouts:
+        return []
+    rows = con.execute(OWN_LAYOUTS_SQL, {"layouts": layouts}).df().to_dict("records")
+    for r in rows:
+        anchor = f"wijzigingen.html#e{r['latest']}-{r['layout']}"
+        r["changelog"] = anchor if r["in_changelog"] else None
+    return rows
 
 
 def write_statistician_pages(con, run_id: str, site: Path) -> list[Path]:
@@ -55,7 +110,11 @@ def write_statistician_pages(con, run_id: str, site: Path) -> list[Path]:
     index = folder / "index.html"
     index.write_text(
         env.get_template("statistiek.html.j2").render(
-            sidecar=sidecar, synthetic=synthetic, quality=quality, counts=quality.counts()
+            sidecar=sidecar,
+            synthetic=synthetic,
+            quality=quality,
+            counts=quality.counts(),
+            layouts=own_layout_downloads(con),
         ),
         encoding="utf-8",
     )

@@ -11,7 +11,16 @@ One row per change, ``kind`` one of:
 * ``buurt_recoded`` — an earlier buurt whose code is gone, placed by its boundary;
 * ``area_renamed`` — same code, other name;
 * ``movement`` — the largest comparable changes at wijk level: significant survey changes by
-  |z|, CBS and register changes by relative size.
+  |z|, CBS and register changes by relative size (equal sizes by indicator, then area code).
+
+Every row names its ``layout``: indicator and definition changes hold for every layout alike
+(``layout = 'all'``, :data:`ALL_LAYOUTS`); area changes and movements are listed for the CBS
+wijken (``cbs``) and for the own wijken of every own layout (its name). An own wijk is
+``area_new`` when its earlier figures are ``not_comparable`` (no or not all of its earlier
+buurten), ``area_changed`` when they are ``reaggregated`` (``indicator_values.harmonisation``),
+with the earlier buurten it is made of (``layout_crosswalk``) and today's buurten that had no
+buurt of their code then; its movements are ranked like the CBS ones, per layout. Recoded
+buurten and renamed areas are CBS facts (own areas have no earlier own edition).
 
 Area changes are listed for the newest pair of editions only: the crosswalk maps earlier areas
 onto the newest layout (``geo.crosswalk``), not onto every layout in between.
@@ -21,6 +30,8 @@ from __future__ import annotations
 
 import duckdb
 import pandas as pd
+
+ALL_LAYOUTS = "all"  # the layout of a change that holds for every layout (indicators)
 
 CHANGELOG_SQL = """
 WITH pairs AS (
@@ -41,7 +52,7 @@ published AS (
 titles AS (SELECT indicator_id, title_nl, source, comparable_since, break_note_nl
            FROM indicator_catalogue),
 indicator_changes AS (
-    SELECT p.edition, p.previous_edition,
+    SELECT p.edition, p.previous_edition, $all AS layout,
            CASE WHEN now.published THEN 'indicator_new' ELSE 'indicator_removed' END AS kind,
            t.indicator_id AS subject, t.title_nl AS title,
            CASE WHEN now.published
@@ -59,7 +70,7 @@ indicator_changes AS (
     WHERE now.published <> prev.published
 ),
 definition_changes AS (
-    SELECT p.edition, p.previous_edition, 'definition_changed', t.indicator_id, t.title_nl,
+    SELECT p.edition, p.previous_edition, $all, 'definition_changed', t.indicator_id, t.title_nl,
            t.break_note_nl, NULL, NULL, NULL
     FROM pair p JOIN titles t ON t.comparable_since > p.previous_edition
                               AND t.comparable_since <= p.edition
@@ -76,7 +87,7 @@ wijk_pair AS (
      AND w.to_year = p.area_year
 ),
 area_new AS (
-    SELECT p.edition, p.previous_edition, 'area_new', a.area_code, a.area_name,
+    SELECT p.edition, p.previous_edition, 'cbs', 'area_new', a.area_code, a.area_name,
            'Wijk zonder buurten in ' || p.previous_area_year
            || ': hoorde toen niet bij de gemeente of bestond niet; geen vergelijking',
            NULL, NULL, NULL
@@ -85,7 +96,7 @@ area_new AS (
       AND a.area_code NOT IN (SELECT to_code FROM wijk_pair w WHERE w.edition = p.edition)
 ),
 area_changed AS (
-    SELECT w.edition, w.previous_edition, 'area_changed', w.to_code, any_value(a.area_name),
+    SELECT w.edition, w.previous_edition, 'cbs', 'area_changed', w.to_code, any_value(a.area_name),
            'Samengesteld uit ' || string_agg(w.from_code || ' (' || w.population::BIGINT
                || ' inw.)', ', ' ORDER BY w.from_code)
            || ': cijfers van ' || w.previous_edition || ' opnieuw opgeteld uit de buurten',
@@ -96,14 +107,14 @@ area_changed AS (
     HAVING NOT bool_and(w.method = 'identical')
 ),
 buurt_recoded AS (
-    SELECT edition, previous_edition, 'buurt_recoded', from_code, from_code,
+    SELECT edition, previous_edition, 'cbs', 'buurt_recoded', from_code, from_code,
            'Buurtcode bestaat niet meer; op grond van de grenzen ('
            || round(100 * area_share)::BIGINT || '% van de oppervlakte) toegedeeld aan '
            || to_code || ' (' || coalesce(population::BIGINT, 0) || ' inw.)', NULL, NULL, NULL
     FROM crosswalk_pair WHERE method <> 'same_code'
 ),
 area_renamed AS (
-    SELECT p.edition, p.previous_edition, 'area_renamed', now.area_code, now.area_name,
+    SELECT p.edition, p.previous_edition, 'cbs', 'area_renamed', now.area_code, now.area_name,
            'Naam was ' || prev.area_name, NULL, NULL, NULL
     FROM area_pair p
     JOIN target now ON now.year = p.area_year AND now.area_level IN ('wijk', 'gebied')
@@ -111,8 +122,61 @@ area_renamed AS (
          AND prev.area_level = now.area_level
     WHERE prev.area_name <> now.area_name AND prev.area_name <> prev.area_code
 ),
-movement AS (
-    SELECT v.edition, v.previous_edition, 'movement', v.indicator_id || ' ' || v.area_code,
+own_wijken AS (  -- each own wijk of today as the earlier edition of the pair has it
+    SELECT p.edition, p.previous_edition, p.area_year, p.previous_area_year, v.layout,
+           v.area_code, any_value(v.area_name) AS area_name,
+           bool_and(v.harmonisation = 'not_comparable') AS not_comparable,
+           bool_or(v.harmonisation = 'reaggregated') AS reaggregated
+    FROM area_pair p JOIN indicator_values v ON v.edition = p.previous_edition
+    WHERE v.layout <> 'cbs' AND NOT starts_with(v.layout, 'harmonised') AND v.area_level = 'wijk'
+    GROUP BY ALL
+),
+own_from AS (   -- the earlier buurten of each own wijk (layout_crosswalk)
+    SELECT o.edition, o.layout, o.area_code, count(*) AS buurten,
+           sum(c.population)::BIGINT AS population,
+           string_agg(c.from_code || ' (' || coalesce(c.population::BIGINT || ' inw.',
+               'inwonertal onbekend') || CASE WHEN c.method <> 'same_code'
+               THEN ', code vervallen' ELSE '' END || ')', ', ' ORDER BY c.from_code) AS list
+    FROM own_wijken o JOIN layout_crosswalk c ON c.layout = o.layout
+         AND c.from_year = o.previous_area_year AND c.to_year = o.area_year
+         AND c.to_code = o.area_code
+    GROUP BY ALL
+),
+own_only_now AS (   -- today's buurten of an own wijk without a buurt of their code then
+    SELECT o.edition, o.layout, o.area_code,
+           string_agg(b.buurt_code, ', ' ORDER BY b.buurt_code) AS list
+    FROM own_wijken o JOIN area_buurten b ON b.year = o.area_year AND b.layout = o.layout
+         AND b.area_level = 'wijk' AND b.area_code = o.area_code
+    WHERE NOT EXISTS (SELECT 1 FROM layout_crosswalk c WHERE c.layout = o.layout
+                      AND c.from_year = o.previous_area_year AND c.from_code = b.buurt_code)
+    GROUP BY ALL
+),
+own_area AS (
+    SELECT o.edition, o.previous_edition, o.layout,
+           CASE WHEN o.not_comparable THEN 'area_new' ELSE 'area_changed' END,
+           o.area_code, o.area_name,
+           CASE WHEN o.not_comparable AND f.buurten IS NULL
+                THEN 'Eigen wijk zonder buurten in ' || o.previous_area_year
+                     || ': hoorde toen niet bij de gemeente of bestond niet; geen vergelijking'
+                WHEN o.not_comparable
+                THEN 'Eigen wijk maar voor een deel uit buurten van ' || o.previous_area_year
+                     || ' (' || f.list || '); geen vergelijking'
+                ELSE 'Samengesteld uit ' || f.buurten || ' buurten van ' || o.previous_area_year
+                     || ' (' || f.population || ' inw.): ' || f.list
+                     || coalesce('; buurtcodes van nu die er in ' || o.previous_area_year
+                                 || ' niet waren: ' || n.list, '')
+                     || '. Cijfers van ' || o.previous_edition
+                     || ' opnieuw opgeteld uit de buurten van toen'
+           END,
+           NULL, NULL, NULL
+    FROM own_wijken o
+    LEFT JOIN own_from f USING (edition, layout, area_code)
+    LEFT JOIN own_only_now n USING (edition, layout, area_code)
+    WHERE o.area_year <> o.previous_area_year AND (o.not_comparable OR o.reaggregated)
+),
+movement AS (   -- per layout: the CBS wijken and the own wijken of every own layout
+    SELECT v.edition, v.previous_edition, v.layout, 'movement',
+           v.indicator_id || ' ' || v.area_code,
            t.title_nl || ' — ' || v.area_name,
            v.previous_value || ' → ' || v.value || ' ' || v.unit || ' ('
            || CASE v.trend WHEN 'better' THEN 'beter' WHEN 'worse' THEN 'slechter'
@@ -120,13 +184,13 @@ movement AS (
            || CASE WHEN v.source = 'survey' THEN ', z = ' || round(v.change_z, 1) ELSE '' END
            || ')',
            v.change, v.change_z,
-           row_number() OVER (PARTITION BY v.edition, v.source = 'survey' ORDER BY
+           row_number() OVER (PARTITION BY v.layout, v.edition, v.source = 'survey' ORDER BY
                CASE WHEN v.source = 'survey' THEN abs(v.change_z)
-                    ELSE abs(v.change) / nullif(abs(v.previous_value), 0) END DESC NULLS LAST)
-               AS rank
+                    ELSE abs(v.change) / nullif(abs(v.previous_value), 0) END DESC NULLS LAST,
+               v.indicator_id, v.area_code) AS rank
     FROM indicator_values v JOIN titles t USING (indicator_id)
-    WHERE v.layout = 'cbs' AND v.area_level = 'wijk' AND v.change IS NOT NULL
-      AND v.trend IN ('better', 'worse', 'higher', 'lower')
+    WHERE NOT starts_with(v.layout, 'harmonised') AND v.area_level = 'wijk'
+      AND v.change IS NOT NULL AND v.trend IN ('better', 'worse', 'higher', 'lower')
 )
 SELECT * FROM indicator_changes
 UNION ALL SELECT * FROM definition_changes
@@ -134,6 +198,7 @@ UNION ALL SELECT * FROM area_new
 UNION ALL SELECT * FROM area_changed
 UNION ALL SELECT * FROM buurt_recoded
 UNION ALL SELECT * FROM area_renamed
+UNION ALL SELECT * FROM own_area
 UNION ALL SELECT * FROM movement WHERE rank <= $top
 """
 
@@ -159,13 +224,19 @@ KIND_TITLES = {
 }
 
 
+def layout_order(layout: str) -> tuple[int, str]:
+    """Changes for every layout first, then the CBS wijken, then the own layouts by name."""
+    return ({ALL_LAYOUTS: 0, "cbs": 1}.get(layout, 2), layout)
+
+
 def edition_changelog(con: duckdb.DuckDBPyConnection, top: int = 15) -> pd.DataFrame:
     """The changelog between each edition and the previous one (see module doc); ``top``
-    movements per edition for survey and for CBS/register figures each."""
-    frame = con.execute(CHANGELOG_SQL, {"top": top}).df()
+    movements per edition and layout for survey and for CBS/register figures each."""
+    frame = con.execute(CHANGELOG_SQL, {"top": top, "all": ALL_LAYOUTS}).df()
     frame.columns = [
         "edition",
         "previous_edition",
+        "layout",
         "kind",
         "subject",
         "title",
@@ -175,8 +246,9 @@ def edition_changelog(con: duckdb.DuckDBPyConnection, top: int = 15) -> pd.DataF
         "rank",
     ]
     frame["order"] = frame["kind"].map(KIND_ORDER.index)
+    frame["layout_order"] = frame["layout"].map(layout_order)
     return (
-        frame.sort_values(["edition", "order", "rank", "subject"])
-        .drop(columns="order")
+        frame.sort_values(["edition", "layout_order", "order", "rank", "subject"])
+        .drop(columns=["order", "layout_order"])
         .reset_index(drop=True)
     )
