@@ -521,31 +521,49 @@ NOTEBOOK_FILE = click.Path(dir_okay=False, path_type=Path)
     "areas",
     multiple=True,
     required=True,
-    help="A wijk (WK…) or gebied (GB…) code: once for wijkanalyse, twice for vergelijk.",
+    help="A wijk (WK…, or an own wijk) or gebied (GB…) code: once for wijkanalyse, twice for "
+    "vergelijk.",
+)
+@click.option(
+    "--layout",
+    metavar="NAME",
+    help="The layout of the codes: cbs (the CBS wijken and gebieden) or an own layout "
+    "(layouts: in data/editions.yml). Default: cbs, or the own layout that alone has the codes.",
 )
 @click.option("--warehouse", type=NOTEBOOK_FILE, help="Default: the warehouse of make run.")
-@click.option("--out", type=NOTEBOOK_FILE, help="Default: notebooks/out/<notebook>_<codes>.ipynb")
+@click.option(
+    "--out",
+    type=NOTEBOOK_FILE,
+    help="Default: notebooks/out/<notebook>_<codes>.ipynb (own layout: _<layout>_<codes>).",
+)
 @click.option("--tables-out", type=NOTEBOOK_FILE, help="Also write the key tables as JSON here.")
 def notebook(
     name: str,
     areas: tuple[str, ...],
+    layout: str | None,
     warehouse: Path | None,
     out: Path | None,
     tables_out: Path | None,
 ) -> None:
     """Run an area-team notebook with papermill: NAME is wijkanalyse (one --area) or vergelijk
-    (two --area). The result, with every table and chart, goes to notebooks/out/ (git-ignored)."""
-    from pipelines.notebooks import NotebookError, run_notebook, warehouse_edition
+    (two --area, of one layout: areas of two layouts can share buurten and so respondents, which
+    the comparison's significance test cannot have). The result, with every table and chart,
+    goes to notebooks/out/ (git-ignored)."""
+    from pipelines.notebooks import NotebookError, check_run, run_notebook
 
     codes = list(areas)
     try:
         source = warehouse or warehouse_path()
-        edition = warehouse_edition(source)
+        edition, layout, inferred = check_run(source, codes, layout)
+        if inferred:
+            click.echo(inferred)
         click.echo(
-            f"Running the {name} notebook for {', '.join(codes)} on edition {edition} "
-            f"(the latest in {source}) ..."
+            f"Running the {name} notebook for {', '.join(codes)} (layout {layout}) on edition "
+            f"{edition} (the latest in {source}) ..."
         )
-        path = run_notebook(name, codes, warehouse=warehouse, output=out, tables_out=tables_out)
+        path = run_notebook(
+            name, codes, layout=layout, warehouse=warehouse, output=out, tables_out=tables_out
+        )
     except NotebookError as err:
         click.echo(f"Not run: {err}", err=True)
         sys.exit(1)

@@ -3,7 +3,8 @@ the area code and the warehouse first, strip outputs before a notebook is commit
 few helpers the notebooks import (the key tables as JSON, SVG figures, a map of buurten).
 
 The committed notebooks are templates: no outputs, no execution counts, no papermill metadata
-(``strip_notebooks``). A run writes ``notebooks/out/<name>_<codes>.ipynb`` (git-ignored)."""
+(``strip_notebooks``). A run writes ``notebooks/out/<name>_<codes>.ipynb`` (git-ignored; for an
+own layout ``<name>_<layout>_<codes>.ipynb``)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ if TYPE_CHECKING:  # pandas, nbformat and papermill are imported where used: the
 
 NOTEBOOK_DIR = PROJECT_ROOT / "notebooks"
 OUT_DIR = NOTEBOOK_DIR / "out"
+CBS = "cbs"  # the CBS layout, the default (dashboards.site_data.LAYOUT; that module needs pandas)
 KERNEL = "python3"  # ipykernel's own kernel spec: the Python that runs papermill (this .venv)
 
 
@@ -90,39 +92,128 @@ def check_consistent(con, path: Path) -> int:
     return listed[-1]
 
 
-def warehouse_edition(path: str | Path) -> int:
-    """The latest edition of the warehouse at ``path``, checked (``check_consistent``)."""
+def check_run(
+    path: str | Path, codes: list[str], layout: str | None = None
+) -> tuple[int, str, str | None]:
+    """The latest edition of the warehouse at ``path``, checked (``check_consistent``), and the
+    layout of ``codes`` with the sentence saying it was inferred, if it was
+    (``resolve_layout``); the codes checked (``check_areas``)."""
     with open_warehouse(path) as con:
-        return check_consistent(con, Path(path))
+        edition = check_consistent(con, Path(path))
+        layout, inferred = resolve_layout(con, codes, layout)
+        check_areas(con, codes, layout)
+        return edition, layout, inferred
 
 
-def report_areas(con) -> list[tuple[str, str, str]]:
-    """The wijken and gebieden of the latest edition (CBS layout): (level, code, name)."""
-    return con.execute(
-        "SELECT area_level, area_code, area_name FROM areas "
-        "WHERE layout = 'cbs' AND area_level IN ('wijk', 'gebied') AND year = "
-        "(SELECT area_year FROM editions ORDER BY edition DESC LIMIT 1) "
-        "ORDER BY area_level DESC, area_code"
-    ).fetchall()
+def layout_areas(con) -> dict[str, list[tuple[str, str, str]]]:
+    """Per layout with figures in the latest edition (the CBS layout first, then the own layouts
+    of ``layouts:`` in data/editions.yml, as ``dashboards.site_data.own_layouts``) the wijken
+    and gebieden that the reports have: (level, code, name). The CBS layout on the latest
+    edition's area year, an own layout on its own latest year (as ``load_site_data`` reads
+    them). Plain SQL without parameters (with any, DuckDB imports pandas): the CLI does not
+    wait for pandas to say that a code is wrong."""
+    areas: dict[str, list[tuple[str, str, str]]] = {CBS: []}
+    for layout, *area in con.execute(
+        "SELECT layout, area_level, area_code, area_name FROM areas AS a "
+        "WHERE area_level IN ('wijk', 'gebied') AND layout IN (SELECT layout FROM "
+        "indicator_values WHERE edition = (SELECT max(edition) FROM editions)) AND year = CASE "
+        f"WHEN layout = '{CBS}' "
+        "THEN (SELECT area_year FROM editions ORDER BY edition DESC LIMIT 1) "
+        "ELSE (SELECT max(year) FROM areas WHERE layout = a.layout) END "
+        f"ORDER BY layout <> '{CBS}', layout, area_level DESC, area_code"
+    ).fetchall():
+        areas.setdefault(layout, []).append(tuple(area))
+    return areas
 
 
-def check_areas(con, codes: list[str]) -> list[str]:
-    """The levels of ``codes``; a ``NotebookError`` naming the code and listing the valid wijk
-    and gebied codes when one is not a wijk or gebied of the latest edition. Two codes are a
-    comparison: two different areas of one level."""
-    areas = report_areas(con)
-    level_of = {code: level for level, code, _ in areas}
-    for code in codes:
-        if code not in level_of:
-            listed = {
-                level: ", ".join(f"{c} ({n})" for lvl, c, n in areas if lvl == level)
-                for level in ("wijk", "gebied")
-            }
+def report_areas(con, layout: str = CBS) -> list[tuple[str, str, str]]:
+    """The wijken and gebieden of ``layout`` (``layout_areas``): (level, code, name)."""
+    return layout_areas(con).get(layout, [])
+
+
+def _valid_codes(areas: dict[str, list[tuple[str, str, str]]]) -> str:
+    lines = []
+    for layout, rows in areas.items():
+        lines.append(
+            f"Layout {layout} ({'the default' if layout == CBS else '--layout ' + layout}):"
+        )
+        lines += [
+            f"  Valid {level} codes: "
+            + (", ".join(f"{c} ({n})" for lvl, c, n in rows if lvl == level) or "-")
+            for level in ("wijk", "gebied")
+        ]
+    return "\n".join(lines)
+
+
+ONE_LAYOUT = (
+    "Two areas are compared within one layout: the areas of one layout and level share no "
+    "buurt, so their survey figures come from different respondents, as the significance test "
+    "of the comparison assumes. Areas of two layouts can share buurten (an own wijk is made of "
+    "CBS buurten), and then respondents: that test would be wrong for them. Run the wijkanalyse "
+    "notebook for each instead."
+)
+
+
+def resolve_layout(con, codes: list[str], layout: str | None = None) -> tuple[str, str | None]:
+    """The layout of ``codes`` and, when it was inferred to be an own layout, a sentence saying
+    so. Without ``layout``: the CBS layout when it has every code (an own gebied may repeat a
+    CBS gebied code; CBS's is meant unless a layout is given), else the one own layout that has
+    them all.
+
+    A ``NotebookError`` for an unknown layout (listing the layouts), an unknown code (listing
+    the valid codes per layout), a code not of the given layout, codes of several own layouts
+    only (``--layout`` chooses) and two codes that no one layout has both of.
+
+    Comparing across layouts is refused. Every layout is computed from the same respondents and
+    registers with the same methods, so an own wijk and a CBS wijk are comparable figures; but
+    for that very reason two areas of different layouts can hold the same buurten and so the
+    same respondents, and the comparison's significance test (z = (a - b) / sqrt(se_a² + se_b²))
+    holds only for independent samples, which two areas of one layout and level always are
+    (``ONE_LAYOUT``, said to the user)."""
+    areas = layout_areas(con)
+    if layout is not None and layout not in areas:
+        raise NotebookError(
+            f"Unknown layout {layout!r}. The layouts of the warehouse: {', '.join(areas)} "
+            f"({CBS}: the CBS wijken and gebieden, the default; the others are own layouts, "
+            "`layouts:` in data/editions.yml)."
+        )
+    codes_of = {name: {code for _, code, _ in rows} for name, rows in areas.items()}
+    layouts_of = {code: [n for n, known in codes_of.items() if code in known] for code in codes}
+    for code, found in layouts_of.items():
+        if not found:
             raise NotebookError(
-                f"Unknown area code {code!r}: not a wijk or gebied of the latest edition.\n"
-                f"Valid wijk codes: {listed['wijk'] or '-'}\n"
-                f"Valid gebied codes: {listed['gebied'] or '-'}"
+                f"Unknown area code {code!r}: not a wijk or gebied of the latest edition in "
+                f"any layout.\n{_valid_codes(areas)}"
             )
+        if layout is not None and layout not in found:
+            raise NotebookError(
+                f"{code!r} is not a wijk or gebied of the layout {layout} but of the layout "
+                f"{' and '.join(found)} (--layout {found[0]})."
+                + (f"\n{ONE_LAYOUT}" if len(codes) > 1 else "")
+                + f"\n{_valid_codes({layout: areas[layout]})}"
+            )
+    if layout is not None:
+        return layout, None
+    having = [name for name, known in codes_of.items() if set(codes) <= known]
+    named = " and ".join(codes)
+    if not having:
+        where = "; ".join(f"{code} of {' and '.join(found)}" for code, found in layouts_of.items())
+        raise NotebookError(f"{named} are areas of different layouts ({where}).\n{ONE_LAYOUT}")
+    if CBS in having:
+        return CBS, None
+    if len(having) > 1:
+        raise NotebookError(
+            f"The own layouts {', '.join(having)} all have {named}: choose one with --layout."
+        )
+    return having[0], f"Only the own layout {having[0]} has {named}: using --layout {having[0]}."
+
+
+def check_areas(con, codes: list[str], layout: str = CBS) -> list[str]:
+    """The levels of ``codes`` in ``layout``; a ``NotebookError`` when one is not a wijk or
+    gebied of the layout's latest area year (``resolve_layout``). Two codes are a comparison:
+    two different areas of one level."""
+    resolve_layout(con, codes, layout)
+    level_of = {code: level for level, code, _ in report_areas(con, layout)}
     levels = [level_of[c] for c in codes]
     if len(codes) == 2 and (codes[0] == codes[1] or levels[0] != levels[1]):
         raise NotebookError(
@@ -133,19 +224,25 @@ def check_areas(con, codes: list[str]) -> list[str]:
 
 
 # -- running ---------------------------------------------------------------------------------
-def output_path(name: str, codes: list[str]) -> Path:
-    return OUT_DIR / f"{Path(NOTEBOOKS[name].file).stem}_{'_'.join(codes)}.ipynb"
+def output_path(name: str, codes: list[str], layout: str = CBS) -> Path:
+    """``notebooks/out/<notebook>_<codes>.ipynb``; for an own layout, whose gebied codes can be
+    CBS's, ``<notebook>_<layout>_<codes>.ipynb``."""
+    parts = codes if layout == CBS else [layout, *codes]
+    return OUT_DIR / f"{Path(NOTEBOOKS[name].file).stem}_{'_'.join(parts)}.ipynb"
 
 
 def run_notebook(
     name: str,
     codes: list[str],
     *,
+    layout: str | None = None,
     warehouse: str | Path | None = None,
     output: Path | None = None,
     tables_out: Path | None = None,
 ) -> Path:
-    """Run notebook ``name`` for ``codes`` with papermill; returns the executed notebook.
+    """Run notebook ``name`` for ``codes`` of ``layout`` (default: the CBS layout, or the own
+    layout that alone has the codes: ``resolve_layout``) with papermill; returns the executed
+    notebook.
 
     The area codes and the warehouse are checked first; a failing cell stops the run after the
     notebook up to that cell was written. Either raises a ``NotebookError``."""
@@ -155,13 +252,12 @@ def run_notebook(
             f"The {name} notebook takes {len(spec.area_parameters)} area code(s), got {len(codes)}."
         )
     warehouse = Path(warehouse) if warehouse else warehouse_path()
-    with open_warehouse(warehouse) as con:
-        check_consistent(con, warehouse)
-        check_areas(con, codes)
-    output = Path(output) if output else output_path(name, codes)
+    _, layout, _ = check_run(warehouse, codes, layout)
+    output = Path(output) if output else output_path(name, codes, layout)
     output.parent.mkdir(parents=True, exist_ok=True)
     parameters = dict(zip(spec.area_parameters, codes, strict=True))
     parameters |= {
+        "layout": layout,
         "warehouse": str(warehouse),
         "tables_out": str(tables_out) if tables_out else None,
     }

@@ -1,12 +1,15 @@
 """The notebooks for the area teams (notebooks/): both run with papermill through the
 ``wijkkompas notebook`` command against the session's warehouse, without an error and without
-fetching anything; the wijkanalyse notebook's tables are the report's (dashboards.wijkanalyse)
-and hold the warehouse's figures; the comparison's differences and significance test are
-recomputed here from indicator_values; unknown codes and a missing warehouse are said clearly;
-the committed notebooks are stripped."""
+fetching anything, for CBS areas and for those of the own layout (data/editions.yml); the
+wijkanalyse notebook's tables are the report's (dashboards.wijkanalyse) and hold the warehouse's
+figures of the area's layout; an own gebied whose code is CBS's too is the one of ``--layout``;
+the comparison's differences and significance test are recomputed here from indicator_values;
+unknown codes and layouts and a missing warehouse are said clearly; the committed notebooks are
+stripped."""
 
 from __future__ import annotations
 
+import copy
 import re
 import subprocess
 import sys
@@ -15,20 +18,40 @@ import nbformat
 import numpy as np
 import pandas as pd
 import pytest
+from click.testing import CliRunner
 
+from dashboards.site_data import LAYOUT, own_layouts
 from dashboards.wijkanalyse import area_report, load_report_context, report_tables
+from pipelines.cli import main
 from pipelines.notebooks import (
+    CBS,
     NOTEBOOKS,
+    OUT_DIR,
     committed_notebooks,
+    layout_areas,
+    output_path,
     read_tables,
+    resolve_layout,
     strip_notebook,
     strip_notebooks,
 )
+from pipelines.settings import editions_config
 from tests.conftest import ROOT, run_cli
 
 AREA, OTHER = "WK001404", "WK001403"
-RUNS = {"wijkanalyse": [AREA], "vergelijk": [AREA, OTHER]}
-LATEST = "edition = (SELECT max(edition) FROM editions) AND layout = 'cbs'"
+# the own layout: its wijk Beijum and Lewenborg, and their gebied (whose code is CBS's too)
+OWN_LAYOUT = editions_config().layouts[0]
+_OWN = pd.read_csv(ROOT / OWN_LAYOUT.file, dtype=str).drop_duplicates("wijk_code")
+OWN, OWN_OTHER = (_OWN.set_index("wijk_name").loc[n, "wijk_code"] for n in ("Beijum", "Lewenborg"))
+SHARED = _OWN.set_index("wijk_code").loc[OWN, "gebied_code"]
+# run -> (notebook, its --area codes, --layout or None, the layout it must run on)
+RUNS = {
+    "wijkanalyse": ("wijkanalyse", [AREA], None, CBS),
+    "own wijk": ("wijkanalyse", [OWN], None, OWN_LAYOUT.name),  # inferred: only it has OWN
+    "own gebied": ("wijkanalyse", [SHARED], OWN_LAYOUT.name, OWN_LAYOUT.name),
+    "vergelijk": ("vergelijk", [OWN, OWN_OTHER], None, OWN_LAYOUT.name),
+}
+LATEST = "edition = (SELECT max(edition) FROM editions) AND layout = $layout"
 # anything a browser would fetch: src/href/url() to the network, stylesheets, scripts
 FETCH = re.compile(
     r"""(?:src|href)\s*=\s*["']?(?:https?:)?//|url\(\s*["']?(?:https?:)?//|@import|<script"""
@@ -37,12 +60,13 @@ FETCH = re.compile(
 
 @pytest.fixture(scope="module")
 def runs(built_warehouse, tmp_path_factory) -> dict[str, dict]:
-    """Both notebooks, run at the same time (two kernels) by the real command."""
+    """Both notebooks, for CBS and own areas, run at the same time (four kernels) by the real
+    command."""
     tmp = tmp_path_factory.mktemp("notebooks")
     started = {}
-    for name, codes in RUNS.items():
-        out, tables = tmp / f"{name}.ipynb", tmp / f"{name}.json"
-        args = [f"--area={c}" for c in codes]
+    for run, (name, codes, layout, _) in RUNS.items():
+        out, tables = tmp / f"{run}.ipynb", tmp / f"{run}.json"
+        args = [f"--area={c}" for c in codes] + (["--layout", layout] if layout else [])
         args += [
             "--warehouse",
             str(built_warehouse),
@@ -58,45 +82,61 @@ def runs(built_warehouse, tmp_path_factory) -> dict[str, dict]:
             stderr=subprocess.PIPE,
             text=True,
         )
-        started[name] = (process, out, tables)
+        started[run] = (process, out, tables)
     done = {}
-    for name, (process, out, tables) in started.items():
+    for run, (process, out, tables) in started.items():
         stdout, stderr = process.communicate(timeout=600)
-        assert process.returncode == 0, f"{name}: {stdout}\n{stderr}"
+        assert process.returncode == 0, f"{run}: {stdout}\n{stderr}"
         assert f"Done: {out}" in stdout
-        done[name] = {"nb": nbformat.read(out, as_version=4), "tables": read_tables(tables)}
+        nb = nbformat.read(out, as_version=4)
+        done[run] = {"nb": nb, "tables": read_tables(tables), "stdout": stdout}
     return done
 
 
 def test_notebooks_run_without_errors_and_fetch_nothing(runs):
-    for name, run in runs.items():
-        nb = run["nb"]
+    for run, (name, codes, given, layout) in RUNS.items():
+        nb = runs[run]["nb"]
         code = [c for c in nb.cells if c.cell_type == "code"]
-        assert all(c.execution_count for c in code), f"{name}: a cell did not run"
+        assert all(c.execution_count for c in code), f"{run}: a cell did not run"
         errors = [o for c in code for o in c.outputs if o.output_type == "error"]
-        assert not errors, f"{name}: {errors[0].ename}: {errors[0].evalue}"
+        assert not errors, f"{run}: {errors[0].ename}: {errors[0].evalue}"
         shown = [str(v) for c in code for o in c.outputs for v in o.get("data", {}).values()]
         fetching = [m.group(0) for text in shown for m in FETCH.finditer(text)]
-        assert not fetching, f"{name} fetches {fetching[:3]}"
+        assert not fetching, f"{run} fetches {fetching[:3]}"
         compasses = sum(text.count('class="compass-svg"') for text in shown)
-        assert compasses == len(RUNS[name]), name
+        assert compasses == len(codes), run
+        # the run is on the layout meant (inferred, given or the default), and every SQL query
+        # of the notebook finds rows of it: a query on another layout finds none for an own wijk
+        assert f"(layout {layout})" in runs[run]["stdout"], run
+        inferred = f"Only the own layout {layout} has {' and '.join(codes)}: using --layout"
+        assert (inferred in runs[run]["stdout"]) == (given is None and layout != CBS), run
+        (injected,) = [c for c in code if "injected-parameters" in c.metadata.get("tags", [])]
+        assert f'layout = "{layout}"' in injected.source, run
+        for cell in (c for c in code if "sql(" in c.source and "def sql" not in c.source):
+            html = [o.data.get("text/html", "") for o in cell.outputs if "data" in o]
+            tables = [t for t in html if "<table" in t]
+            assert tables and all("<td" in t for t in tables), (run, cell.source[:80])
         # the executed notebook, stripped, is the committed template again
         template = nbformat.read(ROOT / "notebooks" / NOTEBOOKS[name].file, as_version=4)
-        assert strip_notebook(nb) == template
+        assert strip_notebook(copy.deepcopy(nb)) == template
 
 
-def test_wijkanalyse_tables_are_the_reports_with_the_warehouse_figures(runs, con):
-    got = runs["wijkanalyse"]["tables"]
-    expected = report_tables(area_report(load_report_context(con), AREA))
+@pytest.mark.parametrize("run", ["wijkanalyse", "own wijk"])
+def test_wijkanalyse_tables_are_the_reports_with_the_warehouse_figures(runs, con, run):
+    _, (area,), _, layout = RUNS[run]
+    got = runs[run]["tables"]
+    expected = report_tables(area_report(load_report_context(con, layout), area))
     assert sorted(got) == sorted(expected)
     for key, frame in expected.items():
         pd.testing.assert_frame_equal(got[key], frame, check_dtype=False, obj=key)
     assert not got["strengths"].empty and not got["weaknesses"].empty
-    # their figures are indicator_values' and compass_scores' own
+    assert not got["similar"].empty
+    # their figures are indicator_values' and compass_scores' own, of the area's layout
+    where = {"layout": layout, "area": area}
     values = con.execute(
         f"SELECT indicator_id, value, reference_value, index, band FROM indicator_values "
-        f"WHERE {LATEST} AND area_code = ?",
-        [AREA],
+        f"WHERE {LATEST} AND area_code = $area",
+        where,
     ).df()
     for key in ("strengths", "weaknesses", "composition"):
         merged = got[key].merge(values, on="indicator_id", suffixes=("", "_warehouse"))
@@ -104,30 +144,31 @@ def test_wijkanalyse_tables_are_the_reports_with_the_warehouse_figures(runs, con
         for column in ("value", "reference_value", "index", "band"):
             assert (merged[column] == merged[f"{column}_warehouse"]).all(), (key, column)
     centre = con.execute(
-        f"SELECT score FROM compass_scores WHERE {LATEST} AND area_code = ? "
+        f"SELECT score FROM compass_scores WHERE {LATEST} AND area_code = $area "
         "AND score_level = 'centre'",
-        [AREA],
+        where,
     ).fetchone()[0]
     assert got["scores"].query("level == 'centre'")["score"].item() == centre
     similar = con.execute(
-        f"SELECT similar_code, distance FROM similar_areas WHERE {LATEST} AND area_code = ? "
+        f"SELECT similar_code, distance FROM similar_areas WHERE {LATEST} AND area_code = $area "
         "ORDER BY rank",
-        [AREA],
+        where,
     ).fetchall()
     assert list(got["similar"][["code", "distance"]].itertuples(index=False, name=None)) == similar
 
 
 def test_comparison_differences_and_significance_recomputed_from_indicator_values(runs, con):
+    _, (area, other), _, layout = RUNS["vergelijk"]
     tables = runs["vergelijk"]["tables"]
     got = tables["vergelijking"].set_index("indicator_id")
     rows = con.execute(
         f"SELECT area_code, indicator_id, quadrant, source, suppressed, value, index, "
-        f"standard_error FROM indicator_values WHERE {LATEST} AND area_code IN (?, ?)",
-        [AREA, OTHER],
+        f"standard_error FROM indicator_values WHERE {LATEST} AND area_code IN ($a, $b)",
+        {"layout": layout, "a": area, "b": other},
     ).df()
-    a = rows[rows.area_code == AREA].set_index("indicator_id")
-    b = rows[rows.area_code == OTHER].set_index("indicator_id").reindex(a.index)
-    assert sorted(got.index) == sorted(a.index)
+    a = rows[rows.area_code == area].set_index("indicator_id")
+    b = rows[rows.area_code == other].set_index("indicator_id").reindex(a.index)
+    assert len(a) > 100 and sorted(got.index) == sorted(a.index)
     got = got.reindex(a.index)
     shown_a = a["value"].where(~a["suppressed"])
     shown_b = b["value"].where(~b["suppressed"])
@@ -158,16 +199,78 @@ def test_comparison_differences_and_significance_recomputed_from_indicator_value
     assert set(largest["kwadrant"]) == set(a["quadrant"])
 
 
-def test_cli_says_which_codes_exist_and_that_the_warehouse_must_be_built(built_warehouse, tmp_path):
-    result = run_cli("notebook", "wijkanalyse", "--area", "WK009999")
-    assert result.returncode == 1
-    assert "Unknown area code 'WK009999'" in result.stderr
-    assert "Valid wijk codes:" in result.stderr and f"{AREA} (Oosterparkwijk)" in result.stderr
-    missing = tmp_path / "none.duckdb"
+def test_an_own_gebied_with_a_cbs_code_is_the_one_of_the_layout_given(runs, con):
+    """SHARED is a gebied code of CBS and of the own layout (the same buurten, so the same
+    figures): without --layout it is CBS's, with --layout the own one, whose wijken are the own
+    layout's own wijken."""
+    assert resolve_layout(con, [SHARED]) == (CBS, None)
+    assert resolve_layout(con, [SHARED], OWN_LAYOUT.name) == (OWN_LAYOUT.name, None)
+    wijken = {
+        layout: {
+            code
+            for (code,) in con.execute(
+                "SELECT area_code FROM areas WHERE layout = ? AND area_level = 'wijk' "
+                "AND parent_code = ? AND year = (SELECT max(year) FROM areas WHERE layout = ?)",
+                [layout, SHARED, layout],
+            ).fetchall()
+        }
+        for layout in (CBS, OWN_LAYOUT.name)
+    }
+    own = wijken[OWN_LAYOUT.name]
+    assert OWN in own and wijken[CBS] and not wijken[CBS] & own
+    (members,) = [c for c in runs["own gebied"]["nb"].cells if "report.members" in c.source]
+    shown = set(re.findall(r"\b[A-Z]{2}\d+\b", members.outputs[0].data["text/plain"]))
+    assert shown == own
+
+
+def test_an_own_code_selects_its_layout_and_output_names_keep_layouts_apart(con):
+    assert CBS == LAYOUT and list(layout_areas(con)) == [CBS, *own_layouts(con)]
+    layout, said = resolve_layout(con, [OWN])
+    assert layout == OWN_LAYOUT.name and f"using --layout {layout}" in said
+    assert resolve_layout(con, [AREA, OTHER]) == (CBS, None)
+    assert output_path("wijkanalyse", [AREA]) == OUT_DIR / f"wijkanalyse_{AREA}.ipynb"
+    own = output_path("wijkanalyse", [SHARED], OWN_LAYOUT.name)
+    assert own == OUT_DIR / f"wijkanalyse_{OWN_LAYOUT.name}_{SHARED}.ipynb"
+    assert own != output_path("wijkanalyse", [SHARED])
+
+
+def test_cli_says_which_codes_and_layouts_exist_and_that_the_warehouse_must_be_built(
+    built_warehouse, tmp_path
+):
+    own = OWN_LAYOUT.name
+    cases = {  # --area/--layout -> what the message says
+        ("wijkanalyse", "--area", "WK009999"): [
+            "Unknown area code 'WK009999'",
+            "Layout cbs (the default):\n  Valid wijk codes:",
+            f"{AREA} (Oosterparkwijk)",
+            f"Layout {own} (--layout {own}):\n  Valid wijk codes:",
+            f"{OWN} (Beijum)",
+        ],
+        ("wijkanalyse", "--area", OWN, "--layout", "eigen"): [
+            "Unknown layout 'eigen'",
+            f"The layouts of the warehouse: cbs, {own}",
+        ],
+        ("wijkanalyse", "--area", OWN, "--layout", CBS): [
+            f"'{OWN}' is not a wijk or gebied of the layout cbs but of the layout {own} "
+            f"(--layout {own})",
+            "Valid wijk codes:",
+        ],
+        ("vergelijk", "--area", AREA, "--area", OWN): [
+            f"{AREA} and {OWN} are areas of different layouts ({AREA} of cbs; {OWN} of {own})",
+            "share buurten",
+        ],
+    }
+    for args, says in cases.items():  # in-process: quick, through the command's own handler
+        result = CliRunner().invoke(main, ["notebook", *args], catch_exceptions=False)
+        assert result.exit_code == 1, (args, result.output)
+        assert result.output.startswith("Not run: ") and "Traceback" not in result.output
+        for part in says:
+            assert part in result.output, (args, part, result.output)
+    missing = tmp_path / "none.duckdb"  # and the real command, in a process of its own
     result = run_cli(
         "notebook", "vergelijk", f"--area={AREA}", f"--area={OTHER}", "--warehouse", str(missing)
     )
-    assert result.returncode == 1
+    assert result.returncode == 1 and "Traceback" not in result.stderr
     assert str(missing) in result.stderr and "make run" in result.stderr
 
 
@@ -184,3 +287,9 @@ def test_committed_notebooks_are_stripped():
         assert all(set(c.metadata) <= {"tags"} for c in nb.cells), path.name
         tagged = [c for c in code if "parameters" in c.metadata.get("tags", [])]
         assert len(tagged) == 1 and "warehouse = None" in tagged[0].source, path.name
+        assert f'layout = "{CBS}"' in tagged[0].source, path.name
+        queries = "".join(c.source for c in code if "sql(" in c.source)
+        # the layout is the parameter's; only the buurten's figures are CBS's (own layouts are
+        # made of CBS buurten)
+        assert "layout = $layout" in queries, path.name
+        assert re.findall(r"\w+\.layout = 'cbs'", queries) in ([], ["b.layout = 'cbs'"])
