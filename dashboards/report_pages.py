@@ -101,7 +101,9 @@ class ReportWriter:
             pairs.append({"title": strong["title"], "strengths": strong, "weaknesses": weak})
         with_trend = bool(report.changes)
         annex = [
-            dict(th, rows=table_body([area_table_row(r, "../", with_trend) for r in th["rows"]]))
+            dict(
+                th, rows=table_body([area_table_row(r, self.root, with_trend) for r in th["rows"]])
+            )
             for th in report.annex
         ]
         self_scores = {

@@ -36,6 +36,8 @@ PAGES = {
     "wijk_not_comparable": "wijk/WK001415.html",  # Ten Boer e.o.: no comparison with 2018
     "report": "rapport/GB001402.html",  # the wijkanalyse of a gebied (the PDF's source)
     "own_wijk": "voorbeeld/wijk/EW21.html",  # Beijum in the municipality's own layout
+    "own_gebied_en": "en/voorbeeld/gebied/GB001404.html",  # own gebied Oost, its code a CBS one
+    "own_report": "rapport/voorbeeld/EW21.html",  # Beijum's wijkanalyse
 }
 
 
@@ -87,25 +89,78 @@ def test_home_map_draws_every_wijk_and_switches_indicator(chromium, base_url, co
         "AND edition = (SELECT max(edition) FROM editions)"
     ).fetchone()[0]
     with open_page(chromium, base_url + PAGES["home"]) as (page, log):
-        paths = page.locator("svg.home-map path")
+        paths = page.locator("svg.home-map:visible path")  # the primary layout's map
         assert paths.count() == wijken
         box = paths.first.bounding_box()
         assert box and box["width"] > 5 and box["height"] > 5
-        svg_png = page.locator("svg.home-map").screenshot()
+        svg_png = page.locator("svg.home-map:visible").screenshot()
         assert nonblank_fraction(svg_png) > 0.2
         first_fill = paths.first.evaluate("p => getComputedStyle(p).fill")
         options = page.locator("#map-indicator option")
         caption_before = page.locator("#map-caption").inner_text()
         fills_before = page.eval_on_selector_all(
-            "svg.home-map path", "ps => ps.map(p => getComputedStyle(p).fill)"
+            "svg.home-map:visible path", "ps => ps.map(p => getComputedStyle(p).fill)"
         )
         page.select_option("#map-indicator", index=options.count() - 1)
         fills_after = page.eval_on_selector_all(
-            "svg.home-map path", "ps => ps.map(p => getComputedStyle(p).fill)"
+            "svg.home-map:visible path", "ps => ps.map(p => getComputedStyle(p).fill)"
         )
         assert page.locator("#map-caption").inner_text() != caption_before
         assert fills_after != fills_before
         assert first_fill.startswith("rgb")
+        assert not log.problems(), log.report()
+
+
+def test_home_map_switches_between_the_layouts_and_shows_all_without_javascript(
+    chromium, base_url, con
+):
+    drawn = dict(
+        con.execute(
+            "SELECT 'cbs', count(*) FROM area_geometries WHERE area_level = 'wijk' "
+            "AND edition = (SELECT max(edition) FROM editions) UNION ALL "
+            "SELECT layout, count(*) FROM layout_geometries WHERE area_level = 'wijk' "
+            "AND geom_rd_wkb IS NOT NULL GROUP BY layout"
+        ).fetchall()
+    )
+    assert set(drawn) == {"cbs", "voorbeeld"}
+    visible = "svg.home-map:visible path"
+    with open_page(chromium, base_url + PAGES["home"]) as (page, log):
+        assert page.locator("#layout-switch").is_visible()
+        assert page.locator(visible).count() == drawn["cbs"]  # the primary layout (cbs) only
+        page.locator('#layout-switch input[value="voorbeeld"]').check()
+        assert page.locator(visible).count() == drawn["voorbeeld"]
+        links = page.eval_on_selector_all(
+            "svg.home-map:visible a", "as => as.map(a => a.getAttribute('href'))"
+        )
+        assert links and all(h.startswith("voorbeeld/wijk/EW") for h in links)
+        before = page.eval_on_selector_all(visible, "ps => ps.map(p => getComputedStyle(p).fill)")
+        page.select_option("#map-indicator", index=2)  # colours the own map too
+        after = page.eval_on_selector_all(visible, "ps => ps.map(p => getComputedStyle(p).fill)")
+        assert after != before
+        assert "Niet op de kaart" in page.locator(".layout-map:visible figcaption").inner_text()
+        assert not log.problems(), log.report()
+    with open_page(chromium, base_url + PAGES["home"], java_script_enabled=False) as (page, _):
+        assert not page.locator("#layout-switch").is_visible()
+        assert page.locator(visible).count() == drawn["cbs"] + drawn["voorbeeld"]
+
+
+def test_a_postcode_lists_the_wijk_of_every_layout(chromium, base_url, con):
+    pc4, wijk, name = _one_wijk_postcode(con)
+    own = con.execute(
+        "SELECT DISTINCT o.parent_code FROM cbs_values c JOIN areas o ON o.area_code = c.area_code "
+        "AND o.layout = 'voorbeeld' AND o.area_level = 'buurt' WHERE c.variable = "
+        "'most_common_postcode' AND c.year = 2024 AND c.value = ? ORDER BY 1",
+        [int(pc4)],
+    ).fetchall()
+    with open_page(chromium, base_url + PAGES["home"]) as (page, log):
+        page.get_by_label("postcode").fill(pc4)
+        page.keyboard.press("Enter")
+        results = page.locator("#search-results")
+        results.get_by_text(f"Postcode {pc4} ligt in").wait_for()
+        hrefs = results.locator("a").evaluate_all("as => as.map(a => a.getAttribute('href'))")
+        assert hrefs == [f"wijk/{wijk}.html"] + [f"voorbeeld/wijk/{c}.html" for (c,) in own]
+        results.locator("a").last.click()
+        page.wait_for_url("**/voorbeeld/wijk/*.html")
         assert not log.problems(), log.report()
 
 
@@ -207,10 +262,13 @@ def _one_wijk_postcode(con) -> tuple[str, str, str]:
 
 
 def test_searching_a_postcode_lands_on_its_wijk(chromium, base_url, con):
+    """With an own layout beside the CBS one, the postcode's CBS wijk is listed first (the
+    primary layout) and leads to its page."""
     pc4, wijk, name = _one_wijk_postcode(con)
     with open_page(chromium, base_url + PAGES["home"]) as (page, log):
         page.get_by_label("postcode").fill(pc4)
         page.keyboard.press("Enter")
+        page.locator("#search-results a").first.click()
         page.wait_for_url(f"**/wijk/{wijk}.html")
         assert name in page.locator("h1").inner_text()
         assert not log.problems(), log.report()
@@ -232,8 +290,9 @@ def test_postcode_in_several_wijken_says_so(chromium, base_url, con):
         page.get_by_label("postcode").fill(row[0])
         page.keyboard.press("Enter")
         results = page.locator("#search-results")
-        results.get_by_text("meerdere wijken").wait_for()
-        assert results.locator("a").count() == row[1]
+        results.get_by_text(f"Postcode {row[0]} ligt in deze wijken").wait_for()
+        assert results.locator('a[href^="wijk/"]').count() == row[1]  # each CBS wijk, and
+        assert results.locator('a[href^="voorbeeld/wijk/"]').count() >= 1  # the own wijken
         page.get_by_label("postcode").fill("1012")  # Amsterdam: not in this gemeente
         page.keyboard.press("Enter")
         results.get_by_text("niet de meest voorkomende postcode").wait_for()
