@@ -11,6 +11,8 @@ export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 CHROMIUM := /usr/bin/chromium
 BROWSER_DIR := tests/browser
 AXE := $(BROWSER_DIR)/node_modules/axe-core/axe.min.js
+VENDOR_DIR := dashboards/vendor
+NLDS := $(VENDOR_DIR)/node_modules/.installed
 
 .PHONY: run test serve budget lint format dagster env browser-deps clean
 
@@ -22,7 +24,22 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen --quiet
 	touch $@
 
-env: $(VENV)/.synced
+env: $(VENV)/.synced $(NLDS)
+
+# npm for the vendored front-end packages (NL Design System CSS; axe-core for the tests)
+NPM := /usr/bin/npm
+$(NPM):
+	@if [ "$$(id -u)" = 0 ]; then sudo=; \
+	elif command -v sudo >/dev/null; then sudo=sudo; \
+	else echo "the site's vendored CSS needs npm: as root run 'apt-get install nodejs npm'" >&2; exit 1; fi; \
+	command -v npm >/dev/null && exit 0; \
+	command -v apt-get >/dev/null || { echo "npm is needed (no apt-get here)" >&2; exit 1; }; \
+	$$sudo apt-get update && \
+	$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nodejs npm
+
+$(NLDS): $(VENDOR_DIR)/package-lock.json | $(NPM) ## the site's NL Design System CSS, from the lock file
+	cd $(VENDOR_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 browser-deps: $(CHROMIUM) $(AXE) ## Debian chromium + axe-core (from the npm lock file) for the browser tests
 
@@ -34,8 +51,7 @@ $(CHROMIUM):
 	$$sudo apt-get update && \
 	$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium
 
-$(AXE): $(BROWSER_DIR)/package-lock.json
-	@command -v npm >/dev/null || { echo "browser tests need node + npm (apt-get install nodejs npm)" >&2; exit 1; }
+$(AXE): $(BROWSER_DIR)/package-lock.json | $(NPM)
 	cd $(BROWSER_DIR) && npm ci --no-audit --no-fund
 	touch $@
 
@@ -53,7 +69,7 @@ serve: ## serve the published site on http://127.0.0.1:$(PORT)/ (build it first:
 	@echo "Wijkkompas: http://127.0.0.1:$(PORT)/ (Ctrl-C stops)"
 	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory site
 
-budget: env ## page weights, site build time, report printing time (prints the figures)
+budget: env $(CHROMIUM) ## page weights and cold loads on a phone, site build time, report printing time
 	$(BIN)/python benchmarks/site_budget.py
 	$(BIN)/python benchmarks/report_budget.py
 
@@ -70,4 +86,4 @@ dagster: env ## the Dagster UI on http://127.0.0.1:3000
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .dagster_home data/warehouse site .pytest_cache .ruff_cache \
-		$(BROWSER_DIR)/node_modules screenshots
+		$(BROWSER_DIR)/node_modules $(VENDOR_DIR)/node_modules screenshots

@@ -1,8 +1,14 @@
-"""The compass as a static SVG sunburst, for print and notebooks (no JavaScript): the same rings
-as the site's Plotly compass (``compass_chart``) — centre score, four quadrants (a quarter
-each, the first from 12 o'clock clockwise), their themes (equal parts of the quadrant) and the
-indicators (equal parts of their theme) — coloured by band, with the scores written in the
-centre, quadrant and theme sectors, and a ``<title>`` tooltip on every sector."""
+"""The compass as an SVG sunburst, drawn at build time for the site, the reports and the
+notebooks (no JavaScript needed): centre score, four quadrants (a quarter each, the first from
+12 o'clock clockwise), their themes (equal parts of the quadrant) and the indicators (equal
+parts of their theme) — coloured by band, with the scores written in the centre, quadrant and
+theme sectors, and a ``<title>`` on every sector.
+
+On the site (``links``) every indicator cell is a link to its row in the page's table and every
+theme a link to its zoomed list (``#zoom-<theme>``, shown by CSS ``:target``), each named by its
+``<title>`` (indicator, value, gemeente value, band), so the compass works by keyboard and
+without a script. A second compass of the same area (the development compass) re-uses the first
+one's cell outlines (``reuse``) instead of repeating them."""
 
 from __future__ import annotations
 
@@ -22,13 +28,19 @@ def _point(r: float, angle: float) -> tuple[float, float]:
     return r * math.sin(a), -r * math.cos(a)
 
 
+def _n(v: float) -> str:
+    """A coordinate to a tenth, as short as it can be written ('12', '-3.5', never '-0.0')."""
+    text = f"{v:.1f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
 def _sector(r0: float, r1: float, a0: float, a1: float) -> str:
     large = 1 if a1 - a0 > 180 else 0
     (x0, y0), (x1, y1) = _point(r1, a0), _point(r1, a1)
     (x2, y2), (x3, y3) = _point(r0, a1), _point(r0, a0)
     return (
-        f"M{x0:.1f},{y0:.1f}A{r1},{r1} 0 {large} 1 {x1:.1f},{y1:.1f}"
-        f"L{x2:.1f},{y2:.1f}A{r0},{r0} 0 {large} 0 {x3:.1f},{y3:.1f}Z"
+        f"M{_n(x0)},{_n(y0)}A{r1},{r1} 0 {large} 1 {_n(x1)},{_n(y1)}"
+        f"L{_n(x2)},{_n(y2)}A{r0},{r0} 0 {large} 0 {_n(x3)},{_n(y3)}Z"
     )
 
 
@@ -37,6 +49,26 @@ def _shape(d: str, fill_key: str, title: str) -> str:
         f'<path d="{d}" fill="{FILL[fill_key]}" stroke="#fff" stroke-width="0.8">'
         f"<title>{escape(title)}</title></path>"
     )
+
+
+class _Cells:
+    """How a sector is written: a plain shape with a tooltip (print), or on the site a link
+    named by its ``<title>``, whose outline another compass of the page may re-use."""
+
+    def __init__(self, links: bool, define: str | None, reuse: str | None):
+        self.links, self.define, self.reuse, self.n = links, define, reuse, 0
+
+    def __call__(self, d: str, fill_key: str, title: str, href: str | None = None) -> str:
+        if not self.links:
+            return _shape(d, fill_key, title)
+        self.n += 1
+        if self.reuse:
+            shape = f'<use href="#{self.reuse}{self.n}" fill="{FILL[fill_key]}"/>'
+        else:
+            ident = f' id="{self.define}{self.n}"' if self.define else ""
+            shape = f'<path{ident} d="{d}" fill="{FILL[fill_key]}"/>'
+        body = f"<title>{escape(title)}</title>{shape}"
+        return f'<a href="{escape(href)}">{body}</a>' if href else f"<g>{body}</g>"
 
 
 def _label(text: str, r: float, angle: float, fill_key: str, size: int) -> str:
@@ -57,9 +89,19 @@ def compass_svg(
     label: str,
     band_field: str = "band_key",
     text_field: str = "cell_text",
+    links: bool = False,
+    define: str | None = None,
+    reuse: str | None = None,
+    font_scale: float = 1.0,
 ) -> str:
-    """The compass of one area as an SVG string (arguments as ``compass_figure``)."""
+    """The compass of one area as an SVG string. ``rows``: the area's presented indicator
+    values in compass order (``dashboards.presentation``); ``scores``: (score_level, score_id)
+    -> score; the development compass passes its own cell colour and text fields. ``links``:
+    cells link to ``#r-<indicator>`` and themes to ``#zoom-<theme>`` (the site); ``define``
+    gives the cell outlines ids with that prefix, ``reuse`` draws them from such ids (a second
+    compass of the same rows on the page); ``font_scale`` enlarges the written scores."""
     parts = []
+    cell = _Cells(links, define, reuse)
     by_theme: dict[str, list[dict]] = {}
     for row in rows:
         if row["in_compass"]:
@@ -69,20 +111,27 @@ def compass_svg(
         score = scores.get((level, score_id))
         return score, band_key(score_band(score, bands, neutral), neutral)
 
+    def words(score, key: str) -> str:
+        text = i18n.number(score, 0, lang)
+        return f"{text} ({i18n.BANDS[key.removeprefix('neutral_') or 'none'][lang]})"
+
+    labels = []
     for qi, quadrant in enumerate(quadrants):
         neutral = not quadrant.judged
         q0, q1 = qi * 90.0, (qi + 1) * 90.0
         title = quadrant.title.nl if lang == "nl" else quadrant.title.en
         q_score, q_key = score_key("quadrant", quadrant.id, neutral)
         parts.append(
-            _shape(
-                _sector(RADII[0], RADII[1], q0, q1),
-                q_key,
-                f"{title}: {i18n.number(q_score, 0, lang)}",
-            )
+            cell(_sector(RADII[0], RADII[1], q0, q1), q_key, f"{title}: {words(q_score, q_key)}")
         )
-        parts.append(
-            _label(i18n.number(q_score, 0, lang), (RADII[0] + RADII[1]) / 2, q0 + 45, q_key, 15)
+        labels.append(
+            _label(
+                i18n.number(q_score, 0, lang),
+                (RADII[0] + RADII[1]) / 2,
+                q0 + 45,
+                q_key,
+                round(15 * font_scale),
+            )
         )
         step = 90.0 / len(quadrant.themes)
         for ti, theme in enumerate(quadrant.themes):
@@ -90,40 +139,55 @@ def compass_svg(
             t_score, t_key = score_key("theme", theme.id, neutral)
             theme_title = theme.title.nl if lang == "nl" else theme.title.en
             parts.append(
-                _shape(
+                cell(
                     _sector(RADII[1], RADII[2], t0, t1),
                     t_key,
-                    f"{theme_title}: {i18n.number(t_score, 0, lang)}",
+                    f"{theme_title}: {words(t_score, t_key)}",
+                    f"#zoom-{theme.id}" if links else None,
                 )
             )
-            parts.append(
+            labels.append(
                 _label(
                     i18n.number(t_score, 0, lang),
                     (RADII[1] + RADII[2]) / 2,
                     (t0 + t1) / 2,
                     t_key,
-                    12,
+                    round(12 * font_scale),
                 )
             )
             leaves = by_theme.get(theme.id, [])
             width = (t1 - t0) / max(len(leaves), 1)
             for li, row in enumerate(leaves):
                 parts.append(
-                    _shape(
+                    cell(
                         _sector(RADII[2], RADII[3], t0 + li * width, t0 + (li + 1) * width),
                         row[band_field],
                         f"{row['title']}: {row[text_field]}",
+                        f"#r-{row['indicator_id']}" if links else None,
                     )
                 )
     centre, c_key = score_key("centre", "centre", False)
-    parts.append(
-        f'<circle r="{RADII[0]}" fill="{FILL[c_key]}" stroke="#fff" stroke-width="0.8">'
-        f"<title>{escape(label)}: {i18n.number(centre, 0, lang)}</title></circle>"
-    )
-    parts.append(_label(i18n.number(centre, 0, lang), 0, 0, c_key, 26))
+    if links:
+        parts.append(
+            f"<g><title>{escape(label)}: {words(centre, c_key)}</title>"
+            f'<circle r="{RADII[0]}" fill="{FILL[c_key]}"/></g>'
+        )
+    else:
+        parts.append(
+            f'<circle r="{RADII[0]}" fill="{FILL[c_key]}" stroke="#fff" stroke-width="0.8">'
+            f"<title>{escape(label)}: {i18n.number(centre, 0, lang)}</title></circle>"
+        )
+    labels.append(_label(i18n.number(centre, 0, lang), 0, 0, c_key, round(26 * font_scale)))
     half = SIZE / 2
+    # on the site the outlines are white and the written scores let clicks through to the cell
+    style = ' stroke="#fff" stroke-width="0.8"' if links else ""
+    text = (
+        '<g pointer-events="none" aria-hidden="true" stroke="none">' + "".join(labels) + "</g>"
+        if links
+        else "".join(labels)
+    )
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{-half} {-half} {SIZE} {SIZE}" '
-        f'class="compass-svg" role="img" aria-label="{escape(label)}" '
-        f'font-family="system-ui, sans-serif">' + "".join(parts) + "</svg>"
+        f'class="compass-svg" role="{"group" if links else "img"}" aria-label="{escape(label)}" '
+        f'font-family="system-ui, sans-serif"{style}>' + "".join(parts) + text + "</svg>"
     )

@@ -8,6 +8,7 @@ them is here, so a translation is one place.
 from __future__ import annotations
 
 import math
+import re
 
 LANGS = ("nl", "en")
 
@@ -99,15 +100,18 @@ TEXT = {
     "compass_intro": {
         "nl": "Elk vakje is een indicator, gekleurd naar hoe de {level} ervoor staat ten opzichte "
         "van de hele gemeente (index 100). Binnen de ringen: de thema's, de vier kwadranten en in "
-        "het midden de kompasscore. Klik op een vakje voor de cijfers, of op een thema om in te "
-        "zoomen. Dezelfde cijfers staan in de tabel verderop.",
+        "het midden de kompasscore. Dezelfde cijfers staan in de tabel verderop.",
         "en": "Each cell is an indicator, coloured by how the {level} compares with the whole "
         "municipality (index 100). Inside: the themes, the four quadrants and, at the centre, "
-        "the compass score. Click a cell for its figures, or a theme to zoom in. The same "
-        "figures are in the table further down.",
+        "the compass score. The same figures are in the table further down.",
     },
-    "zoom_label": {"nl": "Zoom in op een thema", "en": "Zoom into a theme"},
-    "zoom_all": {"nl": "Hele kompas", "en": "Whole compass"},
+    "compass_how": {
+        "nl": "Kies een vakje voor de cijfers van die indicator, of een thema voor de lijst van "
+        "zijn indicatoren.",
+        "en": "Choose a cell for that indicator's figures, or a theme for the list of its "
+        "indicators.",
+    },
+    "zoom_back": {"nl": "Terug naar het kompas", "en": "Back to the compass"},
     "cell_hint": {
         "nl": "Klik op een vakje van het kompas om hier de cijfers te zien.",
         "en": "Click a cell of the compass to see its figures here.",
@@ -197,7 +201,7 @@ TEXT = {
     },
     "search_pc_unknown": {
         "nl": "Postcode {pc} is niet de meest voorkomende postcode van een buurt volgens het CBS, "
-        "dus we weten niet in welke wijk die ligt. Zoek op de naam van je straat, buurt of wijk.",
+        "dus we weten niet in welke wijk die ligt. Zoek op de naam van je buurt of wijk.",
         "en": "Postcode {pc} is not the most common postcode of any buurt according to CBS, so "
         "we cannot tell its wijk. Search by the name of your buurt or wijk.",
     },
@@ -482,34 +486,73 @@ def number(value, decimals: int, lang: str) -> str:
     return text
 
 
+NBSP = "\u00a0"
+# CBS publishes money in thousands of euros; residents read euros
+MONEY = {"x 1 000 euro": 1000}
+GROUPED = re.compile(r"(\d) (\d{3})\b")
+
+
+def _keep_together(text: str) -> str:
+    """'per 1 000 inwoners' with a non-breaking space inside '1 000': a line never breaks a
+    number in two."""
+    return GROUPED.sub(f"\\1{NBSP}\\2", text)
+
+
 def unit(unit_nl: str | None, lang: str) -> str:
     if not unit_nl:
         return ""
-    return unit_nl if lang == "nl" else UNITS_EN.get(unit_nl, unit_nl)
+    if unit_nl in MONEY:
+        return "euro"
+    return _keep_together(unit_nl if lang == "nl" else UNITS_EN.get(unit_nl, unit_nl))
+
+
+def euro(value, lang: str) -> str:
+    """An amount in whole euros as people write it: € 258.000 (nl), €258,000 (en)."""
+    text = number(value, 0, lang)
+    if text == "–":
+        return text
+    return f"€{NBSP}{text}" if lang == "nl" else f"€{text}"
 
 
 def with_unit(value, decimals: int, unit_nl: str | None, lang: str) -> str:
+    """A value with its unit, kept on one line: '8,5 per 1 000 huishoudens', '80,3%', and money
+    in euros ('€ 258.000' for CBS's 258 x 1 000 euro)."""
+    if unit_nl in MONEY:
+        return euro(None if _missing(value) else value * MONEY[unit_nl], lang)
     text = number(value, decimals, lang)
     if text == "–" or not unit_nl:
         return text
     if unit_nl == "%":
         return f"{text}%"
-    return f"{text} {unit(unit_nl, lang)}"
+    return f"{text}{NBSP}{unit(unit_nl, lang)}"
 
 
 def change(value, decimals: int, unit_nl: str | None, lang: str) -> str:
     """A change with its sign, in the indicator's decimals and unit: percentage points for %
-    (``+2,3 procentpunt``); a true minus sign (−) for a decrease; ``0`` without a sign."""
+    (``+2,3 procentpunt``); a true minus sign (−) for a decrease; ``0`` without a sign; money in
+    euros (``+€ 12.000``)."""
+    if unit_nl in MONEY and not _missing(value):
+        value, decimals, money = value * MONEY[unit_nl], 0, True
+    else:
+        money = False
     text = number(None if value is None else abs(value), decimals, lang)
     if text == "–":
         return text
-    if value != 0 and text.strip("0,.") != "":
+    if money:
+        text = euro(abs(value), lang)
+    if value != 0 and text.strip("0,.€" + NBSP) != "":
         text = ("+" if value > 0 else "−") + text
+    if money:
+        return text
     if unit_nl == "%":
-        return f"{text} {'procentpunt' if lang == 'nl' else 'percentage points'}"
+        return f"{text}{NBSP}{'procentpunt' if lang == 'nl' else 'percentage points'}"
     if not unit_nl:
         return text
-    return f"{text} {unit(unit_nl, lang)}"
+    return f"{text}{NBSP}{unit(unit_nl, lang)}"
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
 
 
 def trend_note(reason: str | None, note_nl: str | None, lang: str) -> str:

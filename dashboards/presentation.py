@@ -80,9 +80,11 @@ def _trend(row: dict, decimals: int, lang: str) -> dict:
         out["change_sig_text"] = i18n.t("change_sig" if significant else "change_not_sig", lang)
     if row.get("previous_harmonisation") == "reaggregated":
         out["recomputed_text"] = i18n.t("recomputed", lang, year=year)
-    # the previous value in the row's details: the unit is in the value column already
-    previous = i18n.with_unit(row.get("previous_value"), decimals, "%", lang)
-    if row["unit"] != "%":
+    # the previous value in the row's details: the unit is in the value column already (but a
+    # percentage keeps its sign, an amount its euro)
+    if row["unit"] == "%" or row["unit"] in i18n.MONEY:
+        previous = i18n.with_unit(row.get("previous_value"), decimals, row["unit"], lang)
+    else:
         previous = i18n.number(row.get("previous_value"), decimals, lang)
     out["trend_detail"] = " · ".join(p for p in (out["change_text"], out["change_sig_text"]) if p)
     out["trend_previous"] = i18n.t("in_year", lang, year=year, value=previous)

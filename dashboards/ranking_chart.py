@@ -1,75 +1,87 @@
-"""The ranking chart of an indicator page: wijken ranked by value, each a dot coloured by its
-band with its 95% interval, and a dashed line at the gemeente value (Plotly JSON, drawn by the
-page's plotly.js). The table under it gives the same figures."""
+"""The ranking chart of an indicator page as SVG drawn at build time: wijken ranked by value,
+each a dot coloured by its band with its 95% interval, and a dashed line at the gemeente value.
+The table under it gives the same figures; the chart needs no script."""
 
 from __future__ import annotations
 
+import math
+from html import escape
+
 from dashboards.palette import FILL
 
+ROW = 24  # px per wijk
+LEFT, RIGHT, TOP, BOTTOM = 200, 24, 8, 44  # margins: names left, axis below
+WIDTH = 720
 
-def ranking_figure(rows: list[dict], reference: float | None, unit: str) -> dict:
-    """Wijken ranked by value, dots coloured by band, with their intervals."""
-    ranked = sorted(
-        (r for r in rows if r["value"] == r["value"] and r["value"] is not None),
-        key=lambda r: r["value"],
-    )
-    trace = {
-        "type": "scatter",
-        "mode": "markers",
-        "x": [round(r["value"], 3) for r in ranked],
-        "y": [r["name"] for r in ranked],
-        "marker": {
-            "color": [FILL[r["band_key"]] for r in ranked],
-            "size": 11,
-            "line": {"color": "#333333", "width": 1},
-        },
-        "customdata": [
-            r["value_text"] + (f" ({r['interval_text']})" if r["interval_text"] else "")
-            for r in ranked
-        ],
-        "hovertemplate": "%{y}: %{customdata}<extra></extra>",
-    }
-    if any(r["interval_text"] for r in ranked):
-        trace["error_x"] = {
-            "type": "data",
-            "symmetric": False,
-            "array": [_gap(r["ci_high"], r["value"]) for r in ranked],
-            "arrayminus": [_gap(r["value"], r["ci_low"]) for r in ranked],
-            "color": "#555555",
-            "thickness": 1.5,
-            "width": 4,
-        }
-    layout = {
-        "height": 120 + 22 * len(ranked),
-        "margin": {"l": 190, "r": 20, "t": 10, "b": 50},
-        "xaxis": {
-            "title": {"text": unit},
-            "zeroline": False,
-            "gridcolor": "#e5e5e5",
-        },
-        "yaxis": {"automargin": True},
-        "paper_bgcolor": "rgba(0,0,0,0)",
-        "plot_bgcolor": "rgba(0,0,0,0)",
-        "font": {"family": "system-ui, sans-serif", "color": "#1a1a1a"},
-        "showlegend": False,
-    }
+
+def _ticks(low: float, high: float, n: int = 5) -> list[float]:
+    """About ``n`` round tick values covering [low, high]."""
+    span = high - low or abs(high) or 1.0
+    raw = span / n
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    first = math.floor(low / step) * step
+    return [first + i * step for i in range(int((high - first) / step) + 2)]
+
+
+def _finite(value) -> bool:
+    return value is not None and value == value
+
+
+def ranking_svg(rows: list[dict], reference: float | None, unit: str, *, label: str, fmt) -> str:
+    """Wijken ranked by value (highest on top), dots coloured by band with their intervals;
+    ``fmt(value)`` writes an axis number in the page's language."""
+    ranked = sorted((r for r in rows if _finite(r["value"])), key=lambda r: -r["value"])
+    if not ranked:
+        return ""
+    values = [r["value"] for r in ranked]
+    values += [r[k] for r in ranked for k in ("ci_low", "ci_high") if _finite(r.get(k))]
     if reference is not None:
-        layout["shapes"] = [
-            {
-                "type": "line",
-                "xref": "x",
-                "yref": "paper",
-                "x0": reference,
-                "x1": reference,
-                "y0": 0,
-                "y1": 1,
-                "line": {"color": "#1a1a1a", "dash": "dash", "width": 1.5},
-            }
-        ]
-    return {"data": [trace], "layout": layout}
+        values.append(reference)
+    ticks = _ticks(min(values), max(values))
+    lo, hi = ticks[0], ticks[-1]
+    if hi <= lo:
+        hi = lo + 1.0
+    plot = WIDTH - LEFT - RIGHT
+    height = TOP + ROW * len(ranked) + BOTTOM
 
+    def x(v: float) -> float:
+        return LEFT + (v - lo) / (hi - lo) * plot
 
-def _gap(a, b) -> float:
-    if a is None or b is None or a != a or b != b:
-        return 0.0
-    return round(a - b, 3)
+    parts = []
+    for t in ticks:
+        parts.append(
+            f'<line x1="{x(t):.1f}" x2="{x(t):.1f}" y1="{TOP}" y2="{height - BOTTOM}" '
+            f'stroke="#e5e5e5"/><text x="{x(t):.1f}" y="{height - BOTTOM + 16}" '
+            f'text-anchor="middle">{escape(fmt(t))}</text>'
+        )
+    middle = LEFT + plot / 2
+    parts.append(
+        f'<text x="{middle:.1f}" y="{height - 6}" text-anchor="middle">{escape(unit)}</text>'
+    )
+    if reference is not None:
+        parts.append(
+            f'<line x1="{x(reference):.1f}" x2="{x(reference):.1f}" y1="{TOP}" '
+            f'y2="{height - BOTTOM}" stroke="#1a1a1a" stroke-dasharray="5 4" stroke-width="1.5"/>'
+        )
+    for i, r in enumerate(ranked):
+        y = TOP + ROW * i + ROW / 2
+        text = r["value_text"] + (f" ({r['interval_text']})" if r["interval_text"] else "")
+        whisker = ""
+        if _finite(r.get("ci_low")) and _finite(r.get("ci_high")):
+            whisker = (
+                f'<line x1="{x(r["ci_low"]):.1f}" x2="{x(r["ci_high"]):.1f}" y1="{y:.1f}" '
+                f'y2="{y:.1f}" stroke="#555" stroke-width="1.5"/>'
+            )
+        parts.append(
+            f"<g><title>{escape(r['name'])}: {escape(text)}</title>"
+            f'<text x="{LEFT - 8}" y="{y:.1f}" text-anchor="end" dominant-baseline="central">'
+            f"{escape(r['name'])}</text>{whisker}"
+            f'<circle cx="{x(r["value"]):.1f}" cy="{y:.1f}" r="6" fill="{FILL[r["band_key"]]}" '
+            f'stroke="#333"/></g>'
+        )
+    return (
+        f'<svg class="ranking-svg" viewBox="0 0 {WIDTH} {height}" role="img" '
+        f'aria-label="{escape(label)}" font-family="system-ui, sans-serif" font-size="13" '
+        f'fill="#1a1a1a">' + "".join(parts) + "</svg>"
+    )

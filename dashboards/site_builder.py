@@ -1,10 +1,11 @@
 """The resident site: home, gebied / wijk / buurt pages, indicator pages, in Dutch (site root)
-and English (``en/``), with one shared set of assets (``assets/``: plotly.js once, CSS, JS, the
-search index) and per-area CSV files (``data/``).
+and English (``en/``), with one shared set of assets (``assets/``: CSS, a small script, the
+search index, the favicon) and per-area CSV files (``data/``).
 
 Pages link relatively, so the site works from any folder, over plain http and from ``file://``.
-Nothing is fetched from elsewhere: maps are inline SVG, charts are drawn by the site's own
-plotly.js from JSON in the page.
+Nothing is fetched from elsewhere, and nothing needs a script: the compasses, maps and ranking
+charts are inline SVG drawn at build time; ``site.js`` only enhances (search, the home map's
+indicator and layout switch, the compass cell panel).
 """
 
 from __future__ import annotations
@@ -15,15 +16,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
-import plotly
 
 from dashboards import i18n
 from dashboards.budgets_view import budget_section
 from dashboards.changes import comparison, ranked_changes, wijk_spread
-from dashboards.compass_chart import compass_figure, quadrant_summary
+from dashboards.compass_chart import quadrant_summary
+from dashboards.compass_svg import compass_svg
+from dashboards.nlds import site_stylesheet
 from dashboards.palette import FILL, INK, JUDGED, NEUTRAL, band_key
 from dashboards.presentation import present, value_records
-from dashboards.ranking_chart import ranking_figure
+from dashboards.ranking_chart import ranking_svg
 from dashboards.report_pdf import pdfs_enabled
 from dashboards.site_data import (
     SiteData,
@@ -38,7 +40,7 @@ from indicators.downloads import PUBLISHED_COLUMNS, published_values
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates" / "site"
 STATIC = HERE / "static"
-PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+COMPASS_FONT_SCALE = 1.35  # the scores in the compass stay >= 12 px on a 390 px phone screen
 KEY_FIGURES = ["population", "households", "dwellings", "share_aged_65_plus", "mean_woz_value"]
 AREA_LEVELS = ("gebied", "wijk", "buurt")
 REPORT_LEVELS = ("gebied", "wijk")  # levels with a wijkanalyse report
@@ -212,9 +214,14 @@ class SiteBuilder:
     def write_assets(self) -> None:
         assets = self.site / "assets"
         assets.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(PLOTLY_JS, assets / "plotly.min.js")
         for f in STATIC.iterdir():
             shutil.copyfile(f, assets / f.name)
+        # one stylesheet: the NL Design System components, the theme's tokens, the site's rules
+        (assets / "site.css").write_text(
+            site_stylesheet(HERE / "tokens.css", STATIC / "site.css"), encoding="utf-8"
+        )
+        # browsers ask for /favicon.ico where a page names no icon (a PDF, a CSV): answer it
+        shutil.copyfile(STATIC / "favicon.ico", self.site / "favicon.ico")
         index = {
             "areas": [
                 [a.code, a.name, a.level, self.name(a.parent) if a.level != "gebied" else ""]
@@ -325,10 +332,12 @@ class SiteBuilder:
             css_class="map home-map",
         )
         undrawn = sorted({b for bs in self.data.undrawn.values() for b in bs})
+        wijken = {w.code: w.name for w in self.data.level("wijk")}
         return {
             "layout": self.data.layout,
             "label": label,
             "svg": svg,
+            "labels": self.maps.labels("wijk", wijken),
             "first_id": first_id,
             "headline": {
                 k: {"title": v["title"], "neutral": v["neutral"], "cells": v["cells"]}
@@ -455,22 +464,61 @@ class SiteBuilder:
 
     def development_compass(self, area, rows: list[dict], lang: str) -> dict | None:
         """The second compass (ontwikkeling): every indicator coloured by its change since the
-        previous edition; None where the area has no comparison."""
+        previous edition; None where the area has no comparison. It re-uses the outlines of
+        the state compass drawn above it on the page."""
         scores = self.development.get(area.code)
         if not scores:
             return None
+        centre = i18n.number(scores.get(("centre", "centre")), 0, lang)
         return {
-            "figure": compass_figure(
+            "svg": compass_svg(
                 rows,
                 scores,
                 self.data.quadrants,
                 self.bands,
                 lang,
+                label=f"{i18n.t('development', lang, year=self.data.previous_edition)} "
+                f"{area.name}: {i18n.t('col_score', lang).lower()} {centre}",
                 band_field="development_band_key",
                 text_field="development_text",
+                links=True,
+                reuse="k",
+                font_scale=COMPASS_FONT_SCALE,
             ),
-            "centre": i18n.number(scores.get(("centre", "centre")), 0, lang),
+            "centre": centre,
         }
+
+    def compass(self, area, rows: list[dict], scores: dict, centre: str, lang: str) -> str:
+        """The state compass as SVG: cells link to their table row, themes to their list."""
+        return compass_svg(
+            rows,
+            scores,
+            self.data.quadrants,
+            self.bands,
+            lang,
+            label=f"{i18n.t('compass', lang)} {area.name}: "
+            f"{i18n.t('col_score', lang).lower()} {centre}",
+            links=True,
+            define="k",
+            font_scale=COMPASS_FONT_SCALE,
+        )
+
+    def zoom_lists(self, rows: list[dict], lang: str) -> list[dict]:
+        """Per theme its compass indicators, legible on a phone: what a click on a theme of the
+        compass opens (``#zoom-<theme>``, by CSS ``:target``, no script needed)."""
+        by_theme: dict[str, list[dict]] = {}
+        for r in rows:
+            if r["in_compass"]:
+                by_theme.setdefault(r["theme"], []).append(r)
+        return [
+            {
+                "id": th.id,
+                "title": th.title.nl if lang == "nl" else th.title.en,
+                "items": by_theme.get(th.id, []),
+            }
+            for q in self.data.quadrants
+            for th in q.themes
+        ]
 
     def area_page(self, area, lang: str) -> None:
         page = Page(lang, self.path(area.level, area.code))
@@ -478,6 +526,7 @@ class SiteBuilder:
         if rows is None:
             return
         scores = self.scores.get(area.code, {})
+        centre = i18n.number(scores.get(("centre", "centre")), 0, lang)
         by_id = {r["indicator_id"]: r for r in rows}
         key_figures = [by_id[i] for i in KEY_FIGURES if i in by_id]
         # the change since the previous edition: a column for wijken and gebieden, not buurten
@@ -515,12 +564,12 @@ class SiteBuilder:
             level=area.level,
             crumbs=self.crumbs(area),
             summary=quadrant_summary(area.name, scores, self.data.quadrants, self.bands, lang),
-            centre=i18n.number(scores.get(("centre", "centre")), 0, lang),
+            centre=centre,
             key_figures=key_figures,
-            figure=compass_figure(rows, scores, self.data.quadrants, self.bands, lang),
+            compass=self.compass(area, rows, scores, centre, lang),
+            zoom=self.zoom_lists(rows, lang),
             development=self.development_compass(area, rows, lang),
             themes=themes,
-            zoom_options=[(f"t:{t['id']}", t["title"]) for t in themes],
             locator=locator,
             similar=self.similar_rows(area, lang) if area.level != "gebied" else [],
             similar_indicators=similar_indicator_titles(self.data, lang),
@@ -538,7 +587,6 @@ class SiteBuilder:
             layout_note=self.layout_note(lang),
             undrawn=self.undrawn_note(self.data.undrawn.get(area.code, []), lang),
             legends={"judged": self.legend(False, lang), "neutral": self.legend(True, lang)},
-            uses_plotly=True,
         )
 
     # -- indicator pages ------------------------------------------------------------------
@@ -611,12 +659,17 @@ class SiteBuilder:
                 [wijk_table_row(r, page.lang_root, with_trend, survey) for r in tables["wijk"]]
             ),
             buurt_rows=table_body([buurt_table_row(r, page.lang_root) for r in tables["buurt"]]),
-            figure=ranking_figure(tables["wijk"], reference, i18n.unit(ind["unit"], lang)),
+            ranking=ranking_svg(
+                tables["wijk"],
+                reference,
+                i18n.unit(ind["unit"], lang),
+                label=f"{i18n.t('ranking', lang)}: {self.title(indicator_id, lang)}",
+                fmt=lambda v: i18n.number(v, 0 if abs(v) >= 10 else 1, lang),
+            ),
             legend_items=self.legend(neutral, lang),
             not_compared=", ".join(not_compared),
             min_n=self.rules["min_n"],
             max_cv=int(100 * self.rules["max_cv"]),
-            uses_plotly=True,
         )
 
 

@@ -41,6 +41,26 @@ class Maps:
             )
         return svg_map(shapes, self.frame, label=label, css_class=css_class)
 
+    def labels(self, level: str, names: dict[str, str]) -> list[dict]:
+        """Where to write each area's name over the map: a point inside the area, as a share of
+        the map's width and height (HTML labels in CSS pixels stay legible at any map size)."""
+        out = []
+        width, height = self.frame.maxx - self.frame.minx, self.frame.maxy - self.frame.miny
+        for code, name in names.items():
+            geometry = self.geometry.get(level, {}).get(code)
+            if geometry is None:
+                continue
+            point = geometry.representative_point()
+            out.append(
+                {
+                    "code": code,
+                    "name": name,
+                    "left": round(100 * (point.x - self.frame.minx) / width, 2),
+                    "top": round(100 * (self.frame.maxy - point.y) / height, 2),
+                }
+            )
+        return out
+
     def locator(self, level: str, code: str, context_level: str, *, label: str, names) -> str:
         """A small map: the areas of ``context_level`` in grey, ``code`` highlighted on top."""
         shapes = [

@@ -350,9 +350,11 @@ def _annex(ctx: ReportContext, rows: list[dict]) -> list[dict]:
 
 
 def _item(r: dict) -> Markup:
-    """'title (value; gemeente city)' with the figures quoted."""
-    return Markup("{} ({}; gemeente {})").format(
+    """'title* (value; gemeente city)' with the figures quoted; ``*`` marks a figure from the
+    synthetic survey or registers, as the banner says."""
+    return Markup("{}{} ({}; gemeente {})").format(
         lower(r["title"]),
+        r["source_mark"],
         quote(r, "value"),
         quote(r, "reference_value"),
     )
@@ -435,8 +437,12 @@ def _summary(ctx: ReportContext, report: AreaReport, by_id: dict[str, dict]) -> 
         for key, word in (("better", "verbetering"), ("worse", "verslechtering")):
             if changes[key]:
                 r = changes[key][0]
-                text += Markup(" De grootste {}: {} van {} naar {}.").format(
-                    word, lower(r["title"]), quote(r, "previous_value"), quote(r, "value")
+                text += Markup(" De grootste {}: {}{} van {} naar {}.").format(
+                    word,
+                    lower(r["title"]),
+                    r["source_mark"],
+                    quote(r, "previous_value"),
+                    quote(r, "value"),
                 )
         out.append(text)
     elif report.previous_edition:
@@ -457,18 +463,26 @@ def _summary(ctx: ReportContext, report: AreaReport, by_id: dict[str, dict]) -> 
         diff = report.differences
         if diff.get("better"):
             text += Markup(" Vergeleken met die {} scoort {} gunstiger op {}").format(
-                level, name, listing([lower(r["title"]) for r in diff["better"][:IN_SUMMARY]])
+                level,
+                name,
+                listing(
+                    [lower(r["title"]) + r["source_mark"] for r in diff["better"][:IN_SUMMARY]]
+                ),
             )
             text += (
                 Markup(" en ongunstiger op {}.").format(
-                    listing([lower(r["title"]) for r in diff["worse"][:IN_SUMMARY]])
+                    listing(
+                        [lower(r["title"]) + r["source_mark"] for r in diff["worse"][:IN_SUMMARY]]
+                    )
                 )
                 if diff.get("worse")
                 else Markup(".")
             )
         elif diff.get("worse"):
             text += Markup(" Vergeleken met die {} scoort {} ongunstiger op {}.").format(
-                level, name, listing([lower(r["title"]) for r in diff["worse"][:IN_SUMMARY]])
+                level,
+                name,
+                listing([lower(r["title"]) + r["source_mark"] for r in diff["worse"][:IN_SUMMARY]]),
             )
         out.append(text)
     return out

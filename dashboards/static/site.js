@@ -1,5 +1,6 @@
-/* Wijkkompas resident site: search, the switchable home map, the compass and the charts.
-   Everything runs from the site's own files (plotly.js from assets/); nothing is fetched. */
+/* Wijkkompas resident site: search, the switchable home map and the compass cell panel.
+   The pages work without it (compasses, maps and charts are SVG in the page); this only
+   enhances. Everything runs from the site's own files; nothing is fetched. */
 (function () {
   "use strict";
   var root = document.body.getAttribute("data-lang-root") || "";
@@ -112,7 +113,7 @@
     show(switcher.querySelector("input:checked").value);
   }
 
-  /* -- charts (compass sunburst, ranking) ------------------------------------------------ */
+  /* -- the compass: a cell's figures beside it --------------------------------------------- */
   function showCell(panel, id) {
     var row = document.getElementById("r-" + id);
     if (!panel || !row) return;
@@ -133,30 +134,24 @@
     panel.appendChild(dl);
   }
 
-  function setupCharts() {
-    if (!window.Plotly) return;
-    document.querySelectorAll(".chart[data-figure]").forEach(function (div) {
-      var figure = JSON.parse(document.getElementById(div.getAttribute("data-figure")).textContent);
-      var config = { displayModeBar: false, responsive: true };
-      window.Plotly.newPlot(div, figure.data, figure.layout, config).then(function () {
-        var panel = document.getElementById(div.getAttribute("data-details") || "");
-        if (!panel) return;
-        div.on("plotly_sunburstclick", function (event) {
-          var id = event.points && event.points[0] && event.points[0].id;
-          if (id && id.indexOf("i:") === 0) { showCell(panel, id.slice(2)); return false; }
-          return true;
-        });
-      });
-    });
-    document.querySelectorAll("select[data-chart]").forEach(function (select) {
-      select.addEventListener("change", function () {
-        var div = document.getElementById(select.getAttribute("data-chart"));
-        window.Plotly.restyle(div, { level: [select.value] });
+  /* a click on a compass cell shows its figures in the panel beside the compass (without a
+     script the cell links to its row in the table); a theme still opens its list (:target) */
+  function setupCompasses() {
+    [["compass", "cell-details"], ["compass-dev", "cell-details-dev"]].forEach(function (ids) {
+      var figure = document.getElementById(ids[0]);
+      var panel = document.getElementById(ids[1]);
+      if (!figure || !panel) return;
+      figure.addEventListener("click", function (event) {
+        var link = event.target.closest && event.target.closest("a");
+        var target = link && link.getAttribute("href");
+        if (!target || target.indexOf("#r-") !== 0) return;
+        event.preventDefault();
+        showCell(panel, target.slice(3));
       });
     });
   }
 
   setupSearch();
   setupHomeMap();
-  setupCharts();
+  setupCompasses();
 })();

@@ -334,3 +334,27 @@ def save_screenshot(page: Any, name: str) -> Path:
     path = SCREENSHOT_DIR / f"{safe}.png"
     page.screenshot(path=str(path), full_page=True, animations="disabled")
     return path
+
+
+_SMALL_TEXT = """(limit) => {
+  const small = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  let n;
+  while ((n = walker.nextNode())) {
+    const el = n.parentElement;
+    if (!n.textContent.trim() || !el || !el.getClientRects().length) continue;
+    if (el.closest('title')) continue;
+    let size = parseFloat(getComputedStyle(el).fontSize);
+    const svg = el.closest('svg');  // SVG text scales with its drawing
+    if (svg && svg.viewBox.baseVal && svg.viewBox.baseVal.width)
+      size *= svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    const text = n.textContent.trim().slice(0, 40);
+    if (size < limit - 0.05) small.push(text + ' (' + size.toFixed(1) + ' px)');
+  }
+  return small;
+}"""
+
+
+def text_smaller_than(page: Any, px: float) -> list[str]:
+    """Visible text on the page (SVG text at its drawn size) smaller than ``px`` pixels."""
+    return page.evaluate(_SMALL_TEXT, px)
