@@ -17,6 +17,7 @@ from html import escape
 
 from dashboards import i18n
 from dashboards.palette import FILL, INK, band_key, score_band
+from dashboards.presentation import IndicatorRow
 
 RADII = (58, 118, 178, 228)  # centre, quadrant ring, theme ring, indicator ring (outer edges)
 SIZE = 2 * RADII[-1] + 16
@@ -80,7 +81,7 @@ def _label(text: str, r: float, angle: float, fill_key: str, size: int) -> str:
 
 
 def compass_svg(
-    rows: list[dict],
+    rows: list[IndicatorRow],
     scores: dict[tuple[str, str], float],
     quadrants,
     bands: list[dict],
@@ -102,10 +103,10 @@ def compass_svg(
     compass of the same rows on the page); ``font_scale`` enlarges the written scores."""
     parts = []
     cell = _Cells(links, define, reuse)
-    by_theme: dict[str, list[dict]] = {}
+    by_theme: dict[str, list[IndicatorRow]] = {}
     for row in rows:
-        if row["in_compass"]:
-            by_theme.setdefault(row["theme"], []).append(row)
+        if row.in_compass:
+            by_theme.setdefault(row.theme, []).append(row)
 
     def score_key(level: str, score_id: str, neutral: bool) -> tuple[float | None, str]:
         score = scores.get((level, score_id))
@@ -161,9 +162,9 @@ def compass_svg(
                 parts.append(
                     cell(
                         _sector(RADII[2], RADII[3], t0 + li * width, t0 + (li + 1) * width),
-                        row[band_field],
-                        f"{row['title']}: {row[text_field]}",
-                        f"#r-{row['indicator_id']}" if links else None,
+                        getattr(row, band_field),
+                        f"{row.title}: {getattr(row, text_field)}",
+                        f"#r-{row.indicator_id}" if links else None,
                     )
                 )
     centre, c_key = score_key("centre", "centre", False)

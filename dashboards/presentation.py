@@ -1,8 +1,14 @@
 """Indicator values as residents read them: formatted value, city value, interval, difference,
 band and the reason when a figure is not published, and the change since the previous edition
-(word, arrow, size, significance, previous value, or why there is none), in one language."""
+(word, arrow, size, significance, previous value, or why there is none), in one language.
+
+``present`` turns the warehouse's rows into ``IndicatorRow`` records, once per area and
+language: every text is formatted here, in one pass, and the site pages, the reports, the
+tables, the compass and the notebooks only read the records."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass, fields
 
 import pandas as pd
 
@@ -105,10 +111,99 @@ def value_records(values: pd.DataFrame, catalogue: pd.DataFrame) -> list[dict]:
     return frame.to_dict("records")
 
 
-def present(records: list[dict], lang: str, rules: dict) -> list[dict]:
-    """Copies of ``records`` (from ``value_records``) with display texts added in ``lang``."""
-    records = [dict(r) for r in records]
+def _num(x) -> float | None:
+    """A figure from a record: a float, or None for NULL / NaN."""
+    return None if x is None or x is pd.NA or x != x else float(x)
+
+
+def _text(x) -> str | None:
+    return x if isinstance(x, str) else None
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorRow:
+    """One indicator of one area as residents read it, in one language: the figures of
+    ``indicator_values`` it rests on and every text the site pages, the reports and the
+    notebooks show, formatted once (``present``). Read, never changed."""
+
+    # which indicator of which area
+    area_code: str
+    area_name: str
+    area_level: str
+    indicator_id: str
+    title: str
+    source: str  # cbs | survey | register
+    quadrant: str
+    theme: str
+    unit: str | None
+    direction: str  # higher_is_better | lower_is_better | neutral
+    in_compass: bool
+    synthetic: bool
+    # the figures
+    value: float | None
+    reference_value: float | None
+    ci_low: float | None
+    ci_high: float | None
+    index: float | None
+    band: str | None
+    suppressed: bool
+    caution: bool  # a survey figure with a high coefficient of variation: 'indicatief'
+    significant_vs_city: bool | None
+    period: int | None
+    previous_value: float | None
+    change: float | None
+    change_significant: bool | None
+    trend: str | None  # better | worse | higher | lower | stable, None without a comparison
+    trend_reason: str | None  # why there is no trend (not_comparable, ...)
+    development_band: str | None
+    # the texts
+    source_mark: str  # '*' for a figure from synthetic inputs
+    value_text: str
+    city_text: str
+    interval_text: str
+    diff_text: str
+    diff_class: str
+    index_text: str
+    band_key: str
+    band_label: str
+    note: str
+    cell_text: str  # value, gemeente value and band: a compass cell's name
+    trend_word: str
+    trend_arrow: str
+    trend_band: str
+    change_text: str
+    change_sig_text: str
+    previous_text: str
+    recomputed_text: str
+    trend_detail: str
+    trend_previous: str
+    trend_note_text: str
+    development_band_key: str
+    development_text: str  # a development compass cell's name
+
+    @property
+    def published(self) -> bool:
+        """A figure is shown: not suppressed and not empty."""
+        return not self.suppressed and self.value is not None
+
+    def extend(self, kind: type[IndicatorRow], **extra) -> IndicatorRow:
+        """This row as a ``kind`` (a subclass adding fields, e.g. a listed area's name)."""
+        return kind(**{f.name: getattr(self, f.name) for f in fields(IndicatorRow)}, **extra)
+
+
+@dataclass(frozen=True, slots=True)
+class ListedRow(IndicatorRow):
+    """A row listed under its area's name with a link to the area's page (an indicator page's
+    tables and ranking)."""
+
+    name: str = ""
+    href: str = ""
+
+
+def present(records: list[dict], lang: str, rules: dict) -> list[IndicatorRow]:
+    """The rows of ``records`` (from ``value_records``) as residents read them in ``lang``."""
     city, sig = i18n.t("col_city", lang), i18n.t("suppressed", lang)
+    out = []
     for row in records:
         decimals = 1 if _missing(row["decimals"]) else int(row["decimals"])
         suppressed = bool(row["suppressed"])
@@ -121,7 +216,7 @@ def present(records: list[dict], lang: str, rules: dict) -> list[dict]:
                 f"{i18n.number(row['ci_low'], decimals, lang)} – "
                 f"{i18n.number(row['ci_high'], decimals, lang)}"
             )
-        band = row["band"] if isinstance(row["band"], str) else None
+        band = _text(row["band"])
         note = i18n.suppression_note(
             row["suppression_reason"],
             row["suppression_note"],
@@ -139,36 +234,64 @@ def present(records: list[dict], lang: str, rules: dict) -> list[dict]:
         if note or band:
             cell += f" · {note or band_label}"
         diff_text, diff_class = _difference(row, lang)
-        row.update(
-            title=row["title_nl"] if lang == "nl" else row["title_en"],
-            band=band,
-            source_mark="*" if row["synthetic"] else "",
-            value_text=value_text,
-            city_text=city_text,
-            interval_text=interval,
-            diff_text=diff_text,
-            diff_class=diff_class,
-            index_text="" if _missing(row["index"]) else i18n.number(row["index"], 0, lang),
-            band_key=band_key(band, row["direction"] == "neutral"),
-            band_label=band_label,
-            note=note,
-            cell_text=cell,
-            **_trend(row, decimals, lang),
+        trend = _trend(row, decimals, lang)
+        development = _text(row.get("development_band"))
+        neutral = row["direction"] == "neutral"
+        period = row.get("period")
+        out.append(
+            IndicatorRow(
+                area_code=row["area_code"],
+                area_name=row["area_name"],
+                area_level=row["area_level"],
+                indicator_id=row["indicator_id"],
+                title=row["title_nl"] if lang == "nl" else row["title_en"],
+                source=row["source"],
+                quadrant=row["quadrant"],
+                theme=row["theme"],
+                unit=_text(row["unit"]),
+                direction=row["direction"],
+                in_compass=bool(row["in_compass"]),
+                synthetic=bool(row["synthetic"]),
+                value=_num(row["value"]),
+                reference_value=_num(row["reference_value"]),
+                ci_low=_num(row["ci_low"]),
+                ci_high=_num(row["ci_high"]),
+                index=_num(row["index"]),
+                band=band,
+                suppressed=suppressed,
+                caution=row["caution"] is True,
+                significant_vs_city=_flag(row["significant_vs_city"]),
+                period=None if _missing(period) else int(period),
+                previous_value=_num(row.get("previous_value")),
+                change=_num(row.get("change")),
+                change_significant=trend.pop("change_significant"),
+                trend=trend.pop("trend"),
+                trend_reason=_text(row.get("trend_reason")),
+                development_band=development,
+                source_mark="*" if row["synthetic"] else "",
+                value_text=value_text,
+                city_text=city_text,
+                interval_text=interval,
+                diff_text=diff_text,
+                diff_class=diff_class,
+                index_text="" if _missing(row["index"]) else i18n.number(row["index"], 0, lang),
+                band_key=band_key(band, neutral),
+                band_label=band_label,
+                note=note,
+                cell_text=cell,
+                development_band_key=band_key(development, neutral),
+                development_text=" · ".join(
+                    p
+                    for p in (
+                        trend["trend_previous"],
+                        trend["change_text"],
+                        trend["change_sig_text"],
+                        i18n.BANDS[development or "none"][lang] if development else "",
+                        trend["trend_note_text"],
+                    )
+                    if p
+                ),
+                **trend,
+            )
         )
-        development = row.get("development_band")
-        development = development if isinstance(development, str) else None
-        row.update(
-            development_band_key=band_key(development, row["direction"] == "neutral"),
-            development_text=" · ".join(
-                p
-                for p in (
-                    row["trend_previous"],
-                    row["change_text"],
-                    row["change_sig_text"],
-                    i18n.BANDS[development or "none"][lang] if development else "",
-                    row["trend_note_text"],
-                )
-                if p
-            ),
-        )
-    return records
+    return out

@@ -28,14 +28,15 @@ def _finite(value) -> bool:
     return value is not None and value == value
 
 
-def ranking_svg(rows: list[dict], reference: float | None, unit: str, *, label: str, fmt) -> str:
+def ranking_svg(rows: list, reference: float | None, unit: str, *, label: str, fmt) -> str:
     """Wijken ranked by value (highest on top), dots coloured by band with their intervals;
-    ``fmt(value)`` writes an axis number in the page's language."""
-    ranked = sorted((r for r in rows if _finite(r["value"])), key=lambda r: -r["value"])
+    ``rows``: the wijken's presented rows with their names (``ListedRow``); ``fmt(value)``
+    writes an axis number in the page's language."""
+    ranked = sorted((r for r in rows if _finite(r.value)), key=lambda r: -r.value)
     if not ranked:
         return ""
-    values = [r["value"] for r in ranked]
-    values += [r[k] for r in ranked for k in ("ci_low", "ci_high") if _finite(r.get(k))]
+    values = [r.value for r in ranked]
+    values += [v for r in ranked for v in (r.ci_low, r.ci_high) if _finite(v)]
     if reference is not None:
         values.append(reference)
     ticks = _ticks(min(values), max(values))
@@ -66,18 +67,18 @@ def ranking_svg(rows: list[dict], reference: float | None, unit: str, *, label: 
         )
     for i, r in enumerate(ranked):
         y = TOP + ROW * i + ROW / 2
-        text = r["value_text"] + (f" ({r['interval_text']})" if r["interval_text"] else "")
+        text = r.value_text + (f" ({r.interval_text})" if r.interval_text else "")
         whisker = ""
-        if _finite(r.get("ci_low")) and _finite(r.get("ci_high")):
+        if _finite(r.ci_low) and _finite(r.ci_high):
             whisker = (
-                f'<line x1="{x(r["ci_low"]):.1f}" x2="{x(r["ci_high"]):.1f}" y1="{y:.1f}" '
+                f'<line x1="{x(r.ci_low):.1f}" x2="{x(r.ci_high):.1f}" y1="{y:.1f}" '
                 f'y2="{y:.1f}" stroke="#555" stroke-width="1.5"/>'
             )
         parts.append(
-            f"<g><title>{escape(r['name'])}: {escape(text)}</title>"
+            f"<g><title>{escape(r.name)}: {escape(text)}</title>"
             f'<text x="{LEFT - 8}" y="{y:.1f}" text-anchor="end" dominant-baseline="central">'
-            f"{escape(r['name'])}</text>{whisker}"
-            f'<circle cx="{x(r["value"]):.1f}" cy="{y:.1f}" r="6" fill="{FILL[r["band_key"]]}" '
+            f"{escape(r.name)}</text>{whisker}"
+            f'<circle cx="{x(r.value):.1f}" cy="{y:.1f}" r="6" fill="{FILL[r.band_key]}" '
             f'stroke="#333"/></g>'
         )
     return (

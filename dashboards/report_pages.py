@@ -47,6 +47,7 @@ def _environment() -> jinja2.Environment:
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,  # a misspelt field fails the build
     )
     env.filters["nb"] = keep_together
     return env

@@ -24,7 +24,7 @@ from dashboards.compass_chart import quadrant_summary
 from dashboards.compass_svg import compass_svg
 from dashboards.nlds import site_stylesheet
 from dashboards.palette import FILL, INK, JUDGED, NEUTRAL, band_key
-from dashboards.presentation import present, value_records
+from dashboards.presentation import IndicatorRow, ListedRow, present, value_records
 from dashboards.ranking_chart import ranking_svg
 from dashboards.report_pdf import pdfs_enabled
 from dashboards.site_data import (
@@ -113,6 +113,7 @@ class SiteBuilder:
             autoescape=True,
             trim_blocks=True,
             lstrip_blocks=True,
+            undefined=jinja2.StrictUndefined,  # a misspelt field fails the build
         )
         self.env.filters["json"] = lambda obj: json.dumps(
             obj, ensure_ascii=False, separators=(",", ":")
@@ -120,14 +121,14 @@ class SiteBuilder:
         self.bands = data.settings["compass"]["bands"]
         self.rules = data.settings["survey"]
         self.written: list[Path] = []
-        self.by_area: dict[str, dict[str, list[dict]]] = {}
-        self.by_indicator: dict[str, dict[str, list[dict]]] = {}
+        self.by_area: dict[str, dict[str, list[IndicatorRow]]] = {}
+        self.by_indicator: dict[str, dict[str, list[IndicatorRow]]] = {}
         records = value_records(data.values, data.catalogue)
         for lang in i18n.LANGS:
             self.by_area[lang], self.by_indicator[lang] = {}, {}
             for row in present(records, lang, self.rules):
-                self.by_area[lang].setdefault(row["area_code"], []).append(row)
-                self.by_indicator[lang].setdefault(row["indicator_id"], []).append(row)
+                self.by_area[lang].setdefault(row.area_code, []).append(row)
+                self.by_indicator[lang].setdefault(row.indicator_id, []).append(row)
         self.scores = scores_by_area(data.scores)
         self.development = scores_by_area(data.development)
         self.similar = similar_by_area(data.similar)
@@ -165,6 +166,7 @@ class SiteBuilder:
         return self.titles["nl" if lang == "nl" else "en"][indicator_id]
 
     def render(self, template: str, page: Page, **context) -> None:
+        context.setdefault("uses_search", False)
         html = self.env.get_template(template).render(
             page=page,
             lang=page.lang,
@@ -283,19 +285,19 @@ class SiteBuilder:
         cat = self.data.catalogue
         out = {}
         for indicator_id in cat.index[cat["headline"]]:
-            wijk = [r for r in self.by_indicator[lang][indicator_id] if r["area_level"] == "wijk"]
+            wijk = [r for r in self.by_indicator[lang][indicator_id] if r.area_level == "wijk"]
             out[indicator_id] = {
                 "title": self.title(indicator_id, lang),
                 "neutral": bool(cat.loc[indicator_id, "direction"] == "neutral"),
                 "cells": {
-                    r["area_code"]: [
-                        FILL[r["band_key"]],
-                        f"{self.name(r['area_code'])}: {r['value_text']}",
+                    r.area_code: [
+                        FILL[r.band_key],
+                        f"{self.name(r.area_code)}: {r.value_text}",
                     ]
                     for r in wijk
                 },
-                "bands": {r["area_code"]: r["band"] for r in wijk},
-                "texts": {r["area_code"]: r["value_text"] for r in wijk},
+                "bands": {r.area_code: r.band for r in wijk},
+                "texts": {r.area_code: r.value_text for r in wijk},
             }
         return out
 
@@ -434,7 +436,7 @@ class SiteBuilder:
             parent = self.data.areas.get(parent.parent)
         return crumbs
 
-    def changes(self, area, rows: list[dict], lang: str) -> dict | None:
+    def changes(self, area, rows: list[IndicatorRow], lang: str) -> dict | None:
         """What changed since the previous edition: the largest real improvements and
         deteriorations of judged indicators (survey: significant changes only), ranked by the
         change relative to how much the wijken differ on the indicator; or why there is no
@@ -443,17 +445,17 @@ class SiteBuilder:
         if year is None or area.level not in ("wijk", "gebied"):
             return None
 
-        def item(r: dict) -> dict:
+        def item(r: IndicatorRow) -> dict:
             return {
-                "title": r["title"],
-                "mark": r["source_mark"],
-                "href": indicator_path(r["indicator_id"]),
-                "previous": r["previous_text"],
-                "now": r["value_text"],
-                "change": r["change_text"],
-                "band": r["trend_band"],
-                "word": r["trend_word"],
-                "arrow": r["trend_arrow"],
+                "title": r.title,
+                "mark": r.source_mark,
+                "href": indicator_path(r.indicator_id),
+                "previous": r.previous_text,
+                "now": r.value_text,
+                "change": r.change_text,
+                "band": r.trend_band,
+                "word": r.trend_word,
+                "arrow": r.trend_arrow,
             }
 
         lists = {}
@@ -462,7 +464,7 @@ class SiteBuilder:
             lists[trend] = [item(r) for r in found[:TOP_CHANGES]]
         return {**lists, **comparison(rows)}
 
-    def development_compass(self, area, rows: list[dict], lang: str) -> dict | None:
+    def development_compass(self, area, rows: list[IndicatorRow], lang: str) -> dict | None:
         """The second compass (ontwikkeling): every indicator coloured by its change since the
         previous edition; None where the area has no comparison. It re-uses the outlines of
         the state compass drawn above it on the page."""
@@ -488,7 +490,7 @@ class SiteBuilder:
             "centre": centre,
         }
 
-    def compass(self, area, rows: list[dict], scores: dict, centre: str, lang: str) -> str:
+    def compass(self, area, rows: list[IndicatorRow], scores: dict, centre: str, lang: str) -> str:
         """The state compass as SVG: cells link to their table row, themes to their list."""
         return compass_svg(
             rows,
@@ -503,13 +505,13 @@ class SiteBuilder:
             font_scale=COMPASS_FONT_SCALE,
         )
 
-    def zoom_lists(self, rows: list[dict], lang: str) -> list[dict]:
+    def zoom_lists(self, rows: list[IndicatorRow], lang: str) -> list[dict]:
         """Per theme its compass indicators, legible on a phone: what a click on a theme of the
         compass opens (``#zoom-<theme>``, by CSS ``:target``, no script needed)."""
-        by_theme: dict[str, list[dict]] = {}
+        by_theme: dict[str, list[IndicatorRow]] = {}
         for r in rows:
-            if r["in_compass"]:
-                by_theme.setdefault(r["theme"], []).append(r)
+            if r.in_compass:
+                by_theme.setdefault(r.theme, []).append(r)
         return [
             {
                 "id": th.id,
@@ -527,14 +529,14 @@ class SiteBuilder:
             return
         scores = self.scores.get(area.code, {})
         centre = i18n.number(scores.get(("centre", "centre")), 0, lang)
-        by_id = {r["indicator_id"]: r for r in rows}
+        by_id = {r.indicator_id: r for r in rows}
         key_figures = [by_id[i] for i in KEY_FIGURES if i in by_id]
         # the change since the previous edition: a column for wijken and gebieden, not buurten
         with_trend = bool(self.data.previous_edition) and area.level != "buurt"
         lang_root = page.lang_root
         table_rows: dict[str, list[str]] = {}
         for r in rows:
-            table_rows.setdefault(r["theme"], []).append(area_table_row(r, lang_root, with_trend))
+            table_rows.setdefault(r.theme, []).append(area_table_row(r, lang_root, with_trend))
         themes = []
         for q in self.data.quadrants:
             for th in q.themes:
@@ -595,24 +597,20 @@ class SiteBuilder:
         ind = self.data.catalogue.loc[indicator_id]
         rows = self.by_indicator[lang].get(indicator_id, [])
         neutral = ind["direction"] == "neutral"
-        gemeente = next((r for r in rows if r["area_level"] == "gemeente"), None)
-        reference = (
-            None
-            if gemeente is None or gemeente["value"] != gemeente["value"]
-            else gemeente["value"]
-        )
-        by_level: dict[str, list[dict]] = {"wijk": [], "buurt": []}
+        gemeente = next((r for r in rows if r.area_level == "gemeente"), None)
+        reference = None if gemeente is None or gemeente.value is None else gemeente.value
+        by_level: dict[str, list[IndicatorRow]] = {"wijk": [], "buurt": []}
         for r in rows:
-            if r["area_level"] in by_level:
-                by_level[r["area_level"]].append(r)
+            if r.area_level in by_level:
+                by_level[r.area_level].append(r)
         maps, tables = {}, {}
         for level, level_rows in by_level.items():
             cells = {
-                r["area_code"]: {
-                    "band": r["band"],
+                r.area_code: {
+                    "band": r.band,
                     "neutral": neutral,
-                    "title": f"{self.name(r['area_code'])}: {r['value_text']}"
-                    + (f" ({r['band_label']})" if r["band"] else ""),
+                    "title": f"{self.name(r.area_code)}: {r.value_text}"
+                    + (f" ({r.band_label})" if r.band else ""),
                 }
                 for r in level_rows
             }
@@ -622,15 +620,13 @@ class SiteBuilder:
                 label=f"{i18n.t(f'map_{level}', lang)}: {self.title(indicator_id, lang)}",
                 href=lambda c, level=level: page.lang_root + area_path(level, c),
             )
-            known = [r for r in level_rows if r["value"] == r["value"] and r["value"] is not None]
-            unknown = [r for r in level_rows if r["value"] != r["value"] or r["value"] is None]
+            known = [r for r in level_rows if r.value is not None]
+            unknown = [r for r in level_rows if r.value is None]
             tables[level] = [
-                dict(r, name=self.name(r["area_code"]), href=area_path(level, r["area_code"]))
-                for r in sorted(known, key=lambda r: -r["value"]) + unknown
+                r.extend(ListedRow, name=self.name(r.area_code), href=area_path(level, r.area_code))
+                for r in sorted(known, key=lambda r: -r.value) + unknown
             ]
-        not_compared = sorted(
-            r["name"] for r in tables["wijk"] if r.get("trend_reason") == "not_comparable"
-        )
+        not_compared = sorted(r.name for r in tables["wijk"] if r.trend_reason == "not_comparable")
         text = "nl" if lang == "nl" else "en"
         with_trend = bool(self.data.previous_edition)
         survey = ind["source"] == "survey"
@@ -645,14 +641,8 @@ class SiteBuilder:
             source=i18n.SOURCES.get(ind["source"], {}).get(lang, ind["source"]),
             direction=i18n.DIRECTIONS[ind["direction"]][lang],
             unit=i18n.unit(ind["unit"], lang),
-            periods=sorted(
-                {
-                    int(r["period"])
-                    for r in rows
-                    if r["period"] == r["period"] and r["period"] is not None
-                }
-            ),
-            city_text=gemeente["value_text"] if gemeente else "–",
+            periods=sorted({r.period for r in rows if r.period is not None}),
+            city_text=gemeente.value_text if gemeente else "–",
             maps=maps,
             survey=survey,
             wijk_rows=table_body(

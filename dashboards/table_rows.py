@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
+from dashboards.presentation import IndicatorRow, ListedRow
+
 
 def escape(value) -> str:
     """``value`` as HTML text, escaped exactly as Jinja's autoescape (markupsafe) does, but as a
@@ -24,84 +26,84 @@ def escape(value) -> str:
     )
 
 
-def band_cell(r: dict) -> str:
+def band_cell(r: IndicatorRow) -> str:
     """The index number on the band's colour ('–' without an index)."""
-    index = escape(r["index_text"] or "–")
-    return f'<span class="band" data-band="{escape(r["band_key"])}">{index}</span>'
+    index = escape(r.index_text or "–")
+    return f'<span class="band" data-band="{escape(r.band_key)}">{index}</span>'
 
 
-def note_cell(r: dict) -> str:
+def note_cell(r: IndicatorRow) -> str:
     """Why a figure is not published or uncertain; otherwise the band's word."""
-    return escape(r["note"] or (r["band_label"] if r["index_text"] else ""))
+    return escape(r.note or (r.band_label if r.index_text else ""))
 
 
-def trend_badge(r: dict) -> str:
+def trend_badge(r: IndicatorRow) -> str:
     """The change since the previous edition as coloured word and arrow, or why there is none."""
-    if r["trend"]:
+    if r.trend:
         return (
-            f'<span class="band trend" data-band="{escape(r["trend_band"])}">'
-            f'<span aria-hidden="true">{escape(r["trend_arrow"])} </span>'
-            f"{escape(r['trend_word'])}</span>"
+            f'<span class="band trend" data-band="{escape(r.trend_band)}">'
+            f'<span aria-hidden="true">{escape(r.trend_arrow)} </span>'
+            f"{escape(r.trend_word)}</span>"
         )
-    return f'<span class="muted">{escape(r["trend_note_text"])}</span>'
+    return f'<span class="muted">{escape(r.trend_note_text)}</span>'
 
 
-def trend_cell(r: dict) -> str:
+def trend_cell(r: IndicatorRow) -> str:
     """The badge with the size of the change and the previous figure beneath."""
-    if r["trend"]:
+    if r.trend:
         return (
-            f"{trend_badge(r)} {escape(r['trend_detail'])}"
-            f'<br><span class="muted">{escape(r["trend_previous"])}</span>'
+            f"{trend_badge(r)} {escape(r.trend_detail)}"
+            f'<br><span class="muted">{escape(r.trend_previous)}</span>'
         )
     return trend_badge(r)
 
 
-def area_table_row(r: dict, lang_root: str, with_trend: bool) -> str:
+def area_table_row(r: IndicatorRow, lang_root: str, with_trend: bool) -> str:
     """A row of the table 'all indicators' on an area page."""
-    indicator = escape(r["indicator_id"])
+    indicator = escape(r.indicator_id)
     trend = f'<td class="trend-cell">{trend_cell(r)}</td>' if with_trend else ""
     return (
         f'<tr id="r-{indicator}"><th scope="row">'
-        f'<a href="{escape(lang_root)}indicator/{indicator}.html">{escape(r["title"])}</a>'
-        f"{escape(r['source_mark'])}</th>"
-        f"<td>{escape(r['value_text'])}</td><td>{escape(r['city_text'])}</td>"
-        f"<td>{escape(r['interval_text'])}</td>"
-        f'<td class="d-{escape(r["diff_class"])}">{escape(r["diff_text"])}</td>'
+        f'<a href="{escape(lang_root)}indicator/{indicator}.html">{escape(r.title)}</a>'
+        f"{escape(r.source_mark)}</th>"
+        f"<td>{escape(r.value_text)}</td><td>{escape(r.city_text)}</td>"
+        f"<td>{escape(r.interval_text)}</td>"
+        f'<td class="d-{escape(r.diff_class)}">{escape(r.diff_text)}</td>'
         f"<td>{band_cell(r)}</td><td>{note_cell(r)}</td>{trend}</tr>"
     )
 
 
-def wijk_table_row(r: dict, lang_root: str, with_trend: bool, survey: bool) -> str:
+def wijk_table_row(r: ListedRow, lang_root: str, with_trend: bool, survey: bool) -> str:
     """A row of the ranking table of wijken on an indicator page."""
     trend = ""
     if with_trend:
         recomputed = (
-            f' <span class="muted">({escape(r["recomputed_text"])})</span>'
-            if r["recomputed_text"]
+            f' <span class="muted">({escape(r.recomputed_text)})</span>'
+            if r.recomputed_text
             else ""
         )
-        significance = f"<td>{escape(r['change_sig_text'])}</td>" if survey else ""
+        significance = f"<td>{escape(r.change_sig_text)}</td>" if survey else ""
         trend = (
-            f"<td>{escape(r['previous_text'])}</td>"
-            f"<td>{escape(r['change_text'])}{recomputed}</td>"
+            f"<td>{escape(r.previous_text)}</td>"
+            f"<td>{escape(r.change_text)}{recomputed}</td>"
             f"{significance}<td>{trend_badge(r)}</td>"
         )
     return (
-        f'<tr id="w-{escape(r["area_code"])}"><th scope="row">'
-        f'<a href="{escape(lang_root)}{escape(r["href"])}">{escape(r["name"])}</a></th>'
-        f"<td>{escape(r['value_text'])}</td><td>{escape(r['interval_text'])}</td>"
-        f'<td class="d-{escape(r["diff_class"])}">{escape(r["diff_text"])}</td>'
+        f'<tr id="w-{escape(r.area_code)}"><th scope="row">'
+        f'<a href="{escape(lang_root)}{escape(r.href)}">{escape(r.name)}</a></th>'
+        f"<td>{escape(r.value_text)}</td><td>{escape(r.interval_text)}</td>"
+        f'<td class="d-{escape(r.diff_class)}">{escape(r.diff_text)}</td>'
         f"<td>{band_cell(r)}</td><td>{note_cell(r)}</td>{trend}</tr>"
     )
 
 
-def buurt_table_row(r: dict, lang_root: str) -> str:
+def buurt_table_row(r: ListedRow, lang_root: str) -> str:
     """A row of the table of buurten on an indicator page."""
     return (
         f'<tr><th scope="row">'
-        f'<a href="{escape(lang_root)}{escape(r["href"])}">{escape(r["name"])}</a></th>'
-        f"<td>{escape(r['value_text'])}</td><td>{escape(r['interval_text'])}</td>"
-        f"<td>{band_cell(r)}</td><td>{escape(r['note'])}</td></tr>"
+        f'<a href="{escape(lang_root)}{escape(r.href)}">{escape(r.name)}</a></th>'
+        f"<td>{escape(r.value_text)}</td><td>{escape(r.interval_text)}</td>"
+        f"<td>{band_cell(r)}</td><td>{escape(r.note)}</td></tr>"
     )
 
 

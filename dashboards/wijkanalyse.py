@@ -25,7 +25,7 @@ from dashboards import i18n
 from dashboards.budgets_view import budget_section
 from dashboards.changes import comparison, ranked_changes, wijk_spread
 from dashboards.palette import score_band
-from dashboards.presentation import present, value_records
+from dashboards.presentation import IndicatorRow, present, value_records
 from dashboards.site_builder import KEY_FIGURES
 from dashboards.site_data import (
     LAYOUT,
@@ -47,6 +47,16 @@ CLEAR_DIFFERENCE = 10.0  # index points (one band) before a difference from simi
 ABBREVIATIONS = {"Wmo"}  # words that stay capitalised inside a sentence
 
 
+@dataclass(frozen=True, slots=True)
+class Difference(IndicatorRow):
+    """A wijk's indicator beside the mean of its most similar wijken (compass indices; a survey
+    figure that does not differ significantly from the city counts as 100)."""
+
+    compass_index: float = 100.0
+    similar_index: float = 100.0
+    difference: float = 0.0
+
+
 # -- quoted figures --------------------------------------------------------------------------
 def fig(text: str, **source) -> Markup:
     """A quoted figure: ``text`` in a span naming its source, e.g. area/indicator/field, or
@@ -64,12 +74,12 @@ FIELD_TEXT = {
 }
 
 
-def quote(row: dict, column: str) -> Markup:
+def quote(row: IndicatorRow, column: str) -> Markup:
     """A column of an indicator row as quoted in the text (``column`` of indicator_values)."""
     return fig(
-        row[FIELD_TEXT[column]],
-        area=row["area_code"],
-        indicator=row["indicator_id"],
+        getattr(row, FIELD_TEXT[column]),
+        area=row.area_code,
+        indicator=row.indicator_id,
         field=column,
     )
 
@@ -96,7 +106,7 @@ class ReportContext:
     """Everything the reports read, once: the site's data plus the rows in Dutch per area."""
 
     data: SiteData
-    rows: dict[str, list[dict]]
+    rows: dict[str, list[IndicatorRow]]
     scores: dict[str, dict[tuple[str, str], float]]
     similar: dict[str, list[tuple[str, float]]]
     spread: dict[str, float]
@@ -111,11 +121,11 @@ class ReportContext:
 
 
 def report_context(data: SiteData) -> ReportContext:
-    rows: dict[str, list[dict]] = {}
+    rows: dict[str, list[IndicatorRow]] = {}
     # the reports and their comparisons are about wijken and gebieden (not the 150 buurten)
     values = data.values[data.values["area_level"].isin(REPORTED_LEVELS)]
     for row in present(value_records(values, data.catalogue), LANG, data.settings["survey"]):
-        rows.setdefault(row["area_code"], []).append(row)
+        rows.setdefault(row.area_code, []).append(row)
     return ReportContext(
         data,
         rows,
@@ -154,46 +164,47 @@ class AreaReport:
     budget: dict | None = None  # a gebied's area-programme budget (budgets_view.budget_section)
     annex: list[dict] = field(default_factory=list)  # per theme: title, quadrant, rows
     notes: list[str] = field(default_factory=list)
-    rows: list[dict] = field(default_factory=list)  # every presented indicator row
+    rows: list[IndicatorRow] = field(default_factory=list)  # every presented indicator row
 
 
-def _published(row: dict) -> bool:
-    value = row["value"]
-    return not row["suppressed"] and value is not None and value == value
+def _published(row: IndicatorRow) -> bool:
+    return row.published
 
 
-def _clear(row: dict, bands: tuple[str, ...]) -> bool:
+def _clear(row: IndicatorRow, bands: tuple[str, ...]) -> bool:
     """A clear deviation: in one of ``bands``; a survey figure only if significant."""
-    if not _published(row) or row["band"] not in bands:
+    if not _published(row) or row.band not in bands:
         return False
-    if row["source"] == "survey":
-        return row["significant_vs_city"] is True
+    if row.source == "survey":
+        return row.significant_vs_city is True
     return True
 
 
-def _deviation(row: dict) -> float:
-    return abs(float(row["index"]) - 100.0)
+def _deviation(row: IndicatorRow) -> float:
+    return abs(float(row.index) - 100.0)
 
 
 def _order(ctx: ReportContext):
     """Largest deviation first; among equal (e.g. capped at 40 or 160) indices the larger
     difference from the city in standard deviations of the wijken, then the title."""
 
-    def key(row: dict):
-        sd = ctx.spread.get(row["indicator_id"])
-        raw = row["value"] - row["reference_value"] if row["reference_value"] is not None else 0
+    def key(row: IndicatorRow):
+        sd = ctx.spread.get(row.indicator_id)
+        raw = row.value - row.reference_value if row.reference_value is not None else 0
         raw = abs(raw) / sd if sd and sd == sd and raw == raw else 0.0
-        return (-_deviation(row), -raw, row["title"])
+        return (-_deviation(row), -raw, row.title)
 
     return key
 
 
-def _by_quadrant(ctx: ReportContext, rows: list[dict], bands: tuple[str, ...]) -> list[dict]:
+def _by_quadrant(
+    ctx: ReportContext, rows: list[IndicatorRow], bands: tuple[str, ...]
+) -> list[dict]:
     out = []
     for q in ctx.data.quadrants:
         if not q.judged:
             continue
-        found = [r for r in rows if r["quadrant"] == q.id and r["in_compass"] and _clear(r, bands)]
+        found = [r for r in rows if r.quadrant == q.id and r.in_compass and _clear(r, bands)]
         found.sort(key=_order(ctx))
         out.append(
             {
@@ -207,17 +218,17 @@ def _by_quadrant(ctx: ReportContext, rows: list[dict], bands: tuple[str, ...]) -
     return out
 
 
-def _composition(ctx: ReportContext, rows: list[dict]) -> list[dict]:
+def _composition(ctx: ReportContext, rows: list[IndicatorRow]) -> list[IndicatorRow]:
     """The neutral quadrant (samenstelling): the largest deviations from the city, not judged."""
     neutral = {q.id for q in ctx.data.quadrants if not q.judged}
     found = [
         r
         for r in rows
-        if r["quadrant"] in neutral
-        and r["in_compass"]
+        if r.quadrant in neutral
+        and r.in_compass
         and _published(r)
-        and r["band"] not in (None, "average")
-        and r["index"] == r["index"]
+        and r.band not in (None, "average")
+        and r.index is not None
     ]
     found.sort(key=_order(ctx))
     return found[:PER_QUADRANT]
@@ -250,7 +261,7 @@ def _scores(ctx: ReportContext, code: str) -> list[dict]:
     return out
 
 
-def _changes(ctx: ReportContext, rows: list[dict]) -> dict:
+def _changes(ctx: ReportContext, rows: list[IndicatorRow]) -> dict:
     """The clear changes since the previous edition (outside the development compass's
     'around average' band; survey: significant only), largest first."""
     better = ranked_changes(rows, ctx.spread, "better", clear_only=True)
@@ -286,15 +297,15 @@ def _similar(ctx: ReportContext, code: str) -> list[dict]:
     return [dict(r, distance=d) for r, (_, d) in zip(rows, pairs, strict=True)]
 
 
-def _compass_index(row: dict) -> float:
+def _compass_index(row: IndicatorRow) -> float:
     """The index as the compass reads it: a survey figure that does not differ significantly
     from the rest of the city counts as the city (100)."""
-    if row["source"] == "survey" and row["significant_vs_city"] is not True:
+    if row.source == "survey" and row.significant_vs_city is not True:
         return 100.0
-    return float(row["index"])
+    return float(row.index)
 
 
-def _differences(ctx: ReportContext, code: str, rows: list[dict]) -> dict:
+def _differences(ctx: ReportContext, code: str, rows: list[IndicatorRow]) -> dict:
     """Judged compass indicators on which the area's index differs clearly (≥ one band) from
     the mean index of its similar areas: where it does better or worse than areas like it.
     Survey figures count as the city (100) where they do not differ significantly from it, so
@@ -303,33 +314,33 @@ def _differences(ctx: ReportContext, code: str, rows: list[dict]) -> dict:
     if not others:
         return {"better": [], "worse": [], "similar": []}
     index_of = {
-        (r["area_code"], r["indicator_id"]): _compass_index(r)
+        (r.area_code, r.indicator_id): _compass_index(r)
         for c in others
         for r in ctx.rows.get(c, [])
-        if _published(r) and r["index"] == r["index"]
+        if _published(r) and r.index is not None
     }
     judged = {q.id for q in ctx.data.quadrants if q.judged}
     found = []
     for r in rows:
-        if r["quadrant"] not in judged or not r["in_compass"] or not _published(r):
+        if r.quadrant not in judged or not r.in_compass or not _published(r):
             continue
-        if r["index"] != r["index"] or r["index"] is None:
+        if r.index is None:
             continue
-        theirs = [
-            index_of[(c, r["indicator_id"])] for c in others if (c, r["indicator_id"]) in index_of
-        ]
+        theirs = [index_of[(c, r.indicator_id)] for c in others if (c, r.indicator_id) in index_of]
         if len(theirs) < len(others):
             continue  # compared only where every similar area has a figure
         mean = sum(theirs) / len(theirs)
         own = _compass_index(r)
-        found.append(dict(r, compass_index=own, similar_index=mean, difference=own - mean))
+        found.append(
+            r.extend(Difference, compass_index=own, similar_index=mean, difference=own - mean)
+        )
     better = sorted(
-        (r for r in found if r["difference"] >= CLEAR_DIFFERENCE),
-        key=lambda r: (-r["difference"], r["title"]),
+        (r for r in found if r.difference >= CLEAR_DIFFERENCE),
+        key=lambda r: (-r.difference, r.title),
     )
     worse = sorted(
-        (r for r in found if r["difference"] <= -CLEAR_DIFFERENCE),
-        key=lambda r: (r["difference"], r["title"]),
+        (r for r in found if r.difference <= -CLEAR_DIFFERENCE),
+        key=lambda r: (r.difference, r.title),
     )
     return {
         "better": better[:DIFFERENCES_LISTED],
@@ -338,10 +349,10 @@ def _differences(ctx: ReportContext, code: str, rows: list[dict]) -> dict:
     }
 
 
-def _annex(ctx: ReportContext, rows: list[dict]) -> list[dict]:
-    by_theme: dict[str, list[dict]] = {}
+def _annex(ctx: ReportContext, rows: list[IndicatorRow]) -> list[dict]:
+    by_theme: dict[str, list[IndicatorRow]] = {}
     for r in rows:
-        by_theme.setdefault(r["theme"], []).append(r)
+        by_theme.setdefault(r.theme, []).append(r)
     return [
         {"id": th.id, "title": th.title.nl, "quadrant": q.title.nl, "rows": by_theme.get(th.id, [])}
         for q in ctx.data.quadrants
@@ -349,12 +360,12 @@ def _annex(ctx: ReportContext, rows: list[dict]) -> list[dict]:
     ]
 
 
-def _item(r: dict) -> Markup:
+def _item(r: IndicatorRow) -> Markup:
     """'title* (value; gemeente city)' with the figures quoted; ``*`` marks a figure from the
     synthetic survey or registers, as the banner says."""
     return Markup("{}{} ({}; gemeente {})").format(
-        lower(r["title"]),
-        r["source_mark"],
+        lower(r.title),
+        r.source_mark,
         quote(r, "value"),
         quote(r, "reference_value"),
     )
@@ -439,8 +450,8 @@ def _summary(ctx: ReportContext, report: AreaReport, by_id: dict[str, dict]) -> 
                 r = changes[key][0]
                 text += Markup(" De grootste {}: {}{} van {} naar {}.").format(
                     word,
-                    lower(r["title"]),
-                    r["source_mark"],
+                    lower(r.title),
+                    r.source_mark,
                     quote(r, "previous_value"),
                     quote(r, "value"),
                 )
@@ -465,15 +476,11 @@ def _summary(ctx: ReportContext, report: AreaReport, by_id: dict[str, dict]) -> 
             text += Markup(" Vergeleken met die {} scoort {} gunstiger op {}").format(
                 level,
                 name,
-                listing(
-                    [lower(r["title"]) + r["source_mark"] for r in diff["better"][:IN_SUMMARY]]
-                ),
+                listing([lower(r.title) + r.source_mark for r in diff["better"][:IN_SUMMARY]]),
             )
             text += (
                 Markup(" en ongunstiger op {}.").format(
-                    listing(
-                        [lower(r["title"]) + r["source_mark"] for r in diff["worse"][:IN_SUMMARY]]
-                    )
+                    listing([lower(r.title) + r.source_mark for r in diff["worse"][:IN_SUMMARY]])
                 )
                 if diff.get("worse")
                 else Markup(".")
@@ -482,7 +489,7 @@ def _summary(ctx: ReportContext, report: AreaReport, by_id: dict[str, dict]) -> 
             text += Markup(" Vergeleken met die {} scoort {} ongunstiger op {}.").format(
                 level,
                 name,
-                listing([lower(r["title"]) + r["source_mark"] for r in diff["worse"][:IN_SUMMARY]]),
+                listing([lower(r.title) + r.source_mark for r in diff["worse"][:IN_SUMMARY]]),
             )
         out.append(text)
     return out
@@ -491,7 +498,7 @@ def _summary(ctx: ReportContext, report: AreaReport, by_id: dict[str, dict]) -> 
 def _notes(ctx: ReportContext, report: AreaReport) -> list[str]:
     data = ctx.data
     rows = report.rows
-    suppressed = sum(1 for r in rows if r["suppressed"])
+    suppressed = sum(1 for r in rows if r.suppressed)
     survey = data.settings["survey"]
     compass = data.settings["compass"]
     confidence = i18n.number(100 * data.settings["confidence"], 0, LANG)
@@ -552,7 +559,7 @@ def area_report(ctx: ReportContext, code: str) -> AreaReport:
     if area.level not in ("wijk", "gebied"):
         raise ValueError(f"{code}: a wijkanalyse is made for wijken and gebieden, not {area.level}")
     rows = ctx.rows.get(code, [])
-    by_id = {r["indicator_id"]: r for r in rows}
+    by_id = {r.indicator_id: r for r in rows}
     report = AreaReport(
         code=code,
         name=area.name,
@@ -560,7 +567,7 @@ def area_report(ctx: ReportContext, code: str) -> AreaReport:
         parent=area.parent if area.level == "wijk" else None,
         edition=data.edition,
         previous_edition=data.previous_edition,
-        synthetic=any(r["synthetic"] for r in rows),
+        synthetic=any(r.synthetic for r in rows),
         rows=rows,
     )
     report.key_figures = [by_id[i] for i in KEY_FIGURES if i in by_id]
@@ -590,8 +597,11 @@ def report_codes(ctx: ReportContext) -> list[str]:
 ROW_COLUMNS = ["indicator_id", "title", "source", "value", "reference_value", "index", "band"]
 
 
-def _frame(rows: list[dict], columns: list[str], **extra) -> pd.DataFrame:
-    frame = pd.DataFrame([{c: r.get(c) for c in columns} for r in rows], columns=columns)
+def _frame(rows: list, columns: list[str], **extra) -> pd.DataFrame:
+    def get(r, c):
+        return r.get(c) if isinstance(r, dict) else getattr(r, c, None)
+
+    frame = pd.DataFrame([{c: get(r, c) for c in columns} for r in rows], columns=columns)
     for key, value in extra.items():
         frame.insert(0, key, value)
     return frame

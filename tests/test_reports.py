@@ -215,12 +215,12 @@ def test_strengths_and_weaknesses_are_the_largest_clear_deviations(con, latest):
                     & rows["band"].isin(wanted)
                 ]
                 expected = part.sort_values("deviation", ascending=False, kind="stable")
-                got = [r["indicator_id"] for r in q["rows"]]
+                got = [r.indicator_id for r in q["rows"]]
                 assert q["count"] == len(part), (code, kind, q["id"])
                 assert set(got) <= set(expected["indicator_id"])
                 # the listed ones are the largest: none left out deviates more
                 if got:
-                    smallest = min(abs(r["index"] - 100) for r in q["rows"])
+                    smallest = min(abs(r.index - 100) for r in q["rows"])
                     left = expected[~expected["indicator_id"].isin(got)]
                     assert (left["deviation"] <= smallest + 1e-9).all(), (code, kind, q["id"])
                 compared += len(got)
@@ -250,10 +250,10 @@ def test_differences_from_similar_wijken_never_rest_on_survey_noise(con, latest)
         report = area_report(ctx, code)
         for key, sign in (("better", 1), ("worse", -1)):
             for r in report.differences[key]:
-                expected = index[(code, r["indicator_id"])] - sum(
-                    index[(o, r["indicator_id"])] for o in others
+                expected = index[(code, r.indicator_id)] - sum(
+                    index[(o, r.indicator_id)] for o in others
                 ) / len(others)
-                assert r["difference"] == pytest.approx(expected), (code, r["indicator_id"])
+                assert r.difference == pytest.approx(expected), (code, r.indicator_id)
                 assert sign * expected >= 10
                 listed += 1
     assert listed > 50

@@ -558,3 +558,26 @@ def test_own_wijk_page_and_csv_show_the_warehouse_figures(site, con):
     assert (shown["value"] - shown["value_wh"]).abs().max() < 1e-9
     # its change since 2018 is on the page (own wijken are harmonised like CBS wijken)
     assert "Wat veranderde sinds 2018" in html
+
+
+def test_presented_rows_are_typed_records_and_a_misspelt_field_fails_the_build(site, con):
+    """One presentation record per indicator, area and language: read-only, and a template
+    naming a field the record does not have stops the build instead of printing nothing."""
+    import dataclasses
+
+    import jinja2
+
+    from dashboards.presentation import IndicatorRow, present, value_records
+    from dashboards.site_builder import SiteBuilder
+    from dashboards.site_data import load_site_data
+
+    data = load_site_data(con)
+    records = value_records(data.values[data.values["area_code"] == "WK001404"], data.catalogue)
+    rows = present(records, "nl", data.settings["survey"])
+    assert rows and all(isinstance(r, IndicatorRow) for r in rows)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        rows[0].value_text = "x"
+    env = SiteBuilder(data, site / "unused").env
+    assert env.from_string("{{ r.value_text }}").render(r=rows[0]) == rows[0].value_text
+    with pytest.raises(jinja2.UndefinedError):
+        env.from_string("{{ r.value_txet }}").render(r=rows[0])
