@@ -69,7 +69,8 @@ class _Cells:
             ident = f' id="{self.define}{self.n}"' if self.define else ""
             shape = f'<path{ident} d="{d}" fill="{FILL[fill_key]}"/>'
         body = f"<title>{escape(title)}</title>{shape}"
-        return f'<a href="{escape(href)}">{body}</a>' if href else f"<g>{body}</g>"
+        # a quadrant has nothing to open: focusable all the same, so the keyboard reads it too
+        return f'<a href="{escape(href)}">{body}</a>' if href else f'<g tabindex="0">{body}</g>'
 
 
 def _label(text: str, r: float, angle: float, fill_key: str, size: int) -> str:
@@ -170,7 +171,7 @@ def compass_svg(
     centre, c_key = score_key("centre", "centre", False)
     if links:
         parts.append(
-            f"<g><title>{escape(label)}: {words(centre, c_key)}</title>"
+            f'<g tabindex="0"><title>{escape(label)}: {words(centre, c_key)}</title>'
             f'<circle r="{RADII[0]}" fill="{FILL[c_key]}"/></g>'
         )
     else:

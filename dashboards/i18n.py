@@ -111,6 +111,7 @@ TEXT = {
         "en": "Choose a cell for that indicator's figures, or a theme for the list of its "
         "indicators.",
     },
+    "skip_compass": {"nl": "Sla het kompas over", "en": "Skip the compass"},
     "zoom_back": {"nl": "Terug naar het kompas", "en": "Back to the compass"},
     "cell_hint": {
         "nl": "Klik op een vakje van het kompas om hier de cijfers te zien.",

@@ -426,7 +426,7 @@ def _compass_cells(html: str, figure_id: str) -> tuple[str, dict[str, str]]:
     cells = re.findall(
         r'<a href="#r-(\w+)"><title>[^<]*</title><(?:path|use)[^>]*fill="(#\w+)"', svg
     )
-    centre = re.search(r"<g><title>([^<]*)</title><circle", svg).group(1)
+    centre = re.search(r"<g tabindex=\"0\"><title>([^<]*)</title><circle", svg).group(1)
     return centre, dict(cells)
 
 

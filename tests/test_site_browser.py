@@ -408,6 +408,27 @@ def test_keyboard_reaches_content_and_map_links(chromium, base_url):
         page.wait_for_url("**/wijk/*.html")
 
 
+def test_keyboard_reaches_every_compass_cell_and_can_skip_the_compass(chromium, base_url, con):
+    """Each compass cell takes the focus with its name; a skip link before the compass jumps
+    past its ~250 cells to the panel beside it."""
+    in_compass = con.execute("SELECT count(*) FROM indicator_catalogue WHERE in_compass").fetchone()
+    with open_page(chromium, base_url + PAGES["wijk"]) as (page, _log):
+        skip = page.locator("#compass > a.utrecht-skip-link")
+        skip.focus()
+        assert skip.is_visible()  # shown when it has the focus
+        page.keyboard.press("Tab")  # into the compass: the first quadrant
+        first = page.evaluate("document.activeElement.querySelector('title').textContent")
+        assert first.startswith("Samenstelling: ")
+        stops = 1
+        while page.evaluate("!!document.activeElement.closest('#compass svg')"):
+            page.keyboard.press("Tab")
+            stops += 1
+        assert stops - 1 == 1 + 4 + 12 + in_compass[0]  # centre, quadrants, themes, cells
+        skip.focus()
+        page.keyboard.press("Enter")
+        assert page.evaluate("document.activeElement.id") == "cell-details"
+
+
 def test_changes_since_the_previous_edition_are_shown_in_words_and_arrows(chromium, base_url):
     with open_page(chromium, base_url + PAGES["wijk_recomputed_en"]) as (page, log):
         section = page.locator("section.changes")
