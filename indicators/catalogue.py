@@ -20,6 +20,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from indicators.statistics_config import load_statistics_settings
 from ingest.yamlfile import SAFE_LOADER
 
 HERE = Path(__file__).resolve().parent
@@ -295,9 +296,11 @@ def load_catalogue(
     return Catalogue(indicators=indicators, measures=measures, quadrants=quadrants)
 
 
-@lru_cache(maxsize=1)
-def statistics_settings() -> dict:
-    return _read_yaml(STATISTICS_FILE)
+@lru_cache(maxsize=4)
+def statistics_settings(path: Path = STATISTICS_FILE) -> dict:
+    """``indicators/statistics.yml`` (or ``path``), validated, as a dict with every default
+    filled in (``indicators.statistics_config`` holds the keys, constraints and defaults)."""
+    return load_statistics_settings(Path(path)).model_dump(by_alias=True)
 
 
 def main() -> None:  # pragma: no cover - a developer aid

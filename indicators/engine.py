@@ -147,7 +147,7 @@ def compute_weights(
         bounds=tuple(r["weight_bounds"]),
         max_iterations=r["max_iterations"],
         tolerance=r["tolerance"],
-        min_cell=r.get("min_cell", 10),
+        min_cell=r["min_cell"],
     )
     weights = pa.table(
         {
@@ -181,7 +181,7 @@ def _survey_estimates(
         n, sw, swy, swy2, sw2 = (
             df[f"{prefix}{c}"].to_numpy(float) for c in ("n", "sw", "swy", "swy2", "sw2")
         )
-        sh = estimates.share_estimate(sw, swy, sw2, z, s.get("share_interval", "wilson"))
+        sh = estimates.share_estimate(sw, swy, sw2, z, s["share_interval"])
         mn = estimates.mean_estimate(n, sw, swy, swy2, sw2, conf)
         return [np.where(is_share, a, b) for a, b in zip(sh, mn, strict=True)]
 
