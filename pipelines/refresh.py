@@ -11,6 +11,10 @@
    to the given file is carried over, so a synthetic file stays marked synthetic);
 3. adds the edition to ``data/editions.yml`` (area year = the CBS year; boundaries of the newest
    edition when the new wijk codes all have one);
+
+   editions.yml and the codebook are edited with a round-trip YAML parser (ruamel.yaml), never
+   with text patterns: comments, key order, quotes and layout stay as they were, flow or block
+   style alike; the crosswalk is rewritten as a CSV (pandas);
 4. runs the whole build: the new edition partition, the crosswalk of every earlier edition to
    the new layout, trends, changelog, site.
 
@@ -21,6 +25,7 @@ report says what was wrong.
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 from dataclasses import dataclass, field
@@ -28,6 +33,12 @@ from pathlib import Path
 
 import pandas as pd
 import yaml
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import CommentMark
+from ruamel.yaml.nodes import MappingNode, SequenceNode
+from ruamel.yaml.tokens import CommentToken
+from ruamel.yaml.util import load_yaml_guess_indent
 
 from ingest.cbs import _suffix_stem, load_crosswalk, read_kerncijfers
 from ingest.csvfile import read_delimited
@@ -137,52 +148,152 @@ def derive_crosswalk_column(crosswalk: pd.DataFrame, header: list[str], year: in
     return new, missing
 
 
-def _append_edition(text: str, entry: str) -> str:
-    """Insert an edition entry at the end of the ``editions:`` list, keeping every comment."""
-    lines = text.splitlines(keepends=True)
-    start = next(i for i, ln in enumerate(lines) if ln.startswith("editions:"))
-    end = start + 1
-    while end < len(lines) and (lines[end].startswith((" ", "\t")) or not lines[end].strip()):
-        end += 1
-    while end > start + 1 and not lines[end - 1].strip():
-        end -= 1
-    return "".join(lines[:end]) + entry + "".join(lines[end:])
-
-
-def _move_layout(text: str, name: str, year: int) -> str:
-    """Set ``area_year`` of the own layout ``name`` in editions.yml to ``year``."""
-    lines = text.splitlines(keepends=True)
-    start = next(
-        i for i, ln in enumerate(lines) if re.match(rf"\s*- name: {re.escape(name)}\s*$", ln)
+def _yaml(text: str | None = None) -> YAML:
+    """A round-trip YAML (comments, key order, quotes, flow or block style kept as found), with
+    the indentation of ``text`` when given (so writing an unchanged file gives it back byte for
+    byte) and lines never wrapped."""
+    rt = YAML(typ="rt")
+    rt.preserve_quotes = True
+    rt.width = 4096
+    sequence, offset = load_yaml_guess_indent(text)[1:] if text else (None, None)
+    # mappings indented by 2, lists as found (the shipped files: "  - edition: ...", 4 and 2)
+    rt.indent(
+        mapping=2,
+        sequence=4 if sequence is None else sequence,
+        offset=2 if offset is None else offset,
     )
-    for i in range(start + 1, len(lines)):
-        if re.match(r"\s*- ", lines[i]) or not lines[i].startswith(" "):
-            break
-        if re.match(r"\s*area_year:", lines[i]):
-            lines[i] = re.sub(r"area_year: \d+", f"area_year: {year}", lines[i])
-            break
-    return "".join(lines)
+    return rt
+
+
+def load_yaml_rt(text: str):
+    """``text`` read as a round-trip YAML document (see :func:`dump_yaml_rt`)."""
+    return _yaml(text).load(text)
+
+
+def dump_yaml_rt(document, like: str) -> str:
+    """``document`` (read by :func:`load_yaml_rt`) written with the indentation of ``like``."""
+    out = io.StringIO()
+    _yaml(like).dump(document, out)
+    return out.getvalue()
+
+
+def _flow(values) -> CommentedSeq | CommentedMap:
+    """A list or mapping written in flow style (``[2024, 2023]``, ``{wijk: 2024}``)."""
+    node = CommentedMap(values) if isinstance(values, dict) else CommentedSeq(values)
+    node.fa.set_flow_style()
+    return node
+
+
+def _last_key(node):
+    """The innermost last (container, key) of a block collection: where the parser hangs the
+    comment lines that follow it."""
+    while True:
+        key = next(reversed(node)) if isinstance(node, CommentedMap) else len(node) - 1
+        value = node[key]
+        if isinstance(value, CommentedMap | CommentedSeq) and value and not value.fa.flow_style():
+            node = value
+            continue
+        return node, key
+
+
+def _edition_entry(spec: NewEdition, latest) -> CommentedMap:
+    """The editions.yml entry of the new edition, with the keys, value styles and comments of
+    the shipped entries."""
+    years = [spec.year, *spec.cbs_fallback_years]
+    entry = CommentedMap()
+    entry["edition"] = spec.edition
+    entry["area_year"] = spec.year
+    entry["cbs_years"] = _flow(years)
+    entry["survey"] = f"data/raw/survey/wijkenquete_{spec.edition}.csv"
+    if spec.registers:
+        entry["registers"] = spec.year
+    entry["boundaries"] = _flow(dict(latest.boundaries))
+    if spec.dropped_questions:
+        entry["dropped_questions"] = _flow(list(spec.dropped_questions))
+    column = 4 + len(f"area_year: {spec.year}") + 11
+    entry.yaml_add_eol_comment("# added by wijkkompas new-edition", "area_year", column)
+    boundaries = ", ".join(f"{k}: {v}" for k, v in latest.boundaries.items())
+    column = 4 + len(f"boundaries: {{{boundaries}}}") + 3
+    entry.yaml_add_eol_comment(f"# those of edition {latest.edition}", "boundaries", column)
+    if spec.dropped_questions:
+        column = 4 + len(f"dropped_questions: [{', '.join(spec.dropped_questions)}]") + 3
+        entry.yaml_add_eol_comment(f"# not asked in {spec.edition}", "dropped_questions", column)
+    return entry
+
+
+def _append_edition(document, entry: CommentedMap) -> None:
+    """Append ``entry`` to the ``editions:`` list of the loaded editions.yml, keeping every
+    comment where it was: the comment lines after the list (which the parser hangs on its last
+    entry) move to the new last entry, so they stay after the list."""
+    editions = document["editions"]
+    if editions:
+        node, key = _last_key(editions[-1])
+        comments = node.ca.items.get(key)
+        token = comments[2] if comments and len(comments) > 2 else None
+        if token is not None and "\n" in token.value.rstrip("\n"):
+            own, _, rest = token.value.partition("\n")
+            if own.strip():
+                token.value = own + "\n"
+            else:
+                comments[2] = None
+            new_node, new_key = _last_key(entry)
+            new_comments = new_node.ca.items.get(new_key)
+            if new_comments and len(new_comments) > 2 and new_comments[2] is not None:
+                new_comments[2].value = new_comments[2].value.rstrip("\n") + "\n" + rest
+            else:
+                new_node.ca.items.setdefault(new_key, [None, None, None, None])
+                new_node.ca.items[new_key][2] = CommentToken("\n" + rest, CommentMark(0), None)
+    editions.append(entry)
+
+
+def _move_layout(document, name: str, year: int) -> None:
+    """Set ``area_year`` of the own layout ``name`` in the loaded editions.yml to ``year``."""
+    layout = next(layout for layout in document["layouts"] if layout["name"] == name)
+    layout["area_year"] = year
+
+
+def _mapping_value(node, key: str):
+    """The value node of ``key`` in a composed YAML mapping node, or None."""
+    if not isinstance(node, MappingNode):
+        return None
+    return next((value for k, value in node.value if k.value == key), None)
 
 
 def _add_wave_to_codebook(text: str, wave: int, asked: set[str]) -> tuple[str, int]:
-    """Add ``wave`` to ``waves:`` of every question whose id is in ``asked``."""
-    count = 0
+    """Add ``wave`` to ``waves:`` of every question whose id is in ``asked``; returns the new
+    text and how many questions got the wave.
 
-    def add(match: re.Match) -> str:
-        nonlocal count
-        waves = [w.strip() for w in match.group(2).split(",") if w.strip()]
-        if str(wave) not in waves:
-            waves.append(str(wave))
-            count += 1
-        return f"{match.group(1)}[{', '.join(waves)}]"
-
-    out = []
-    for line in text.splitlines(keepends=True):
-        found = re.search(r"\{id: (\w+),", line)
-        if found and found.group(1) in asked:
-            line = re.sub(r"(waves: )\[([^\]]*)\]", add, line)
-        out.append(line)
-    return "".join(out), count
+    The round-trip parser finds each question's ``waves`` list and where it is in the text; the
+    wave goes in there and nowhere else: ``[2018, 2024]`` becomes ``[2018, 2024, 2026]`` in a
+    flow list, a block list gets a ``- 2026`` line under its last item. Everything else stays
+    byte for byte: comments, quotes, and questions written over two lines in flow style (a
+    round-trip *dump* would put each of those on one line). The result is read back and must
+    equal the codebook with the wave added."""
+    reader = YAML(typ="rt")  # only reading here: no indentation to guess
+    root = reader.compose(text)
+    edits: list[tuple[int, str]] = []
+    expected = reader.load(text)
+    questions = _mapping_value(root, "questions")
+    items = questions.value if isinstance(questions, SequenceNode) else []
+    for question, loaded in zip(items, expected.get("questions") or [], strict=True):
+        qid, waves = _mapping_value(question, "id"), _mapping_value(question, "waves")
+        if qid is None or qid.value not in asked or not isinstance(waves, SequenceNode):
+            continue
+        if str(wave) in [item.value for item in waves.value]:
+            continue
+        loaded["waves"].append(wave)
+        if waves.flow_style:
+            at = waves.value[-1].end_mark.index if waves.value else waves.start_mark.index + 1
+            edits.append((at, f", {wave}" if waves.value else str(wave)))
+        else:
+            indent = " " * waves.start_mark.column
+            edits.append((waves.value[-1].end_mark.index, f"\n{indent}- {wave}"))
+    out = text
+    for at, insert in sorted(edits, reverse=True):
+        out = out[:at] + insert + out[at:]
+    if edits and reader.load(out) != expected:  # the edit must be exactly the new waves
+        raise RuntimeError("adding the wave to the codebook changed more than its waves")
+    return out, len(edits)
 
 
 def prepare(spec: NewEdition, echo=print) -> Change:
@@ -428,24 +539,10 @@ def _stage_registers(spec: NewEdition, change: Change, echo) -> None:
 
 def _stage_edition(spec: NewEdition, change: Change, cfg, echo) -> None:
     latest = max(cfg.editions, key=lambda e: e.edition)
-    years = [spec.year, *spec.cbs_fallback_years]
-    boundaries = ", ".join(f"{k}: {v}" for k, v in latest.boundaries.items())
-    entry = (
-        f"  - edition: {spec.edition}\n"
-        f"    area_year: {spec.year}           # added by wijkkompas new-edition\n"
-        f"    cbs_years: [{', '.join(map(str, years))}]\n"
-        f"    survey: data/raw/survey/wijkenquete_{spec.edition}.csv\n"
-        + (f"    registers: {spec.year}\n" if spec.registers else "")
-        + f"    boundaries: {{{boundaries}}}   # those of edition {latest.edition}\n"
-        + (
-            f"    dropped_questions: [{', '.join(spec.dropped_questions)}]   # not asked in "
-            f"{spec.edition}\n"
-            if spec.dropped_questions
-            else ""
-        )
-    )
     path = data_dir() / "editions.yml"
-    text = _append_edition(path.read_text(encoding="utf-8"), entry)
+    original = path.read_text(encoding="utf-8")
+    document = load_yaml_rt(original)
+    _append_edition(document, _edition_entry(spec, latest))
     for layout in cfg.layouts:  # own layouts follow the newest edition when their buurten do
         if layout.area_year != latest.area_year or latest.area_year == spec.year:
             continue
@@ -458,11 +555,11 @@ def _stage_edition(spec: NewEdition, change: Change, cfg, echo) -> None:
                 f"are not in the {spec.year} file, e.g. {gone[0]}); update {layout.file}"
             )
             continue
-        text = _move_layout(text, layout.name, spec.year)
+        _move_layout(document, layout.name, spec.year)
         echo(
             f"  layout {layout.name}: every buurt is in the {spec.year} file, moved to {spec.year}"
         )
-    change.write(path, text)
+    change.write(path, dump_yaml_rt(document, original))
     echo(
         f"  data/editions.yml: edition {spec.edition} added (area year {spec.year}, "
         f"boundaries of edition {latest.edition})"
