@@ -29,10 +29,10 @@ env: $(VENV)/.synced $(NLDS)
 # npm for the vendored front-end packages (NL Design System CSS; axe-core for the tests)
 NPM := /usr/bin/npm
 $(NPM):
-	@if [ "$$(id -u)" = 0 ]; then sudo=; \
+	@command -v npm >/dev/null && exit 0; \
+	if [ "$$(id -u)" = 0 ]; then sudo=; \
 	elif command -v sudo >/dev/null; then sudo=sudo; \
 	else echo "the site's vendored CSS needs npm: as root run 'apt-get install nodejs npm'" >&2; exit 1; fi; \
-	command -v npm >/dev/null && exit 0; \
 	command -v apt-get >/dev/null || { echo "npm is needed (no apt-get here)" >&2; exit 1; }; \
 	$$sudo apt-get update && \
 	$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nodejs npm

@@ -63,14 +63,19 @@ class _Cells:
         if not self.links:
             return _shape(d, fill_key, title)
         self.n += 1
+        # the colour sits on the cell's link, not on its outline: a re-used outline (<use>)
+        # then takes the colour of the compass that re-uses it (a path's own fill would win)
+        fill = f' fill="{FILL[fill_key]}"'
         if self.reuse:
-            shape = f'<use href="#{self.reuse}{self.n}" fill="{FILL[fill_key]}"/>'
+            shape = f'<use href="#{self.reuse}{self.n}"/>'
         else:
             ident = f' id="{self.define}{self.n}"' if self.define else ""
-            shape = f'<path{ident} d="{d}" fill="{FILL[fill_key]}"/>'
+            shape = f'<path{ident} d="{d}"/>'
         body = f"<title>{escape(title)}</title>{shape}"
+        if href:
+            return f'<a href="{escape(href)}"{fill}>{body}</a>'
         # a quadrant has nothing to open: focusable all the same, so the keyboard reads it too
-        return f'<a href="{escape(href)}">{body}</a>' if href else f'<g tabindex="0">{body}</g>'
+        return f'<g role="img" tabindex="0"{fill}>{body}</g>'
 
 
 def _label(text: str, r: float, angle: float, fill_key: str, size: int) -> str:
@@ -171,7 +176,7 @@ def compass_svg(
     centre, c_key = score_key("centre", "centre", False)
     if links:
         parts.append(
-            f'<g tabindex="0"><title>{escape(label)}: {words(centre, c_key)}</title>'
+            f'<g role="img" tabindex="0"><title>{escape(label)}: {words(centre, c_key)}</title>'
             f'<circle r="{RADII[0]}" fill="{FILL[c_key]}"/></g>'
         )
     else:

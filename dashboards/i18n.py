@@ -493,7 +493,7 @@ MONEY = {"x 1 000 euro": 1000}
 GROUPED = re.compile(r"(\d) (\d{3})\b")
 
 
-def _keep_together(text: str) -> str:
+def keep_together(text: str) -> str:
     """'per 1 000 inwoners' with a non-breaking space inside '1 000': a line never breaks a
     number in two."""
     return GROUPED.sub(f"\\1{NBSP}\\2", text)
@@ -504,7 +504,25 @@ def unit(unit_nl: str | None, lang: str) -> str:
         return ""
     if unit_nl in MONEY:
         return "euro"
-    return _keep_together(unit_nl if lang == "nl" else UNITS_EN.get(unit_nl, unit_nl))
+    return keep_together(unit_nl if lang == "nl" else UNITS_EN.get(unit_nl, unit_nl))
+
+
+def unit_described(unit_nl: str | None, lang: str) -> str:
+    """The unit as an indicator page states it; for money also how the downloads hold it."""
+    if unit_nl in MONEY:
+        return (
+            keep_together("euro (in de downloads zoals het CBS het publiceert: x 1 000 euro)")
+            if lang == "nl"
+            else "euro (in the downloads as CBS publishes it: x 1,000 euro)"
+        )
+    return unit(unit_nl, lang)
+
+
+def axis_number(value: float, unit_nl: str | None, lang: str) -> str:
+    """A tick of a chart's value axis: whole numbers from 10 up, money in euros."""
+    if unit_nl in MONEY:
+        return euro(value * MONEY[unit_nl], lang)
+    return number(value, 0 if abs(value) >= 10 else 1, lang)
 
 
 def euro(value, lang: str) -> str:

@@ -244,7 +244,7 @@ def present(records: list[dict], lang: str, rules: dict) -> list[IndicatorRow]:
                 area_name=row["area_name"],
                 area_level=row["area_level"],
                 indicator_id=row["indicator_id"],
-                title=row["title_nl"] if lang == "nl" else row["title_en"],
+                title=i18n.keep_together(row["title_nl"] if lang == "nl" else row["title_en"]),
                 source=row["source"],
                 quadrant=row["quadrant"],
                 theme=row["theme"],

@@ -5,7 +5,6 @@ resident pages whose assets they use, and one index of all reports.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import jinja2
@@ -32,15 +31,6 @@ TEMPLATES = Path(__file__).resolve().parent / "templates" / "report"
 LEVEL_PLURAL = {"wijk": "wijken", "gebied": "gebieden"}
 
 
-GROUPED_DIGITS = re.compile(r"(\d) (\d{3})\b")
-
-
-def keep_together(text: str) -> str:
-    """'per 1 000 inwoners' with a non-breaking space in '1 000', so a narrow column never
-    breaks a number in two."""
-    return GROUPED_DIGITS.sub("\\1\u00a0\\2", str(text))
-
-
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
@@ -49,7 +39,7 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,  # a misspelt field fails the build
     )
-    env.filters["nb"] = keep_together
+    env.filters["nb"] = i18n.keep_together
     return env
 
 

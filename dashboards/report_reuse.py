@@ -1,6 +1,7 @@
 """Printing a report again only when what it prints changed: a PDF is reused from the published
-site when its report's HTML, the stylesheets and images that page loads, its footer and the
-print settings are byte for byte the ones it was printed from.
+site when its report's HTML, the stylesheets and images that page loads, its footer, the
+printing code (settings, footer markup) and the Chromium version are the ones it was printed
+from.
 
 Each printed PDF's key (a SHA-256 over those bytes) is kept in ``rapport/pdf-keys.json`` of the
 site, published with it. A build stages the whole site anew; before printing, every job whose
@@ -15,21 +16,40 @@ import hashlib
 import json
 import re
 import shutil
+import subprocess
+from functools import cache
 from pathlib import Path
 
-from dashboards.report_pdf import MARGIN, PrintJob
+from dashboards import report_pdf
+from dashboards.report_pdf import PrintJob
 
 KEYS = "rapport/pdf-keys.json"
-PRINT_SETTINGS = json.dumps({"format": "A4", "margin": MARGIN, "tagged": True, "outline": True})
 LOADED = re.compile(r'<(?:link[^>]*\bhref|img[^>]*\bsrc|script[^>]*\bsrc)="([^"#:]+)"')
+
+
+@cache
+def _printer() -> bytes:
+    """What prints: the printing code (settings, footer markup, what it takes out) and the
+    Chromium version; a change to either prints every report again."""
+    code = Path(report_pdf.__file__).read_bytes()
+    try:
+        version = subprocess.run(
+            [str(report_pdf.chromium_path()), "--version"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError, report_pdf.ReportPrintError):
+        version = "unknown"
+    return code + version.encode()
 
 
 def print_key(job: PrintJob) -> str:
     """SHA-256 of everything that decides the printed PDF: the HTML, the local files it loads,
-    the footer and the print settings."""
+    the footer, the printing code and the Chromium version."""
     digest = hashlib.sha256()
     html = job.html.read_bytes()
-    for part in (PRINT_SETTINGS.encode(), job.footer.encode(), html):
+    for part in (_printer(), job.footer.encode(), html):
         digest.update(len(part).to_bytes(8, "big") + part)
     for ref in sorted(set(LOADED.findall(html.decode("utf-8")))):
         loaded = job.html.parent / ref

@@ -133,7 +133,10 @@ class SiteBuilder:
         self.development = scores_by_area(data.development)
         self.similar = similar_by_area(data.similar)
         self.gemeente_name = data.areas[data.gemeente].name
-        self.titles = {lang: data.catalogue[f"title_{lang}"].to_dict() for lang in ("nl", "en")}
+        self.titles = {
+            lang: {k: i18n.keep_together(v) for k, v in data.catalogue[f"title_{lang}"].items()}
+            for lang in ("nl", "en")
+        }
         # how much the wijken differ on each indicator (standard deviation of the published
         # values): the yardstick for ranking changes in different units against each other
         self.spread = wijk_spread(data.values)
@@ -237,11 +240,18 @@ class SiteBuilder:
                     a.level,
                     own.areas[a.parent].name if a.level == "wijk" else own.layout,
                     layout_path(own.layout, a.level, a.code),
+                    own.layout,
                 ]
                 for own in self.layouts
                 for level in ("gebied", "wijk")
                 for a in own.level(level)
             ],
+            # what a name found in several layouts is listed with, the primary layout first
+            "layouts": {
+                b.data.layout: [b.layout_label("nl", short=True), b.layout_label("en", short=True)]
+                for b in [self, *self.others]
+            },
+            "primary": self.primary,
             "postcodes": self.data.postcodes,
             "postcode_year": self.data.postcode_year,
             # PC4 -> [[name, page, layout label]] of every layout, the primary layout first
@@ -640,7 +650,7 @@ class SiteBuilder:
             caveats=ind[f"caveats_{text}"],
             source=i18n.SOURCES.get(ind["source"], {}).get(lang, ind["source"]),
             direction=i18n.DIRECTIONS[ind["direction"]][lang],
-            unit=i18n.unit(ind["unit"], lang),
+            unit=i18n.unit_described(ind["unit"], lang),
             periods=sorted({r.period for r in rows if r.period is not None}),
             city_text=gemeente.value_text if gemeente else "–",
             maps=maps,
@@ -654,7 +664,7 @@ class SiteBuilder:
                 reference,
                 i18n.unit(ind["unit"], lang),
                 label=f"{i18n.t('ranking', lang)}: {self.title(indicator_id, lang)}",
-                fmt=lambda v: i18n.number(v, 0 if abs(v) >= 10 else 1, lang),
+                fmt=lambda v: i18n.axis_number(v, ind["unit"], lang),
             ),
             legend_items=self.legend(neutral, lang),
             not_compared=", ".join(not_compared),

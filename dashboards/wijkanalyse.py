@@ -598,8 +598,8 @@ ROW_COLUMNS = ["indicator_id", "title", "source", "value", "reference_value", "i
 
 
 def _frame(rows: list, columns: list[str], **extra) -> pd.DataFrame:
-    def get(r, c):
-        return r.get(c) if isinstance(r, dict) else getattr(r, c, None)
+    def get(r, c):  # a score row is a dict, an indicator row a record (no silent default)
+        return r.get(c) if isinstance(r, dict) else getattr(r, c)
 
     frame = pd.DataFrame([{c: get(r, c) for c in columns} for r in rows], columns=columns)
     for key, value in extra.items():

@@ -162,8 +162,11 @@ def _summary() -> None:
         )
         click.echo(f"  downloads (Parquet, CSV, JSON metadata): {downloads}")
         click.echo(f"  for statisticians: {site_dir() / 'statistiek' / 'index.html'}")
+        from dashboards.report_pdf import pdfs_enabled
+
+        kinds = "HTML + A4 PDF" if pdfs_enabled() else "HTML; PDFs off: WIJKKOMPAS_REPORT_PDF=0"
         click.echo(
-            f"  for area teams, a wijkanalyse per wijk and gebied (HTML + A4 PDF): "
+            f"  for area teams, a wijkanalyse per wijk and gebied of every layout ({kinds}): "
             f"{site_dir() / 'rapport' / 'index.html'}"
         )
 

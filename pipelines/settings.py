@@ -110,7 +110,7 @@ class EditionsConfig(BaseModel):
 LAYOUT_NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")
 # folders of the site and names the warehouse uses itself: a layout of that name would collide
 RESERVED_NAMES = {"cbs", "en", "wijk", "gebied", "buurt", "indicator", "assets", "data"}
-RESERVED_NAMES |= {"downloads", "rapport", "statistiek", "harmonised..."}
+RESERVED_NAMES |= {"downloads", "rapport", "statistiek", "all"}  # 'all': the changelog's
 
 
 @lru_cache(maxsize=4)
@@ -144,7 +144,8 @@ def _load(path: Path, mtime: float) -> EditionsConfig:
                 key=f"layouts[{i}].name",
                 value=layout.name,
                 expected="lower-case letters, digits, - or _ (e.g. gemeente2024), not "
-                + ", ".join(sorted(RESERVED_NAMES)),
+                + ", ".join(sorted(RESERVED_NAMES))
+                + " and not starting with harmonised",
                 rule="editions_schema",
             )
     names = ["cbs"] + [layout.name for layout in config.layouts]

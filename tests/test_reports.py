@@ -178,7 +178,7 @@ def test_numbers_quoted_in_the_report_text_are_the_warehouse_figures(site, con, 
                 assert quoted == counts.get((code, source["count"]), 0), (code, source, text)
             checked += 1
         # nothing else in the text is a number: no figure is quoted without its source
-        rest = unescape(re.sub(r"<[^>]+>", " ", SPAN.sub(" ", summary)))
+        rest = unescape(re.sub(r"<[^>]+>", " ", SPAN.sub(" ", summary))).replace("\u00a0", " ")
         for words in sorted(titles + names, key=len, reverse=True):
             rest = rest.replace(words, " ").replace(words[:1].lower() + words[1:], " ")
         rest = re.sub(r"\b(19|20)\d\d\b", " ", rest)  # edition years
@@ -375,7 +375,8 @@ def test_printing_names_the_report_that_failed_and_loads_nothing_from_outside(
         print_pdfs([job(good)])
 
 
-def test_a_pdf_is_printed_again_only_when_its_page_styles_or_footer_changed(tmp_path):
+def test_a_pdf_is_printed_again_only_when_its_page_styles_or_footer_changed(tmp_path, monkeypatch):
+    from dashboards import report_reuse
     from dashboards.report_reuse import KEYS, reuse_printed, write_keys
 
     def stage(site: Path, body: str, css: str) -> list[PrintJob]:
@@ -412,5 +413,10 @@ def test_a_pdf_is_printed_again_only_when_its_page_styles_or_footer_changed(tmp_
     assert len(build(tmp_path / "s4", published, footer="andere voet")[0]) == 2
     (published / "rapport" / "lay" / "b.pdf").unlink()  # a PDF gone from the site
     assert build(tmp_path / "s5", published)[0] == ["rapport/lay/b.pdf"]
-    (published / KEYS).write_text("not json")
+    # another printer (Chromium upgraded, the printing code changed) prints everything again
+    printer = report_reuse._printer()
+    monkeypatch.setattr(report_reuse, "_printer", lambda: printer + b" upgraded")
     assert len(build(tmp_path / "s6", published)[0]) == 2
+    monkeypatch.setattr(report_reuse, "_printer", lambda: printer)
+    (published / KEYS).write_text("not json")
+    assert len(build(tmp_path / "s7", published)[0]) == 2

@@ -268,14 +268,8 @@ def test_development_compass_is_drawn_and_clickable(chromium, base_url, con):
         assert cells.count() == 4 + 12 + in_compass
         page.locator("#compass-dev").scroll_into_view_if_needed()
         assert nonblank_fraction(page.locator("#compass-dev svg").screenshot()) > 0.2
-        # the development compass has its own colours, not the state compass's
-        fills = page.eval_on_selector_all(
-            "#compass-dev svg use", "us => us.map(u => u.getAttribute('fill'))"
-        )
-        state = page.eval_on_selector_all(
-            "#compass svg path", "ps => ps.map(p => p.getAttribute('fill'))"
-        )
-        assert fills != state
+        # what is drawn, pixel by pixel: each compass shows its own colours where they differ
+        assert _drawn_colours_differ_as_marked(page)
         link = page.locator('#compass-dev svg a[href^="#r-"]').nth(7)
         target = link.get_attribute("href")
         link.click()
@@ -286,6 +280,53 @@ def test_development_compass_is_drawn_and_clickable(chromium, base_url, con):
         assert details.locator("h3").inner_text() == row.locator("th a").inner_text()
         assert row.locator("td.trend-cell").inner_text().split("\n")[0] in details.inner_text()
         assert not log.problems(), log.report()
+
+
+_CELL_POINTS = """(id) => {
+  const svg = document.querySelector('#' + id + ' svg');
+  svg.scrollIntoView({block: 'center', behavior: 'instant'});
+  const ctm = svg.getScreenCTM();
+  return [...svg.querySelectorAll('a[href^="#r-"]')].map((a) => {
+    const shape = a.querySelector('path, use');
+    const ref = shape.tagName === 'use'
+      ? document.querySelector(shape.getAttribute('href')) : shape;
+    const box = ref.getBBox();  // a cell is a thin wedge: the middle of its box lies inside it
+    const p = svg.createSVGPoint();
+    p.x = box.x + box.width / 2;
+    p.y = box.y + box.height / 2;
+    const q = p.matrixTransform(ctm);
+    const fill = a.getAttribute('fill') || shape.getAttribute('fill');
+    return [a.getAttribute('href'), fill, q.x, q.y];
+  });
+}"""
+
+
+def _drawn_colours_differ_as_marked(page) -> bool:
+    """Cells whose fill differs between the two compasses are drawn in their own compass's
+    colour, pixel by pixel (a re-used outline must not keep the first compass's colour)."""
+    import io
+
+    from PIL import Image
+
+    page.mouse.move(0, 0)
+    drawn = {}
+    for compass in ("compass", "compass-dev"):
+        cells = page.evaluate(_CELL_POINTS, compass)
+        shot = Image.open(io.BytesIO(page.screenshot())).convert("RGB")
+        drawn[compass] = {
+            href: (fill, shot.getpixel((round(x), round(y)))) for href, fill, x, y in cells
+        }
+    differ = [h for h, (fill, _) in drawn["compass-dev"].items() if fill != drawn["compass"][h][0]]
+    assert len(differ) > 20, len(differ)
+
+    def shows(compass: str, href: str) -> bool:
+        fill, rgb = drawn[compass][href]
+        want = tuple(int(fill[k : k + 2], 16) for k in (1, 3, 5))
+        return max(abs(a - b) for a, b in zip(rgb, want, strict=True)) <= 12
+
+    right = sum(shows(c, h) for h in differ for c in ("compass", "compass-dev"))
+    # a point can land on a cell's white outline: most, not all, show their colour
+    return right >= 0.8 * 2 * len(differ)
 
 
 def test_indicator_page_draws_both_maps_and_the_ranking(chromium, base_url, con):

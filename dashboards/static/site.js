@@ -15,7 +15,8 @@
     return node;
   }
   function href(level, code) { return root + level + "/" + code + ".html"; }
-  /* an entry of the search index: [code, name, level, context, own layout's page (optional)] */
+  /* an entry of the search index: [code, name, level, context, and for an own layout's area
+     its page and the layout's name] */
   function entryHref(a) { return a[4] ? root + a[4] : href(a[2], a[0]); }
 
   /* -- search by name or postcode ------------------------------------------------------ */
@@ -27,12 +28,18 @@
     var levels = JSON.parse(form.getAttribute("data-levels"));
     var names = {};
     index.areas.forEach(function (a) { if (!a[4]) names[a[0]] = a; });  /* CBS codes */
+    var layouts = index.layouts || {};
+    var several = Object.keys(layouts).length > 1;
+    var langIndex = document.documentElement.lang === "en" ? 1 : 0;
+    function layoutOf(a) { return a[5] || "cbs"; }
     function list(items) {
       var ul = el("ul");
       items.forEach(function (a) {
         var li = el("li");
         li.appendChild(el("a", { href: entryHref(a) }, a[1]));
-        li.appendChild(document.createTextNode(" (" + levels[a[2]] + (a[3] ? ", " + a[3] : "") + ")"));
+        var where = levels[a[2]] + (a[3] ? ", " + a[3] : "");
+        if (several && layouts[layoutOf(a)]) where += " · " + layouts[layoutOf(a)][langIndex];
+        li.appendChild(document.createTextNode(" (" + where + ")"));
         ul.appendChild(li);
       });
       return ul;
@@ -69,6 +76,10 @@
       }
       var needle = fold(q);
       var hits = index.areas.filter(function (a) { return fold(a[1]).indexOf(needle) !== -1; });
+      /* the primary layout's areas first, each layout in the index's order */
+      hits = hits.map(function (a, i) { return [layoutOf(a) === index.primary ? 0 : 1, i, a]; })
+        .sort(function (x, y) { return x[0] - y[0] || x[1] - y[1]; })
+        .map(function (x) { return x[2]; });
       var exact = hits.filter(function (a) { return fold(a[1]) === needle; });
       if (exact.length === 1) { window.location.href = entryHref(exact[0]); return; }
       if (!hits.length) { out.appendChild(el("p", {}, form.getAttribute("data-none").replace("{q}", q))); return; }
