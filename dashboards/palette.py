@@ -9,6 +9,8 @@ is always written out too (table, tooltip), so colour is never the only carrier.
 
 from __future__ import annotations
 
+from indicators.compass_index import band_of
+
 JUDGED = ["very_favourable", "favourable", "average", "unfavourable", "very_unfavourable"]
 NEUTRAL = ["much_higher", "higher", "average", "lower", "much_lower"]
 
@@ -59,13 +61,7 @@ def band_key(band: str | None, neutral: bool) -> str:
 
 
 def score_band(score: float | None, bands: list[dict], neutral: bool) -> str | None:
-    """The band of a theme, quadrant or centre score (same bounds as indicator indices)."""
-    if score is None or score != score:
-        return None
-    band = None
-    for step in bands:
-        if score >= step["from"]:
-            band = step["id"]
-    if neutral:
-        return dict(zip(JUDGED, NEUTRAL, strict=True))[band]
-    return band
+    """The band of a theme, quadrant or centre score: the rule of the DuckDB macro
+    ``compass_band`` that bands indicator indices, on the same table
+    (``indicators.compass_index.band_of``)."""
+    return band_of(score, bands, neutral)

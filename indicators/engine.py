@@ -7,7 +7,7 @@ Per edition (``data/editions.yml``):
 3. survey weights, raked to the CBS margins of the edition (``indicators.weights``);
 4. survey sufficient statistics in one aggregate query (``indicators.survey_items``), turned
    into estimates, intervals, tests and suppression (``indicators.estimates``);
-5. the compass index per indicator and area (``indicators.scores``).
+5. the compass index and band per indicator and area (``indicators.compass_index``).
 
 The result is one long frame in the output contract of ``indicator_values``.
 """
@@ -23,7 +23,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from indicators import estimates, scores
+from indicators import compass_index, estimates
 from indicators.catalogue import Catalogue
 from indicators.members import build_area_members
 from indicators.ratios import compute_ratios
@@ -270,21 +270,15 @@ spread AS (
 indexed AS (
     SELECT *,
         CASE WHEN NOT in_compass OR raw_value IS NULL OR reference_raw IS NULL THEN NULL
-             WHEN coalesce(typical_distance, 0) = 0 THEN 100.0
-             ELSE greatest($lo, least($hi, 100 + (CASE WHEN direction = 'higher_is_worse'
-                  THEN -1 ELSE 1 END) * $spread * (raw_value - reference_raw) / typical_distance))
+             ELSE compass_index(raw_value - reference_raw, typical_distance, direction)
         END AS index_raw
     FROM spread
 ),
-banded AS (
+banded AS (     -- a survey deviation that is not significant is around average
     SELECT *,
         CASE WHEN index_raw IS NULL THEN NULL
              WHEN source = 'survey' AND significant_vs_city = false THEN 'average'
-             WHEN index_raw < $b1 THEN 'very_unfavourable'
-             WHEN index_raw < $b2 THEN 'unfavourable'
-             WHEN index_raw < $b3 THEN 'average'
-             WHEN index_raw < $b4 THEN 'favourable'
-             ELSE 'very_favourable' END AS judged_band
+             ELSE compass_band(index_raw, direction = 'neutral') END AS band
     FROM indexed
 )
 SELECT $edition AS edition, layout, area_code, area_name, area_level, parent_code,
@@ -294,8 +288,7 @@ SELECT $edition AS edition, layout, area_code, area_name, area_level, parent_cod
        n_unweighted, n_effective, cv, coalesce(caution, false) AS caution,
        round(reference_raw, decimals) AS reference_value,
        round(index_raw, 1) AS "index",
-       CASE WHEN direction <> 'neutral' THEN judged_band
-            ELSE map_extract_value(MAP($neutral_k, $neutral_v), judged_band) END AS band,
+       band,
        significant_vs_city, reason IS NOT NULL AS suppressed,
        reason AS suppression_reason,
        CASE reason
@@ -379,14 +372,12 @@ def compute_edition_table(
         "(decimals::INTEGER AS decimals, min_n::INTEGER AS min_n) FROM _meta"
     )
     con.unregister("_meta")
+    compass_index.create_macros(con, settings)
     con.execute(
         FINISH_SQL,
         {
             "edition": plan.edition,
             "area_year": plan.area_year,
-            **scores.index_parameters(settings),
-            "neutral_k": list(scores.NEUTRAL_BANDS),
-            "neutral_v": list(scores.NEUTRAL_BANDS.values()),
             "notes_k": list(SUPPRESSION_NOTES),
             "notes_v": list(SUPPRESSION_NOTES.values()),
             "note_n": NOTE_TOO_FEW,

@@ -10,7 +10,9 @@ is worse; spread = 20 and [lo, hi] = [40, 160] (``indicators/statistics.yml``). 
 is 100, a wijk one typical distance better than the city is 120, and the scale is the same for
 every indicator whatever its unit. When all wijken equal the city (D = 0) every index is 100.
 
-The index itself is computed in SQL by the engine (``indicators.engine.FINISH_SQL``).
+The index and its band are one pair of DuckDB macros, ``compass_index`` and ``compass_band``
+(``indicators.compass_index``), called by the engine (``indicators.engine.FINISH_SQL``) and by the
+development compass (``indicators.trends``); the site bands scores by the same table.
 
 Bands: < 70 very unfavourable, 70-90 unfavourable, 90-110 around average, 110-130 favourable,
 >= 130 very favourable (for neutral indicators: much lower .. much higher). A survey
@@ -27,29 +29,6 @@ from __future__ import annotations
 import pandas as pd
 
 from indicators.catalogue import Catalogue
-
-# Samenstelling and other neutral indicators are described, not judged: the same five steps,
-# named as higher / lower than the city (blue tints on the site).
-NEUTRAL_BANDS = {
-    "very_unfavourable": "much_lower",
-    "unfavourable": "lower",
-    "average": "average",
-    "favourable": "higher",
-    "very_favourable": "much_higher",
-}
-
-
-def index_parameters(settings: dict) -> dict:
-    """The compass scale as SQL parameters: clip range (lo, hi), spread and the lower bounds of
-    bands 2-5 (b1..b4), from ``compass`` in indicators/statistics.yml."""
-    c = settings["compass"]
-    edges = [b["from"] for b in c["bands"]]
-    return {
-        "lo": c["clip"][0],
-        "hi": c["clip"][1],
-        "spread": c["spread"],
-        **{f"b{i}": edges[i] for i in range(1, 5)},
-    }
 
 
 def compass_scores(

@@ -20,7 +20,7 @@ from ingest.yamlfile import SAFE_LOADER
 
 Number = int | float
 Fraction = Annotated[float, Field(gt=0, lt=1)]
-# the five bands of the compass index, lowest first (indicators.scores.NEUTRAL_BANDS)
+# the five bands of the compass index, lowest first (indicators.compass_index.NEUTRAL_BANDS)
 BAND_IDS = ("very_unfavourable", "unfavourable", "average", "favourable", "very_favourable")
 
 

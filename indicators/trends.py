@@ -26,11 +26,12 @@ a change that rounds to 0; ``trend_note`` says why there is no trend. An indicat
 definition break (``comparable_since`` in its catalogue entry) has no trend across the break.
 
 The **development compass** (the second compass of every wijk, *ontwikkeling*) scores changes
-the way the state compass scores levels: ``development_index = clip(100 + s · spread · change /
-C, 40, 160)`` with C the mean absolute change of the CBS wijken for that indicator and edition,
-s = −1 when higher is worse; a survey change that is not significant scores 100 (as a
-non-significant deviation does in the state compass). ``development_band`` uses the same five
-steps; theme, quadrant and centre means are in ``development_scores``.
+the way the state compass scores levels: ``development_index = compass_index(change, C,
+direction)`` = clip(100 + s · spread · change / C, lo, hi) (``indicators.compass_index``) with C
+the mean absolute change of the CBS wijken for that indicator and edition, s = −1 when higher is
+worse; a survey change that is not significant scores 100 (as a non-significant deviation does
+in the state compass). ``development_band`` is ``compass_band`` of it, the same five steps;
+theme, quadrant and centre means are in ``development_scores``.
 """
 
 from __future__ import annotations
@@ -39,9 +40,9 @@ import duckdb
 import pandas as pd
 from scipy import stats
 
+from indicators import compass_index
 from indicators.catalogue import Catalogue
 from indicators.engine import indicator_meta_frame
-from indicators.scores import NEUTRAL_BANDS, index_parameters
 
 TREND_NOTES = {
     "first_edition": "Eerste editie: geen eerdere meting",
@@ -197,9 +198,7 @@ developed AS (
         CASE WHEN t.trend_reason IS NOT NULL OR NOT t.in_compass THEN NULL
              WHEN t.source = 'survey' AND NOT coalesce(abs(t.z) > $z_crit, t.raw_change <> 0)
                  THEN 100.0
-             WHEN coalesce(c.typical_change, 0) = 0 THEN 100.0
-             ELSE greatest($lo, least($hi, 100 + (CASE WHEN t.direction = 'higher_is_worse'
-                  THEN -1 ELSE 1 END) * $spread * t.raw_change / c.typical_change))
+             ELSE compass_index(t.raw_change, c.typical_change, t.direction)
         END AS development_raw
     FROM tested t LEFT JOIN typical_change c USING (edition, indicator_id)
 )
@@ -207,12 +206,6 @@ SELECT * EXCLUDE (direction, comparable_since, in_compass, previous_raw, previou
                   previous_harmonisation, trend_reason, raw_change, raw_change_se, z,
                   development_raw),
     round(development_raw, 1) AS development_index,
-    CASE WHEN development_raw IS NULL THEN NULL
-         WHEN development_raw < $b1 THEN 'very_unfavourable'
-         WHEN development_raw < $b2 THEN 'unfavourable'
-         WHEN development_raw < $b3 THEN 'average'
-         WHEN development_raw < $b4 THEN 'favourable'
-         ELSE 'very_favourable' END AS development_band_judged,
     CASE WHEN trend_reason IS NULL THEN round(previous_raw, decimals) END AS previous_value,
     CASE WHEN trend_reason IS NULL THEN round(raw_change, decimals) END AS change,
     CASE WHEN trend_reason IS NULL THEN raw_change_se END AS change_se,
@@ -230,7 +223,8 @@ SELECT * EXCLUDE (direction, comparable_since, in_compass, previous_raw, previou
     CASE WHEN trend_reason IS NOT NULL
          THEN map_extract_value(MAP($notes_k, $notes_v), trend_reason) END AS trend_note,
     harmonisation <> 'not_comparable'
-        AND NOT coalesce(comparable_since > edition, false) AS comparable
+        AND NOT coalesce(comparable_since > edition, false) AS comparable,
+    compass_band(development_raw, direction = 'neutral') AS development_band
 FROM developed
 ORDER BY edition, layout, area_level, area_code, indicator_id
 """
@@ -273,18 +267,13 @@ def build_indicator_values(
         },
     )
     z_crit = float(stats.norm.ppf(0.5 + settings["confidence"] / 2))
+    compass_index.create_macros(con, settings)
     frame = con.execute(
         TREND_SQL,
         {
             "z_crit": z_crit,
             "notes_k": list(TREND_NOTES),
             "notes_v": list(TREND_NOTES.values()),
-            **index_parameters(settings),
         },
     ).df()
-    judged = frame.pop("development_band_judged")
-    neutral = frame["indicator_id"].map(
-        {i.id: i.direction == "neutral" for i in catalogue.indicators}
-    )
-    frame["development_band"] = judged.where(~neutral, judged.map(NEUTRAL_BANDS))
     return frame
