@@ -9,6 +9,7 @@ import os
 import re
 from html import unescape
 from pathlib import Path
+from types import SimpleNamespace
 
 import pypdf
 import pytest
@@ -325,7 +326,8 @@ def test_compass_svg_draws_every_ring_in_the_band_colours():
         {"in_compass": True, "theme": "b1", "band_key": "unfavourable", "title": "y"},
         {"in_compass": False, "theme": "b2", "band_key": "average", "title": "z"},
     ]
-    rows = [dict(r, cell_text="t") for r in rows]
+    # the compass reads presentation records; a namespace with the fields it reads stands in
+    rows = [SimpleNamespace(**r, cell_text="t", indicator_id=r["title"]) for r in rows]
     bands = [
         {"from": 0, "id": "very_unfavourable"},
         {"from": 70, "id": "unfavourable"},
