@@ -13,6 +13,7 @@ one's cell outlines (``reuse``) instead of repeating them."""
 from __future__ import annotations
 
 import math
+from functools import cache
 from html import escape
 
 from dashboards import i18n
@@ -35,6 +36,7 @@ def _n(v: float) -> str:
     return "0" if text == "-0" else text
 
 
+@cache  # the same catalogue gives every area the same cells: each outline computed once
 def _sector(r0: float, r1: float, a0: float, a1: float) -> str:
     large = 1 if a1 - a0 > 180 else 0
     (x0, y0), (x1, y1) = _point(r1, a0), _point(r1, a1)

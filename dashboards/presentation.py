@@ -188,16 +188,10 @@ class IndicatorRow:
 
     def extend(self, kind: type[IndicatorRow], **extra) -> IndicatorRow:
         """This row as a ``kind`` (a subclass adding fields, e.g. a listed area's name)."""
-        return kind(**{f.name: getattr(self, f.name) for f in fields(IndicatorRow)}, **extra)
+        return kind(**{name: getattr(self, name) for name in _FIELDS}, **extra)
 
 
-@dataclass(frozen=True, slots=True)
-class ListedRow(IndicatorRow):
-    """A row listed under its area's name with a link to the area's page (an indicator page's
-    tables and ranking)."""
-
-    name: str = ""
-    href: str = ""
+_FIELDS = tuple(f.name for f in fields(IndicatorRow))
 
 
 def present(records: list[dict], lang: str, rules: dict) -> list[IndicatorRow]:

@@ -30,9 +30,10 @@ def _finite(value) -> bool:
 
 def ranking_svg(rows: list, reference: float | None, unit: str, *, label: str, fmt) -> str:
     """Wijken ranked by value (highest on top), dots coloured by band with their intervals;
-    ``rows``: the wijken's presented rows with their names (``ListedRow``); ``fmt(value)``
+    ``rows``: (presented row, wijk name) pairs; ``fmt(value)``
     writes an axis number in the page's language."""
-    ranked = sorted((r for r in rows if _finite(r.value)), key=lambda r: -r.value)
+    names = {id(r): name for r, name in rows}
+    ranked = sorted((r for r, _ in rows if _finite(r.value)), key=lambda r: -r.value)
     if not ranked:
         return ""
     values = [r.value for r in ranked]
@@ -75,9 +76,9 @@ def ranking_svg(rows: list, reference: float | None, unit: str, *, label: str, f
                 f'y2="{y:.1f}" stroke="#555" stroke-width="1.5"/>'
             )
         parts.append(
-            f"<g><title>{escape(r.name)}: {escape(text)}</title>"
+            f"<g><title>{escape(names[id(r)])}: {escape(text)}</title>"
             f'<text x="{LEFT - 8}" y="{y:.1f}" text-anchor="end" dominant-baseline="central">'
-            f"{escape(r.name)}</text>{whisker}"
+            f"{escape(names[id(r)])}</text>{whisker}"
             f'<circle cx="{x(r.value):.1f}" cy="{y:.1f}" r="6" fill="{FILL[r.band_key]}" '
             f'stroke="#333"/></g>'
         )

@@ -24,7 +24,7 @@ from dashboards.compass_chart import quadrant_summary
 from dashboards.compass_svg import compass_svg
 from dashboards.nlds import site_stylesheet
 from dashboards.palette import FILL, INK, JUDGED, NEUTRAL, band_key
-from dashboards.presentation import IndicatorRow, ListedRow, present, value_records
+from dashboards.presentation import IndicatorRow, present, value_records
 from dashboards.ranking_chart import ranking_svg
 from dashboards.report_pdf import pdfs_enabled
 from dashboards.site_data import (
@@ -632,11 +632,11 @@ class SiteBuilder:
             )
             known = [r for r in level_rows if r.value is not None]
             unknown = [r for r in level_rows if r.value is None]
-            tables[level] = [
-                r.extend(ListedRow, name=self.name(r.area_code), href=area_path(level, r.area_code))
+            tables[level] = [  # (row, area name, area page)
+                (r, self.name(r.area_code), area_path(level, r.area_code))
                 for r in sorted(known, key=lambda r: -r.value) + unknown
             ]
-        not_compared = sorted(r.name for r in tables["wijk"] if r.trend_reason == "not_comparable")
+        not_compared = sorted(n for r, n, _ in tables["wijk"] if r.trend_reason == "not_comparable")
         text = "nl" if lang == "nl" else "en"
         with_trend = bool(self.data.previous_edition)
         survey = ind["source"] == "survey"
@@ -656,11 +656,11 @@ class SiteBuilder:
             maps=maps,
             survey=survey,
             wijk_rows=table_body(
-                [wijk_table_row(r, page.lang_root, with_trend, survey) for r in tables["wijk"]]
+                [wijk_table_row(*t, page.lang_root, with_trend, survey) for t in tables["wijk"]]
             ),
-            buurt_rows=table_body([buurt_table_row(r, page.lang_root) for r in tables["buurt"]]),
+            buurt_rows=table_body([buurt_table_row(*t, page.lang_root) for t in tables["buurt"]]),
             ranking=ranking_svg(
-                tables["wijk"],
+                [(r, name) for r, name, _ in tables["wijk"]],
                 reference,
                 i18n.unit(ind["unit"], lang),
                 label=f"{i18n.t('ranking', lang)}: {self.title(indicator_id, lang)}",

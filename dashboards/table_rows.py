@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from dashboards.presentation import IndicatorRow, ListedRow
+from dashboards.presentation import IndicatorRow
 
 
 def escape(value) -> str:
@@ -73,7 +73,9 @@ def area_table_row(r: IndicatorRow, lang_root: str, with_trend: bool) -> str:
     )
 
 
-def wijk_table_row(r: ListedRow, lang_root: str, with_trend: bool, survey: bool) -> str:
+def wijk_table_row(
+    r: IndicatorRow, name: str, href: str, lang_root: str, with_trend: bool, survey: bool
+) -> str:
     """A row of the ranking table of wijken on an indicator page."""
     trend = ""
     if with_trend:
@@ -90,18 +92,18 @@ def wijk_table_row(r: ListedRow, lang_root: str, with_trend: bool, survey: bool)
         )
     return (
         f'<tr id="w-{escape(r.area_code)}"><th scope="row">'
-        f'<a href="{escape(lang_root)}{escape(r.href)}">{escape(r.name)}</a></th>'
+        f'<a href="{escape(lang_root)}{escape(href)}">{escape(name)}</a></th>'
         f"<td>{escape(r.value_text)}</td><td>{escape(r.interval_text)}</td>"
         f'<td class="d-{escape(r.diff_class)}">{escape(r.diff_text)}</td>'
         f"<td>{band_cell(r)}</td><td>{note_cell(r)}</td>{trend}</tr>"
     )
 
 
-def buurt_table_row(r: ListedRow, lang_root: str) -> str:
+def buurt_table_row(r: IndicatorRow, name: str, href: str, lang_root: str) -> str:
     """A row of the table of buurten on an indicator page."""
     return (
         f'<tr><th scope="row">'
-        f'<a href="{escape(lang_root)}{escape(r.href)}">{escape(r.name)}</a></th>'
+        f'<a href="{escape(lang_root)}{escape(href)}">{escape(name)}</a></th>'
         f"<td>{escape(r.value_text)}</td><td>{escape(r.interval_text)}</td>"
         f"<td>{band_cell(r)}</td><td>{escape(r.note)}</td></tr>"
     )
