@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-SHARED_BUNDLE = "plotly.min.js"  # no resident page loads it any more; counted apart if one did
 PAGE_BUDGET = 400 * 1024  # bytes a wijk, gebied or buurt page may transfer on a cold load
 LOAD_BUDGET_MS = 2000.0  # to the load event, CPU 4x slower (a mid-range phone)
 RESOURCE = re.compile(r'<(?:script[^>]*\ssrc|link[^>]*\shref|img[^>]*\ssrc)="([^"#?]+)"')
@@ -29,11 +28,10 @@ def resources(page: Path) -> list[Path]:
 
 
 def page_weight(page: Path) -> dict:
-    """Bytes of the page and its resources, with and without the shared plotly bundle."""
+    """Bytes of the page and every resource it loads."""
     files = resources(page)
-    shared = sum(f.stat().st_size for f in files if f.name == SHARED_BUNDLE)
     total = page.stat().st_size + sum(f.stat().st_size for f in files)
-    return {"page": page, "bytes": total, "shared_bytes": shared, "resources": files}
+    return {"page": page, "bytes": total, "resources": files}
 
 
 def cold_load(browser, url: str, *, viewport: dict, cpu_throttle: float = 4.0, javascript=True):

@@ -100,7 +100,6 @@ class SiteBuilder:
         self.data = data
         # the builders of the own layouts: their maps on the home page, their areas in the search
         self.others = list(layouts)
-        self.layouts = [b.data for b in self.others]
         self.primary = primary  # the layout the home page leads with
         self.site = Path(site)
         # an own layout's pages sit under its name (layout_path); its CSVs too
@@ -242,7 +241,7 @@ class SiteBuilder:
                     layout_path(own.layout, a.level, a.code),
                     own.layout,
                 ]
-                for own in self.layouts
+                for own in (b.data for b in self.others)
                 for level in ("gebied", "wijk")
                 for a in own.level(level)
             ],
