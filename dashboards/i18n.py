@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import math
 import re
+from functools import cache
+
+from indicators import messages
+from indicators.catalogue import statistics_settings
 
 LANGS = ("nl", "en")
 
@@ -88,14 +92,14 @@ TEXT = {
     "development_intro": {
         "nl": "Het tweede kompas kleurt elke indicator naar de verandering sinds {year}, op "
         "dezelfde schaal als het eerste: 100 is geen verandering (of in de enquête geen "
-        "significante), 120 een verbetering zo groot als de gemiddelde verandering in de wijken, "
-        "80 een even grote verslechtering. De thema's, kwadranten en het midden zijn gemiddelden. "
-        "Klik op een vakje voor de cijfers.",
+        "significante), {index_up} een verbetering zo groot als de gemiddelde verandering in de "
+        "wijken, {index_down} een even grote verslechtering. De thema's, kwadranten en het midden "
+        "zijn gemiddelden. Klik op een vakje voor de cijfers.",
         "en": "The second compass colours each indicator by its change since {year}, on the same "
-        "scale as the first: 100 is no change (or, in the survey, no significant change), 120 an "
-        "improvement as large as the average change in the wijken, 80 an equally large "
-        "deterioration. Themes, quadrants and the centre are means. Click a cell for its "
-        "figures.",
+        "scale as the first: 100 is no change (or, in the survey, no significant change), "
+        "{index_up} an improvement as large as the average change in the wijken, {index_down} an "
+        "equally large deterioration. Themes, quadrants and the centre are means. Click a cell "
+        "for its figures.",
     },
     "compass_intro": {
         "nl": "Elk vakje is een indicator, gekleurd naar hoe de {level} ervoor staat ten opzichte "
@@ -129,7 +133,7 @@ TEXT = {
     "col_indicator": {"nl": "Indicator", "en": "Indicator"},
     "col_value": {"nl": "Waarde", "en": "Value"},
     "col_city": {"nl": "Gemeente", "en": "Municipality"},
-    "col_interval": {"nl": "95%-interval", "en": "95% interval"},
+    "col_interval": {"nl": "{confidence}%-interval", "en": "{confidence}% interval"},
     "col_difference": {"nl": "Verschil met gemeente", "en": "Difference from municipality"},
     "col_index": {"nl": "Index", "en": "Index"},
     "col_note": {"nl": "Toelichting", "en": "Note"},
@@ -148,10 +152,10 @@ TEXT = {
     "in_wijk": {"nl": "Buurten in deze wijk", "en": "Buurten in this wijk"},
     "ranking": {"nl": "Rangorde van de wijken", "en": "Ranking of the wijken"},
     "ranking_intro": {
-        "nl": "Elke stip is een wijk; de lijn erdoor is het 95%-betrouwbaarheidsinterval (alleen "
-        "bij enquêtecijfers). De verticale lijn is de gemeente.",
-        "en": "Each dot is a wijk; the line through it is the 95% confidence interval (survey "
-        "figures only). The vertical line is the municipality.",
+        "nl": "Elke stip is een wijk; de lijn erdoor is het {confidence}%-betrouwbaarheidsinterval "
+        "(alleen bij enquêtecijfers). De verticale lijn is de gemeente.",
+        "en": "Each dot is a wijk; the line through it is the {confidence}% confidence interval "
+        "(survey figures only). The vertical line is the municipality.",
     },
     "map_wijk": {"nl": "Kaart per wijk", "en": "Map by wijk"},
     "map_buurt": {"nl": "Kaart per buurt", "en": "Map by buurt"},
@@ -164,6 +168,14 @@ TEXT = {
     "direction": {"nl": "Richting", "en": "Direction"},
     "caveats": {"nl": "Kanttekeningen", "en": "Caveats"},
     "publication_rule": {"nl": "Publicatieregel", "en": "Publication rule"},
+    "publication_rule_survey": {
+        "nl": "Niet gepubliceerd bij minder dan {min_n} respondenten of een variatiecoëfficiënt "
+        "boven {max_cv}%; {confidence}%-betrouwbaarheidsinterval ({interval}) op het effectieve "
+        "aantal respondenten.",
+        "en": "Not published with fewer than {min_n} respondents or a coefficient of variation "
+        "above {max_cv}%; {confidence}% confidence interval ({interval}) on the effective number "
+        "of respondents.",
+    },
     "legend": {"nl": "Legenda", "en": "Legend"},
     "score_centre": {"nl": "Kompasscore", "en": "Compass score"},
     "summary_prefix": {"nl": "In het kort", "en": "In short"},
@@ -357,7 +369,7 @@ HOW_TO_READ = {
         "Het kompas vergelijkt een wijk met de hele gemeente. De gemeente is altijd 100.",
         "Per indicator krijgt de wijk een index: hoe verder van 100, hoe groter het verschil "
         "met de stad, vergeleken met hoe ver wijken gewoonlijk van de stad afliggen. De index "
-        "loopt van 40 tot 160.",
+        "loopt van {index_low} tot {index_high}.",
         "Groen is gunstiger dan de stad, geel rond het gemiddelde, roze en paars ongunstiger. Bij "
         "enquêtecijfers kleuren we alleen een verschil dat statistisch significant is.",
         "Samenstelling (bevolking, huishoudens, woningen) is niet goed of slecht: die kleuren we "
@@ -369,7 +381,7 @@ HOW_TO_READ = {
         "The compass compares a wijk with the whole municipality, which is always 100.",
         "For each indicator the wijk gets an index: the further from 100, the larger the "
         "difference from the city, relative to how far wijken usually are from the city. The "
-        "index runs from 40 to 160.",
+        "index runs from {index_low} to {index_high}.",
         "Green is more favourable than the city, yellow around average, pink and purple less "
         "favourable. For survey figures only a statistically significant difference is coloured.",
         "Composition (population, households, housing) is neither good nor bad: it is shown in "
@@ -391,23 +403,11 @@ BANDS = {
     "none": {"nl": "geen cijfer", "en": "no figure"},
 }
 
-TRENDS = {
-    "better": {"nl": "beter", "en": "better"},
-    "worse": {"nl": "slechter", "en": "worse"},
-    "higher": {"nl": "hoger", "en": "higher"},
-    "lower": {"nl": "lager", "en": "lower"},
-    "stable": {"nl": "gelijk gebleven", "en": "unchanged"},
+TRENDS = {  # the words of a trend: indicators/messages.yml (trend_words)
+    trend: {"nl": words.nl, "en": words.en}
+    for trend, words in messages.messages().trend_words.items()
 }
 TREND_ARROWS = {"better": "↑", "worse": "↓", "higher": "↑", "lower": "↓", "stable": "→"}
-
-# why there is no trend (indicators.trends.TREND_NOTES gives the Dutch text in the warehouse)
-TREND_NOTES_EN = {
-    "first_edition": "First edition: no earlier measurement",
-    "not_comparable": "Not comparable: the area did not exist in this form then",
-    "definition_changed": "Not comparable: the definition has changed",
-    "no_value": "No figure in this edition",
-    "no_previous_value": "No figure in the previous edition",
-}
 
 LEVELS = {
     "wijk": {"nl": ("wijk", "wijken"), "en": ("wijk", "wijken")},
@@ -458,23 +458,33 @@ UNITS_EN = {
     "m² per inwoner": "m² per resident",
 }
 
-SUPPRESSION_EN = {
-    "too_few_respondents": "Fewer than {min_n} respondents (n = {n})",
-    "cv_too_high": "Too unreliable: coefficient of variation {cv:.0f}% above {max_cv:.0f}%",
-    "not_asked": "Not asked in the {wave} survey",
-    "no_registers": "This edition has no municipal register data",
-    "zero_denominator": "No denominator (0) in this area",
-    "empty": "No figure available for this year",
-    "not_available": "No figure available for this year",
-    "parts_missing": "Not every part of this area has a figure",
-    "small_count": "Fewer than 5 registered cases (disclosure control)",
-    "secret": "Kept secret by CBS",
-}
+
+@cache
+def settings_figures() -> dict[str, str]:
+    """The figures of the statistical settings that texts state (indicators/statistics.yml):
+    a text says {confidence}%, never 95%, so it follows the setting."""
+    s = statistics_settings()
+    low, high = s["compass"]["clip"]
+    spread = s["compass"]["spread"]
+    return {
+        "confidence": f"{100 * s['confidence']:g}",
+        "index_low": f"{low:g}",
+        "index_high": f"{high:g}",
+        "index_up": f"{100 + spread:g}",
+        "index_down": f"{100 - spread:g}",
+        "min_n": str(s["survey"]["min_n"]),
+        "max_cv": f"{100 * s['survey']['max_cv']:g}",
+        "interval": s["survey"]["share_interval"].capitalize(),
+    }
 
 
 def t(key: str, lang: str, **fields) -> str:
-    text = TEXT[key][lang]
-    return text.format(**fields) if fields else text
+    """The text ``key`` in ``lang``, with ``fields`` and the settings' figures filled in."""
+    return TEXT[key][lang].format(**{**settings_figures(), **fields})
+
+
+def how_to_read(lang: str) -> list[str]:
+    return [line.format(**settings_figures()) for line in HOW_TO_READ[lang]]
 
 
 def number(value, decimals: int, lang: str) -> str:
@@ -574,42 +584,14 @@ def _missing(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def trend_note(reason: str | None, note_nl: str | None, lang: str) -> str:
-    """Why a figure has no trend, in the page's language."""
-    if not reason and not note_nl:
-        return ""
-    if lang == "nl":
-        return note_nl or str(reason).replace("_", " ")
-    return TREND_NOTES_EN.get(reason, str(reason or "").replace("_", " "))
+def trend_note(reason: str | None, lang: str) -> str:
+    """Why a figure has no trend, in the page's language (indicators/messages.yml)."""
+    return messages.trend_message(reason, lang)
 
 
 def suppression_note(
-    reason: str | None,
-    note_nl: str | None,
-    lang: str,
-    *,
-    n=None,
-    cv=None,
-    wave=None,
-    rules: dict,
+    reason: str | None, lang: str, *, n=None, cv=None, threshold=None, wave=None
 ) -> str:
-    """Why a value is not published, in the page's language (``rules``: survey settings)."""
-    if not reason:
-        return ""
-    if lang == "nl":
-        return note_nl or reason.replace("_", " ")
-    template = SUPPRESSION_EN.get(reason)
-    if template is None:
-        return reason.replace("_", " ")
-    needs = {"too_few_respondents": n, "cv_too_high": cv, "not_asked": wave}.get(reason, 0)
-    if needs is None or math.isnan(needs):
-        if reason == "not_asked":
-            return "Not asked in this survey wave"
-        return template.split(" (")[0].split(":")[0].replace("{min_n}", str(rules["min_n"]))
-    return template.format(
-        n=int(n or 0),
-        cv=100 * (cv or 0),
-        wave=int(wave or 0),
-        min_n=rules["min_n"],
-        max_cv=100 * rules["max_cv"],
-    )
+    """Why a value is not published, in the page's language, with the figures of its row
+    (indicators/messages.yml)."""
+    return messages.suppression_message(reason, lang, n=n, cv=cv, threshold=threshold, wave=wave)

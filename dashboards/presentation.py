@@ -64,13 +64,8 @@ def _trend(row: dict, decimals: int, lang: str) -> dict:
         "change_significant": _flag(row.get("change_significant")),
     }
     reason = row.get("trend_reason")
-    note = row.get("trend_note")
     if trend is None:
-        out["trend_note_text"] = i18n.trend_note(
-            reason if isinstance(reason, str) else None,
-            note if isinstance(note, str) else None,
-            lang,
-        )
+        out["trend_note_text"] = i18n.trend_note(reason if isinstance(reason, str) else None, lang)
         return out
     year = row.get("previous_edition")
     year = "" if _missing(year) else int(year)
@@ -194,7 +189,7 @@ class IndicatorRow:
 _FIELDS = tuple(f.name for f in fields(IndicatorRow))
 
 
-def present(records: list[dict], lang: str, rules: dict) -> list[IndicatorRow]:
+def present(records: list[dict], lang: str) -> list[IndicatorRow]:
     """The rows of ``records`` (from ``value_records``) as residents read them in ``lang``."""
     city, sig = i18n.t("col_city", lang), i18n.t("suppressed", lang)
     out = []
@@ -213,12 +208,11 @@ def present(records: list[dict], lang: str, rules: dict) -> list[IndicatorRow]:
         band = _text(row["band"])
         note = i18n.suppression_note(
             row["suppression_reason"],
-            row["suppression_note"],
             lang,
-            n=None if _missing(row["n_unweighted"]) else row["n_unweighted"],
-            cv=None if _missing(row["cv"]) else row["cv"],
-            wave=None if _missing(row.get("period")) else row.get("period"),
-            rules=rules,
+            n=row["n_unweighted"],
+            cv=row["cv"],
+            threshold=row["suppression_threshold"],
+            wave=row.get("period"),
         )
         if row["caution"] is True and not suppressed:
             note = i18n.t("caution", lang)

@@ -105,6 +105,7 @@ class ReportWriter:
         sources = sorted({y["source_document"] for y in years if y["source_document"]})
         return self.env.get_template("wijkanalyse.html.j2").render(
             r=report,
+            confidence=i18n.settings_figures()["confidence"],
             gemeente_name=ctx.name(ctx.data.gemeente),
             parent_name=ctx.name(report.parent) if report.parent else "",
             levels=LEVEL_PLURAL[report.level],

@@ -118,14 +118,13 @@ class SiteBuilder:
             obj, ensure_ascii=False, separators=(",", ":")
         ).replace("</", "<\\/")
         self.bands = data.settings["compass"]["bands"]
-        self.rules = data.settings["survey"]
         self.written: list[Path] = []
         self.by_area: dict[str, dict[str, list[IndicatorRow]]] = {}
         self.by_indicator: dict[str, dict[str, list[IndicatorRow]]] = {}
         records = value_records(data.values, data.catalogue)
         for lang in i18n.LANGS:
             self.by_area[lang], self.by_indicator[lang] = {}, {}
-            for row in present(records, lang, self.rules):
+            for row in present(records, lang):
                 self.by_area[lang].setdefault(row.area_code, []).append(row)
                 self.by_indicator[lang].setdefault(row.indicator_id, []).append(row)
         self.scores = scores_by_area(data.scores)
@@ -390,7 +389,7 @@ class SiteBuilder:
             first_id=first["first_id"],
             headline_data={m["layout"]: m["headline"] for m in layouts},
             legends={"judged": self.legend(False, lang), "neutral": self.legend(True, lang)},
-            how_to_read=i18n.HOW_TO_READ[lang],
+            how_to_read=i18n.how_to_read(lang),
             uses_search=True,
         )
 
@@ -667,8 +666,6 @@ class SiteBuilder:
             ),
             legend_items=self.legend(neutral, lang),
             not_compared=", ".join(not_compared),
-            min_n=self.rules["min_n"],
-            max_cv=int(100 * self.rules["max_cv"]),
         )
 
 

@@ -53,7 +53,9 @@ def write_changelog(con, folder: Path, downloads: Path, env, synthetic: bool) ->
         )
     page = folder / "wijzigingen.html"
     page.write_text(
-        env.get_template("wijzigingen.html.j2").render(pairs=pairs, synthetic=synthetic),
+        env.get_template("wijzigingen.html.j2").render(
+            pairs=pairs, synthetic=synthetic, confidence=i18n.settings_figures()["confidence"]
+        ),
         encoding="utf-8",
     )
     return page

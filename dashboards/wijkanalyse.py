@@ -124,7 +124,7 @@ def report_context(data: SiteData) -> ReportContext:
     rows: dict[str, list[IndicatorRow]] = {}
     # the reports and their comparisons are about wijken and gebieden (not the 150 buurten)
     values = data.values[data.values["area_level"].isin(REPORTED_LEVELS)]
-    for row in present(value_records(values, data.catalogue), LANG, data.settings["survey"]):
+    for row in present(value_records(values, data.catalogue), LANG):
         rows.setdefault(row.area_code, []).append(row)
     return ReportContext(
         data,

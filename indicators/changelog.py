@@ -28,8 +28,12 @@ onto the newest layout (``geo.crosswalk``), not onto every layout in between.
 
 from __future__ import annotations
 
+import json
+
 import duckdb
 import pandas as pd
+
+from indicators import messages
 
 ALL_LAYOUTS = "all"  # the layout of a change that holds for every layout (indicators)
 
@@ -46,7 +50,7 @@ area_pair AS (  -- area changes: the crosswalk maps earlier areas onto the newes
 ),
 published AS (
     SELECT edition, indicator_id, bool_or(NOT suppressed) AS published,
-           mode(suppression_note) AS why_not   -- e.g. not asked, no register export
+           mode(suppression_reason) AS why_not   -- e.g. not asked, no register export
     FROM indicator_values WHERE layout = 'cbs' AND area_level = 'wijk' GROUP BY ALL
 ),
 titles AS (SELECT indicator_id, title_nl, source, comparable_since, break_note_nl
@@ -55,12 +59,11 @@ indicator_changes AS (
     SELECT p.edition, p.previous_edition, $all AS layout,
            CASE WHEN now.published THEN 'indicator_new' ELSE 'indicator_removed' END AS kind,
            t.indicator_id AS subject, t.title_nl AS title,
-           CASE WHEN now.published
-                THEN 'Gepubliceerd in ' || p.edition || ', niet in ' || p.previous_edition
-                ELSE 'Gepubliceerd in ' || p.previous_edition || ', niet meer in ' || p.edition
-           END || ' (' || t.source || ')'
-           || CASE WHEN NOT now.published THEN coalesce(': ' || now.why_not, '') ELSE '' END
-           AS detail,
+           CASE WHEN now.published THEN 'indicator_new'
+                WHEN now.why_not IS NULL THEN 'indicator_removed'
+                ELSE 'indicator_removed_because' END AS detail_code,
+           to_json({edition: p.edition, previous_edition: p.previous_edition,
+                    source: t.source, reason: now.why_not, wave: p.edition}) AS figures,
            NULL::DOUBLE AS change, NULL::DOUBLE AS change_z, NULL::BIGINT AS rank
     FROM pair p
     JOIN published now ON now.edition = p.edition
@@ -71,7 +74,7 @@ indicator_changes AS (
 ),
 definition_changes AS (
     SELECT p.edition, p.previous_edition, $all, 'definition_changed', t.indicator_id, t.title_nl,
-           t.break_note_nl, NULL, NULL, NULL
+           'definition_changed', to_json({note: t.break_note_nl}), NULL, NULL, NULL
     FROM pair p JOIN titles t ON t.comparable_since > p.previous_edition
                               AND t.comparable_since <= p.edition
 ),
@@ -88,18 +91,17 @@ wijk_pair AS (
 ),
 area_new AS (
     SELECT p.edition, p.previous_edition, 'cbs', 'area_new', a.area_code, a.area_name,
-           'Wijk zonder buurten in ' || p.previous_area_year
-           || ': hoorde toen niet bij de gemeente of bestond niet; geen vergelijking',
-           NULL, NULL, NULL
+           'area_new', to_json({previous_area_year: p.previous_area_year}), NULL, NULL, NULL
     FROM area_pair p JOIN target a ON a.year = p.area_year AND a.area_level = 'wijk'
     WHERE p.area_year <> p.previous_area_year
       AND a.area_code NOT IN (SELECT to_code FROM wijk_pair w WHERE w.edition = p.edition)
 ),
 area_changed AS (
     SELECT w.edition, w.previous_edition, 'cbs', 'area_changed', w.to_code, any_value(a.area_name),
-           'Samengesteld uit ' || string_agg(w.from_code || ' (' || w.population::BIGINT
-               || ' inw.)', ', ' ORDER BY w.from_code)
-           || ': cijfers van ' || w.previous_edition || ' opnieuw opgeteld uit de buurten',
+           'area_changed',
+           to_json({previous_edition: w.previous_edition,
+                    parts: list({code: w.from_code, population: w.population::BIGINT}
+                                ORDER BY w.from_code)}),
            NULL, NULL, NULL
     FROM wijk_pair w
     LEFT JOIN target a ON a.year = w.to_year AND a.area_level = 'wijk' AND a.area_code = w.to_code
@@ -108,14 +110,15 @@ area_changed AS (
 ),
 buurt_recoded AS (
     SELECT edition, previous_edition, 'cbs', 'buurt_recoded', from_code, from_code,
-           'Buurtcode bestaat niet meer; op grond van de grenzen ('
-           || round(100 * area_share)::BIGINT || '% van de oppervlakte) toegedeeld aan '
-           || to_code || ' (' || coalesce(population::BIGINT, 0) || ' inw.)', NULL, NULL, NULL
+           'buurt_recoded',
+           to_json({share: round(100 * area_share)::BIGINT, to_code: to_code,
+                    population: coalesce(population::BIGINT, 0)}),
+           NULL, NULL, NULL
     FROM crosswalk_pair WHERE method <> 'same_code'
 ),
 area_renamed AS (
     SELECT p.edition, p.previous_edition, 'cbs', 'area_renamed', now.area_code, now.area_name,
-           'Naam was ' || prev.area_name, NULL, NULL, NULL
+           'area_renamed', to_json({previous_name: prev.area_name}), NULL, NULL, NULL
     FROM area_pair p
     JOIN target now ON now.year = p.area_year AND now.area_level IN ('wijk', 'gebied')
     JOIN target prev ON prev.year = p.previous_area_year AND prev.area_code = now.area_code
@@ -134,17 +137,15 @@ own_wijken AS (  -- each own wijk of today as the earlier edition of the pair ha
 own_from AS (   -- the earlier buurten of each own wijk (layout_crosswalk)
     SELECT o.edition, o.layout, o.area_code, count(*) AS buurten,
            sum(c.population)::BIGINT AS population,
-           string_agg(c.from_code || ' (' || coalesce(c.population::BIGINT || ' inw.',
-               'inwonertal onbekend') || CASE WHEN c.method <> 'same_code'
-               THEN ', code vervallen' ELSE '' END || ')', ', ' ORDER BY c.from_code) AS list
+           list({code: c.from_code, population: c.population::BIGINT,
+                 recoded: c.method <> 'same_code'} ORDER BY c.from_code) AS parts
     FROM own_wijken o JOIN layout_crosswalk c ON c.layout = o.layout
          AND c.from_year = o.previous_area_year AND c.to_year = o.area_year
          AND c.to_code = o.area_code
     GROUP BY ALL
 ),
 own_only_now AS (   -- today's buurten of an own wijk without a buurt of their code then
-    SELECT o.edition, o.layout, o.area_code,
-           string_agg(b.buurt_code, ', ' ORDER BY b.buurt_code) AS list
+    SELECT o.edition, o.layout, o.area_code, list(b.buurt_code ORDER BY b.buurt_code) AS codes
     FROM own_wijken o JOIN area_buurten b ON b.year = o.area_year AND b.layout = o.layout
          AND b.area_level = 'wijk' AND b.area_code = o.area_code
     WHERE NOT EXISTS (SELECT 1 FROM layout_crosswalk c WHERE c.layout = o.layout
@@ -155,19 +156,13 @@ own_area AS (
     SELECT o.edition, o.previous_edition, o.layout,
            CASE WHEN o.not_comparable THEN 'area_new' ELSE 'area_changed' END,
            o.area_code, o.area_name,
-           CASE WHEN o.not_comparable AND f.buurten IS NULL
-                THEN 'Eigen wijk zonder buurten in ' || o.previous_area_year
-                     || ': hoorde toen niet bij de gemeente of bestond niet; geen vergelijking'
-                WHEN o.not_comparable
-                THEN 'Eigen wijk maar voor een deel uit buurten van ' || o.previous_area_year
-                     || ' (' || f.list || '); geen vergelijking'
-                ELSE 'Samengesteld uit ' || f.buurten || ' buurten van ' || o.previous_area_year
-                     || ' (' || f.population || ' inw.): ' || f.list
-                     || coalesce('; buurtcodes van nu die er in ' || o.previous_area_year
-                                 || ' niet waren: ' || n.list, '')
-                     || '. Cijfers van ' || o.previous_edition
-                     || ' opnieuw opgeteld uit de buurten van toen'
-           END,
+           CASE WHEN o.not_comparable AND f.buurten IS NULL THEN 'own_area_new'
+                WHEN o.not_comparable THEN 'own_area_partial'
+                WHEN n.codes IS NULL THEN 'own_area_changed'
+                ELSE 'own_area_changed_new_codes' END,
+           to_json({previous_edition: o.previous_edition,
+                    previous_area_year: o.previous_area_year, buurten: f.buurten,
+                    population: f.population, parts: f.parts, new_codes: n.codes}),
            NULL, NULL, NULL
     FROM own_wijken o
     LEFT JOIN own_from f USING (edition, layout, area_code)
@@ -178,11 +173,10 @@ movement AS (   -- per layout: the CBS wijken and the own wijken of every own la
     SELECT v.edition, v.previous_edition, v.layout, 'movement',
            v.indicator_id || ' ' || v.area_code,
            t.title_nl || ' — ' || v.area_name,
-           v.previous_value || ' → ' || v.value || ' ' || v.unit || ' ('
-           || CASE v.trend WHEN 'better' THEN 'beter' WHEN 'worse' THEN 'slechter'
-                           WHEN 'higher' THEN 'hoger' ELSE 'lager' END
-           || CASE WHEN v.source = 'survey' THEN ', z = ' || round(v.change_z, 1) ELSE '' END
-           || ')',
+           CASE WHEN v.source = 'survey' THEN 'movement_tested' ELSE 'movement' END,
+           to_json({previous_value: v.previous_value::VARCHAR, value: v.value::VARCHAR,
+                    unit: v.unit, trend: v.trend,
+                    z: round(v.change_z, 1)::VARCHAR}),
            v.change, v.change_z,
            row_number() OVER (PARTITION BY v.layout, v.edition, v.source = 'survey' ORDER BY
                CASE WHEN v.source = 'survey' THEN abs(v.change_z)
@@ -231,7 +225,9 @@ def layout_order(layout: str) -> tuple[int, str]:
 
 def edition_changelog(con: duckdb.DuckDBPyConnection, top: int = 15) -> pd.DataFrame:
     """The changelog between each edition and the previous one (see module doc); ``top``
-    movements per edition and layout for survey and for CBS/register figures each."""
+    movements per edition and layout for survey and for CBS/register figures each. The SQL
+    gives each change a ``detail_code`` and its figures; the sentence (``detail``) is written
+    from indicators/messages.yml (``changelog``)."""
     frame = con.execute(CHANGELOG_SQL, {"top": top, "all": ALL_LAYOUTS}).df()
     frame.columns = [
         "edition",
@@ -240,11 +236,21 @@ def edition_changelog(con: duckdb.DuckDBPyConnection, top: int = 15) -> pd.DataF
         "kind",
         "subject",
         "title",
-        "detail",
+        "detail_code",
+        "figures",
         "change",
         "change_z",
         "rank",
     ]
+    frame.insert(
+        6,
+        "detail",
+        [
+            messages.changelog_message(code, "nl", json.loads(figures))
+            for code, figures in zip(frame["detail_code"], frame["figures"], strict=True)
+        ],
+    )
+    frame = frame.drop(columns=["detail_code", "figures"])
     frame["order"] = frame["kind"].map(KIND_ORDER.index)
     frame["layout_order"] = frame["layout"].map(layout_order)
     return (

@@ -17,6 +17,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from indicators.catalogue import statistics_settings
+from indicators.messages import suppression_message, trend_message
+
 PUBLISHED_COLUMNS = [
     "edition", "layout", "area_code", "area_name", "area_level", "parent_code",
     "indicator_id", "source", "quadrant", "theme", "value", "unit", "ci_low", "ci_high",
@@ -40,16 +43,16 @@ COLUMN_DOCS = {
     "theme": "Thema van het kompas",
     "value": "Waarde, afgerond zoals gepubliceerd; leeg als onderdrukt",
     "unit": "Eenheid",
-    "ci_low": "Ondergrens 95%-betrouwbaarheidsinterval (alleen enquête)",
-    "ci_high": "Bovengrens 95%-betrouwbaarheidsinterval (alleen enquête)",
+    "ci_low": "Ondergrens {confidence}%-betrouwbaarheidsinterval (alleen enquête)",
+    "ci_high": "Bovengrens {confidence}%-betrouwbaarheidsinterval (alleen enquête)",
     "n_unweighted": "Aantal respondenten in de basis (ongewogen)",
     "n_effective": "Effectief aantal respondenten (n / design effect)",
     "cv": "Variatiecoëfficiënt van de schatting",
     "caution": "Indicatief: variatiecoëfficiënt boven de voorzichtigheidsgrens",
     "reference_value": "Waarde van de gemeente",
-    "index": "Kompasindex (gemeente = 100; 40-160; hoger = gunstiger)",
+    "index": "Kompasindex (gemeente = 100; {clip_low}-{clip_high}; hoger = gunstiger)",
     "band": "Klasse van de index (vijf stappen)",
-    "significant_vs_city": "Verschil met de rest van de gemeente significant (95%)",
+    "significant_vs_city": "Verschil met de rest van de gemeente significant ({confidence}%)",
     "suppressed": "Waarde niet gepubliceerd",
     "suppression_reason": "Reden van onderdrukking (code)",
     "suppression_note": "Reden van onderdrukking (tekst)",
@@ -64,12 +67,13 @@ COLUMN_DOCS = {
     "procentpunten)",
     "change_se": "Standaardfout van de verandering (alleen enquête: wortel van se1² + se2²)",
     "change_z": "Toetsingsgrootheid z van de verandering (alleen enquête)",
-    "change_significant": "Verandering significant (95%, alleen enquête; CBS en registraties "
+    "change_significant": "Verandering significant ({confidence}%, alleen enquête; CBS en "
+    "registraties "
     "zijn tellingen van iedereen, geen steekproef)",
     "trend": "better, worse (beoordeelde indicatoren), higher, lower (neutrale) of stable",
     "trend_note": "Waarom er geen ontwikkeling is (eerste editie, niet vergelijkbaar, ...)",
     "development_index": "Ontwikkelingsindex (verandering geschaald als de kompasindex: 100 = "
-    "geen of geen significante verandering; 40-160; hoger = gunstiger)",
+    "geen of geen significante verandering; {clip_low}-{clip_high}; hoger = gunstiger)",
     "development_band": "Klasse van de ontwikkelingsindex (vijf stappen)",
     "synthetic": "Afgeleid van synthetische (gegenereerde) invoer",
 }
@@ -97,6 +101,18 @@ BUDGET_COLUMN_DOCS = {
 }
 
 
+def column_docs(settings: dict | None = None) -> dict[str, str]:
+    """COLUMN_DOCS with the confidence level and the index range of the settings filled in."""
+    settings = settings or statistics_settings()
+    low, high = settings["compass"]["clip"]
+    figures = {
+        "confidence": f"{100 * settings['confidence']:g}",
+        "clip_low": f"{low:g}",
+        "clip_high": f"{high:g}",
+    }
+    return {k: v.format(**figures) for k, v in COLUMN_DOCS.items()}
+
+
 def budget_credit(budgets: pd.DataFrame) -> str:
     """``Bron: Gemeente Groningen, jaarverslagen 2017 en 2019``."""
     years = [str(y) for y in sorted(budgets["year"].unique())]
@@ -109,7 +125,24 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def _notes(values: pd.DataFrame) -> tuple[list[str | None], list[str | None]]:
+    """The Dutch sentences of the reason codes of ``values`` (indicators/messages.yml)."""
+    suppression = [
+        suppression_message(reason, "nl", n=n, cv=cv, threshold=threshold, wave=wave) or None
+        for reason, n, cv, threshold, wave in zip(
+            values["suppression_reason"], values["n_unweighted"], values["cv"],
+            values["suppression_threshold"], values["period"], strict=True,
+        )
+    ]  # fmt: skip
+    trend = [trend_message(reason, "nl") or None for reason in values["trend_reason"]]
+    return suppression, trend
+
+
 def published_values(values: pd.DataFrame) -> pd.DataFrame:
+    """The rows of indicator_values as published: the columns of PUBLISHED_COLUMNS, nothing
+    suppressed left in, the reasons also in words (``suppression_note``, ``trend_note``)."""
+    values = values.copy()
+    values["suppression_note"], values["trend_note"] = _notes(values)
     out = values[PUBLISHED_COLUMNS].copy()
     blank = out["suppressed"].astype(bool)
     out.loc[blank, ["value", "ci_low", "ci_high", "index", "band", "cv"]] = None
@@ -183,7 +216,7 @@ def write_downloads(
         "credit": "Bron: CBS",
         "suppression": "Onderdrukte waarden zijn leeg; suppression_reason en suppression_note "
         "zeggen waarom. Onderdrukte waarden staan in geen enkel gepubliceerd bestand.",
-        "columns": COLUMN_DOCS,
+        "columns": column_docs(),
         "programme_budgets": budget_meta,
         "provenance": provenance,
         "files": {p.name: {"sha256": _sha256(p), "bytes": p.stat().st_size} for p in files},

@@ -89,7 +89,7 @@ def _merge_small_age_cells(w_idx, age, age_tot, n_wijk, k_age, min_cell):
     return mapping[w_idx, age], targets, merged
 
 
-def _cell_targets(cells: np.ndarray, totals: np.ndarray, present: np.ndarray) -> np.ndarray:
+def _cell_targets(totals: np.ndarray, present: np.ndarray) -> np.ndarray:
     """Targets per (wijk, category) with empty cells collapsed into the wijk's other cells."""
     targets = totals.astype(float).copy()
     wijk_total = targets.sum(axis=1, keepdims=True)
@@ -157,42 +157,57 @@ def rake_arrays(
     sex_tot = margins[["men", "women"]].to_numpy(dtype=float)
     pop = age_tot.sum(axis=1)
 
-    age_cell = w_idx * k_age + age
     sex_ok = sex_idx >= 0
     sex_n = np.bincount(w_idx[sex_ok] * 2 + sex_idx[sex_ok], minlength=n_wijk * 2).reshape(
         n_wijk, 2
     )
     no_sex_raking = (sex_n < min_cell).any(axis=1)
     sex_ok &= ~no_sex_raking[w_idx]
-    sex_cell = np.where(sex_ok, w_idx * 2 + sex_idx, 0)
-    age_present = np.bincount(age_cell, minlength=n_wijk * k_age).reshape(n_wijk, k_age) > 0
-    sex_present = np.bincount(sex_cell[sex_ok], minlength=n_wijk * 2).reshape(n_wijk, 2) > 0
+    # Every step scales whole cells (wijk x age group x sex; 'anders' or not raked on sex is a
+    # sex of its own) and the bounds are per wijk, so respondents of a cell keep equal weights:
+    # the loop runs on the cells, each counted as often as it has respondents.
+    sex3 = np.where(sex_ok, sex_idx, 2)
+    key = (w_idx * k_age + age) * 3 + sex3
+    count = np.bincount(key, minlength=n_wijk * k_age * 3)
+    cells = np.flatnonzero(count)
+    respondent_cell = np.searchsorted(cells, key)
+    n_c = count[cells].astype(float)
+    c_wijk = cells // (k_age * 3)
+    c_age_cell = cells // 3  # wijk * k_age + age
+    c_sex = cells % 3
+    c_sex_ok = c_sex < 2
+    c_sex_cell = np.where(c_sex_ok, c_wijk * 2 + c_sex, 0)
+
+    age_present = np.bincount(c_age_cell, minlength=n_wijk * k_age).reshape(n_wijk, k_age) > 0
+    sex_present = np.bincount(c_sex_cell[c_sex_ok], minlength=n_wijk * 2).reshape(n_wijk, 2) > 0
     has_resp = np.bincount(w_idx, minlength=n_wijk) > 0
     collapsed = merged + int(no_sex_raking[has_resp].sum())
-    age_target = _cell_targets(age_cell, age_tot, age_present).ravel()
+    age_target = _cell_targets(age_tot, age_present).ravel()
 
     n_resp = np.bincount(w_idx, minlength=n_wijk).astype(float)
     mean_w = np.divide(pop, n_resp, out=np.zeros_like(pop), where=n_resp > 0)
-    w = mean_w[w_idx].copy()
-    lo_w, hi_w = bounds[0] * mean_w[w_idx], bounds[1] * mean_w[w_idx]
+    w = mean_w[c_wijk].copy()
+    lo_w, hi_w = bounds[0] * mean_w[c_wijk], bounds[1] * mean_w[c_wijk]
     share = sex_tot / np.maximum(sex_tot.sum(axis=1, keepdims=True), 1e-12)
     mask = age_target > 0
     err = np.inf
     it = 0
     history: list[float] = []
     for it in range(1, max_iterations + 1):  # noqa: B007 - the count is reported
-        got = np.bincount(age_cell, weights=w, minlength=n_wijk * k_age)
-        w *= np.divide(age_target, got, out=np.ones_like(got), where=got > 0)[age_cell]
+        got = np.bincount(c_age_cell, weights=w * n_c, minlength=n_wijk * k_age)
+        w *= np.divide(age_target, got, out=np.ones_like(got), where=got > 0)[c_age_cell]
         # sex targets: the weight carried by man/vrouw respondents, split by the CBS sex ratio
-        carried = np.bincount(w_idx[sex_ok], weights=w[sex_ok], minlength=n_wijk)
-        sex_target = _cell_targets(sex_cell, share * carried[:, None], sex_present).ravel()
-        got = np.bincount(sex_cell[sex_ok], weights=w[sex_ok], minlength=n_wijk * 2)
+        carried = np.bincount(c_wijk[c_sex_ok], weights=(w * n_c)[c_sex_ok], minlength=n_wijk)
+        sex_target = _cell_targets(share * carried[:, None], sex_present).ravel()
+        got = np.bincount(c_sex_cell[c_sex_ok], weights=(w * n_c)[c_sex_ok], minlength=n_wijk * 2)
         factor = np.divide(sex_target, got, out=np.ones_like(got), where=got > 0)
-        w[sex_ok] *= factor[sex_cell[sex_ok]]
+        w[c_sex_ok] *= factor[c_sex_cell[c_sex_ok]]
         np.clip(w, lo_w, hi_w, out=w)
-        got_age = np.bincount(age_cell, weights=w, minlength=n_wijk * k_age)
+        got_age = np.bincount(c_age_cell, weights=w * n_c, minlength=n_wijk * k_age)
         err = float(np.max(np.abs(got_age[mask] / age_target[mask] - 1))) if mask.any() else 0.0
-        got_sex = np.bincount(sex_cell[sex_ok], weights=w[sex_ok], minlength=n_wijk * 2)
+        got_sex = np.bincount(
+            c_sex_cell[c_sex_ok], weights=(w * n_c)[c_sex_ok], minlength=n_wijk * 2
+        )
         smask = sex_target > 0
         if smask.any():
             err = max(err, float(np.max(np.abs(got_sex[smask] / sex_target[smask] - 1))))
@@ -202,11 +217,13 @@ def rake_arrays(
         history.append(err)
         if len(history) > 5 and history[-6] - err < 1e-4 * max(history[-6], 1e-12):
             break
-    trimmed = float(np.mean(np.isclose(w, lo_w) | np.isclose(w, hi_w)))
-    return w, {
+    at_bound = np.isclose(w, lo_w) | np.isclose(w, hi_w)
+    trimmed = float(np.sum(n_c[at_bound]) / np.sum(n_c))
+    weights = w[respondent_cell]
+    return weights, {
         "iterations": it,
         "max_margin_error": err,
-        "design_effect": kish_deff(w),
+        "design_effect": kish_deff(weights),
         "collapsed_cells": collapsed,
         "trimmed_share": trimmed,
     }

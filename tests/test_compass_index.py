@@ -10,8 +10,9 @@ import duckdb
 import pytest
 
 from dashboards.palette import score_band
-from indicators import compass_index, engine, trends
+from indicators import compass_index
 from indicators.catalogue import statistics_settings
+from indicators.models import SQL_DIR
 
 SHIPPED = statistics_settings()["compass"]
 OTHER = {  # a different scale: the macros follow the settings, no bound is typed in SQL
@@ -80,8 +81,39 @@ def test_index_macro_is_the_clipped_formula(compass: dict) -> None:
     assert con.execute("SELECT compass_index(1e9, 1.0, 'higher_is_worse')").fetchone()[0] == lo
 
 
+@pytest.mark.parametrize(
+    ("difference", "typical", "direction", "index"),
+    [
+        (0.0, 2.0, "higher_is_better", 100),  # the gemeente itself
+        (-3.0, 2.0, "higher_is_better", 70),  # 1.5 typical distances below: 100 - 30
+        (1.0, 2.0, "higher_is_better", 110),  # half a typical distance above
+        (2.0, 2.0, "higher_is_better", 120),  # one typical distance above: 100 + spread
+        (2.0, 2.0, "neutral", 120),  # neutral indicators count like higher is better
+        (2.0, 2.0, "higher_is_worse", 80),  # direction turns the sign
+        (-3.0, 2.0, "higher_is_worse", 130),
+        (20.0, 2.0, "higher_is_better", 160),  # clipped at the top
+        (-20.0, 2.0, "higher_is_better", 40),  # and at the bottom
+        (20.0, 2.0, "higher_is_worse", 40),
+        (5.0, 0.0, "higher_is_worse", 100),  # no spread among the wijken: all at 100
+    ],
+)
+def test_index_macro_at_known_points(difference, typical, direction, index) -> None:
+    """The shipped scale (spread 20, clip 40-160) at points worked out by hand."""
+    assert SHIPPED["spread"] == 20 and SHIPPED["clip"] == [40, 160]
+    con = duckdb.connect()
+    compass_index.create_macros(con, {"compass": SHIPPED})
+    got = con.execute("SELECT compass_index(?, ?, ?)", [difference, typical, direction])
+    assert got.fetchone()[0] == pytest.approx(index)
+    band = con.execute("SELECT compass_band(?, false)", [float(index)]).fetchone()[0]
+    assert band == {40: "very_unfavourable", 70: "unfavourable", 80: "unfavourable",
+                    100: "average", 110: "favourable", 120: "favourable",
+                    130: "very_favourable", 160: "very_favourable"}[index]  # fmt: skip
+
+
 def test_state_and_development_index_call_the_macros() -> None:
-    for sql in (engine.FINISH_SQL, trends.TREND_SQL):
+    state = (SQL_DIR / "edition_values.sql").read_text(encoding="utf-8")
+    development = (SQL_DIR / "indicator_values.sql").read_text(encoding="utf-8")
+    for sql in (state, development):
         assert "compass_index(" in sql
         assert "compass_band(" in sql
         # the scale is nowhere else: no clip, spread or band bound of its own

@@ -12,71 +12,141 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from scipy import stats
 
-from indicators import estimates
+from indicators import engine, messages
 from indicators.catalogue import load_catalogue, statistics_settings
 from indicators.engine import EditionPlan, compute_edition
+from indicators.models import run_models
 from indicators.weights import kish_deff, rake
 from ingest.survey.codebook import load_codebook
 
 Z95 = 1.959963984540054
 
 
+def survey_values(areas: list[tuple], statistic: str = "share", **settings) -> dict:
+    """The model survey_values (indicators/sql/survey_values.sql, with t_quantiles) on
+    hand-made sums: ``areas`` are (code, level, n, sw, swy, swy2, sw2); the gemeente's sums
+    give each area's rest of the gemeente. Returns {code: row}."""
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE edition_areas (area_id INTEGER, layout VARCHAR, area_level VARCHAR, "
+        "area_code VARCHAR, area_name VARCHAR, parent_code VARCHAR)"
+    )
+    con.execute(
+        "CREATE TABLE survey_area_sums (area_id INTEGER, indicator_key INTEGER, n BIGINT, "
+        "sw DOUBLE, swy DOUBLE, swy2 DOUBLE, sw2 DOUBLE)"
+    )
+    for k, (code, level, *sums) in enumerate(areas):
+        con.execute("INSERT INTO edition_areas VALUES (?, 'cbs', ?, ?, ?, NULL)",
+                    [k, level, code, code])  # fmt: skip
+        con.execute("INSERT INTO survey_area_sums VALUES (?, 0, ?, ?, ?, ?, ?)", [k, *sums])
+    con.execute(
+        "CREATE TABLE survey_items AS SELECT 0 AS indicator_key, 'x' AS indicator_id, "
+        "$s AS statistic, true AS asked, 3 AS min_n",
+        {"s": statistic},
+    )
+    config = copy.deepcopy(statistics_settings())
+    config["survey"].update(settings)
+    inputs = engine.Inputs(load_catalogue(), None, config, engine.EditionPlan(1, 1, (1,), 1, 1))
+    params = engine._params(inputs)
+    given = ["edition_areas", "survey_area_sums", "survey_items"]  # made above, by hand
+    run_models(con, engine.all_models(), ["survey_values"], params, {"inputs": inputs}, None, given)
+    rows = con.execute(
+        "SELECT a.area_code, v.* FROM survey_values v JOIN edition_areas a USING (area_id)"
+    ).df()
+    return {r["area_code"]: r for r in rows.to_dict("records")}
+
+
 def test_weighted_share_and_wilson_interval_by_hand():
     w = np.array([1.0, 2.0, 3.0, 4.0])
     y = np.array([1, 0, 1, 1])
-    p, se, lo, hi, n_eff = estimates.share_estimate(
-        np.array([w.sum()]), np.array([(w * y).sum()]), np.array([(w**2).sum()]), Z95
-    )
+    sums = (4, w.sum(), (w * y).sum(), (w * y).sum(), (w**2).sum())
+    got = survey_values([("WK1", "wijk", *sums), ("GM1", "gemeente", *sums)])["WK1"]
     # by hand: p = (1 + 3 + 4) / 10 = 0.8; n_eff = 10^2 / (1 + 4 + 9 + 16) = 10/3
-    assert p[0] == pytest.approx(0.8)
-    assert n_eff[0] == pytest.approx(10 / 3)
+    assert got["raw_value"] == pytest.approx(80)
+    assert got["n_effective"] == pytest.approx(10 / 3)
     n = 10 / 3
     centre = (0.8 + Z95**2 / (2 * n)) / (1 + Z95**2 / n)
     half = Z95 * math.sqrt(0.8 * 0.2 / n + Z95**2 / (4 * n * n)) / (1 + Z95**2 / n)
-    assert lo[0] == pytest.approx(centre - half)
-    assert hi[0] == pytest.approx(centre + half)
-    assert 0 <= lo[0] < 0.8 < hi[0] <= 1
-    assert se[0] == pytest.approx(math.sqrt(0.16 / n))
+    assert got["ci_low"] == pytest.approx(100 * (centre - half))
+    assert got["ci_high"] == pytest.approx(100 * (centre + half))
+    assert 0 <= got["ci_low"] < 80 < got["ci_high"] <= 100
+    assert got["standard_error"] == pytest.approx(100 * math.sqrt(0.16 / n))
+    assert got["cv"] == pytest.approx(math.sqrt(0.16 / n) / 0.8)
+    assert got["missing"] is None and got["n_unweighted"] == 4
     # Kish: deff = n * sum w^2 / (sum w)^2 = 4 * 30 / 100
     assert kish_deff(w) == pytest.approx(1.2)
 
 
+def test_logit_interval_when_the_settings_ask_for_it():
+    sums = (100, 100.0, 20.0, 20.0, 100.0)  # p = 0.2 on n_eff = 100
+    got = survey_values([("WK1", "wijk", *sums), ("GM1", "gemeente", *sums)],
+                        share_interval="logit")["WK1"]  # fmt: skip
+    se = 1 / math.sqrt(100 * 0.2 * 0.8)
+    logit = math.log(0.2 / 0.8)
+    assert got["ci_low"] == pytest.approx(100 / (1 + math.exp(-(logit - Z95 * se))))
+    assert got["ci_high"] == pytest.approx(100 / (1 + math.exp(-(logit + Z95 * se))))
+
+
 def test_wilson_interval_stays_inside_0_1_at_the_edges():
-    p, _, lo, hi, _ = estimates.share_estimate(
-        np.array([50.0, 50.0]), np.array([0.0, 50.0]), np.array([50.0, 50.0]), Z95
-    )
-    assert lo[0] == pytest.approx(0, abs=1e-12) and 0 < hi[0] < 0.1
-    assert hi[1] == pytest.approx(1) and 0.9 < lo[1] < 1
+    got = survey_values(
+        [("WK0", "wijk", 50, 50.0, 0.0, 0.0, 50.0), ("WK1", "wijk", 50, 50.0, 50.0, 50.0, 50.0),
+         ("GM1", "gemeente", 100, 100.0, 50.0, 50.0, 100.0)]
+    )  # fmt: skip
+    assert got["WK0"]["ci_low"] == pytest.approx(0, abs=1e-10) and 0 < got["WK0"]["ci_high"] < 10
+    assert got["WK1"]["ci_high"] == pytest.approx(100) and 90 < got["WK1"]["ci_low"] < 100
+    assert got["WK0"]["cv"] is None or math.isnan(got["WK0"]["cv"])  # no CV of a zero share
 
 
 def test_weighted_mean_t_interval_by_hand():
     w = np.array([1.0, 1.0, 2.0, 2.0])
     y = np.array([6.0, 8.0, 7.0, 9.0])
-    sums = [np.array([v]) for v in (4, w.sum(), (w * y).sum(), (w * y * y).sum(), (w**2).sum())]
-    m, se, lo, hi, n_eff = estimates.mean_estimate(*sums, confidence=0.95)
+    sums = (4, w.sum(), (w * y).sum(), (w * y * y).sum(), (w**2).sum())
+    got = survey_values([("WK1", "wijk", *sums), ("GM1", "gemeente", *sums)], "mean")["WK1"]
     mean = (6 + 8 + 14 + 18) / 6
     var = ((6 - mean) ** 2 + (8 - mean) ** 2 + 2 * (7 - mean) ** 2 + 2 * (9 - mean) ** 2) / 6
     var *= 4 / 3
     neff = 36 / 10
-    assert m[0] == pytest.approx(mean)
-    assert n_eff[0] == pytest.approx(neff)
-    assert se[0] == pytest.approx(math.sqrt(var / neff))
+    assert got["raw_value"] == pytest.approx(mean)
+    assert got["n_effective"] == pytest.approx(neff)
+    assert got["standard_error"] == pytest.approx(math.sqrt(var / neff))
     # t quantile with df = n_eff - 1 = 2.6 (between the table values 4.303 for df 2 and
     # 3.182 for df 3), wider than the normal 1.96
-    half = hi[0] - m[0]
-    assert half == pytest.approx(estimates.stats.t.ppf(0.975, 2.6) * se[0])
-    assert 3.182 * se[0] < half < 4.303 * se[0]
-    assert m[0] - lo[0] == pytest.approx(half)
+    half = got["ci_high"] - got["raw_value"]
+    assert half == pytest.approx(stats.t.ppf(0.975, 2.6) * got["standard_error"])
+    assert 3.182 * got["standard_error"] < half < 4.303 * got["standard_error"]
+    assert got["raw_value"] - got["ci_low"] == pytest.approx(half)
 
 
 def test_difference_test_flags_only_real_differences():
-    z, sig = estimates.difference_test(
-        np.array([0.50, 0.50]), np.array([0.02, 0.02]),
-        np.array([0.40, 0.47]), np.array([0.01, 0.01]), 0.95,
+    # A: p = 0.5 on 625 (se 0.02); the rest of the gemeente: p = 0.4 on 2400 (se 0.01):
+    # z = 0.10 / sqrt(0.0005) = 4.47 -> significant. B: p = 0.5 on 625 again, rest p = 0.47
+    # on 2491 (se 0.0100): z = 1.34 -> not significant.
+    def gemeente(rest_n, rest_p):
+        return ("GM1", "gemeente", 625 + rest_n, 625.0 + rest_n, 312.5 + rest_n * rest_p,
+                312.5 + rest_n * rest_p, 625.0 + rest_n)  # fmt: skip
+
+    a = survey_values([("WK1", "wijk", 625, 625.0, 312.5, 312.5, 625.0), gemeente(2400, 0.4)])
+    b = survey_values([("WK1", "wijk", 625, 625.0, 312.5, 312.5, 625.0), gemeente(2491, 0.47)])
+    assert a["WK1"]["significant_vs_city"] is True
+    assert b["WK1"]["significant_vs_city"] is False
+    # the gemeente itself is not tested against itself
+    assert a["GM1"]["significant_vs_city"] is None or math.isnan(a["GM1"]["significant_vs_city"])
+
+
+def test_small_and_unreliable_estimates_are_suppressed_with_their_reason():
+    got = survey_values(
+        [("WK1", "wijk", 2, 2.0, 1.0, 1.0, 2.0),       # 2 respondents, min_n is 3
+         ("WK2", "wijk", 10, 10.0, 1.0, 1.0, 10.0),    # p = 0.1 on 10: cv = 0.95
+         ("WK3", "wijk", 400, 400.0, 120.0, 120.0, 400.0),  # p = 0.3 on 400: cv = 0.076
+         ("GM1", "gemeente", 412, 412.0, 122.0, 122.0, 412.0)],
+        max_cv=0.35,
     )  # fmt: skip
-    assert z[0] == pytest.approx(0.10 / math.sqrt(0.0005))
-    assert list(sig) == [True, False]
+    assert got["WK1"]["missing"] == "too_few_respondents"
+    assert got["WK2"]["missing"] == "cv_too_high"
+    assert got["WK2"]["cv"] == pytest.approx(math.sqrt(0.09 / 10) / 0.1)
+    assert got["WK3"]["missing"] is None
 
 
 def test_raking_reproduces_margins_and_respects_bounds():
@@ -229,9 +299,22 @@ def tiny_values(tmp_path, settings):
     for k, (b, a, w) in enumerate(resp):
         con.execute("INSERT INTO survey_responses VALUES (2024, ?, ?, ?)", [f"r{k}", b, a])
         con.execute("INSERT INTO survey_weights VALUES (2024, ?, ?)", [f"r{k}", w])
+    # no register export and no earlier edition recomputed on these areas
+    con.execute(
+        "CREATE TABLE register_values (year BIGINT, area_code VARCHAR, area_level VARCHAR, "
+        "variable VARCHAR, value DOUBLE)"
+    )
+    con.execute("CREATE TABLE harmonised_areas AS SELECT * FROM areas WHERE false")
+    con.execute("CREATE TABLE harmonised_area_buurten AS SELECT * FROM area_buurten WHERE false")
     codebook = load_codebook(Path("data/survey/codebook.yml"))
     plan = EditionPlan(2030, 2030, (2030,), 2024, None)  # wave 2024 of the real codebook
-    values = compute_edition(con, cat, codebook, plan, settings)
+    compute_edition(con, cat, codebook, plan, settings)
+    values = con.execute("SELECT * FROM edition_values").df()
+    for column in ("layout", "area_level", "indicator_id", "band", "suppression_reason"):
+        values[column] = values[column].astype(object)  # ENUM codes, as plain text
+    values["synthetic"] = values["indicator_id"].map(
+        {i.id: i.source in ("survey", "register") for i in cat.indicators}
+    )
     return values.set_index(["area_code", "indicator_id"])
 
 
@@ -295,7 +378,11 @@ def test_survey_pooled_estimate_and_small_n_suppression(tiny):
     assert pd.isna(n1["value"]) and pd.isna(n1["ci_low"])
     z1 = tiny.loc[("BU99990100", ind)]
     assert z1["suppressed"] and z1["suppression_reason"] == "too_few_respondents"
-    assert pd.isna(z1["value"]) and "Minder dan 3 respondenten" in z1["suppression_note"]
+    assert pd.isna(z1["value"]) and z1["n_unweighted"] == 2 and z1["suppression_threshold"] == 3
+    note = messages.suppression_message(
+        z1["suppression_reason"], "nl", n=z1["n_unweighted"], threshold=z1["suppression_threshold"]
+    )
+    assert note == "Minder dan 3 respondenten (n = 2)"
     gm = tiny.loc[("GM9999", ind)]
     # pooled: (1 + 2 + 3 + 3) / (6 + 6 + 4) = 9 / 16, not a mean of buurt or wijk values
     assert gm["raw_value"] == pytest.approx(100 * 9 / 16)

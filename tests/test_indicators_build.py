@@ -67,7 +67,7 @@ def test_every_wijk_has_250_indicators_with_a_value_or_a_reason(con, catalogue):
     wijk = con.sql(
         """SELECT area_code, count(DISTINCT indicator_id) AS n,
                   count(*) FILTER (WHERE NOT suppressed) AS published,
-                  count(*) FILTER (WHERE suppressed AND suppression_note IS NULL) AS unexplained
+                  count(*) FILTER (WHERE suppressed AND suppression_reason IS NULL) AS unexplained
            FROM indicator_values WHERE edition = 2024 AND layout = 'cbs' AND area_level = 'wijk'
            GROUP BY area_code"""
     ).df()

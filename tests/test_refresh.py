@@ -11,6 +11,8 @@ import pytest
 import yaml
 from conftest import ROOT, run_cli
 
+from indicators import messages
+
 
 def _tree_digest(folder):
     return {
@@ -164,30 +166,32 @@ def test_new_edition_2026_without_registers_end_to_end(tmp_path, data_copy, buil
         # 2024 keeps its register figures
         registers = con.sql(
             """SELECT edition, count(*), count(value), count(*) FILTER
-                      (suppression_reason = 'no_registers'), any_value(suppression_note)
+                      (suppression_reason = 'no_registers'), any_value(suppression_reason)
                FROM indicator_values WHERE source = 'register' AND layout = 'cbs'
                AND area_level = 'wijk' AND edition >= 2024 GROUP BY 1 ORDER BY 1"""
         ).fetchall()
         n_register = con.sql(
             "SELECT count(*) FROM indicator_catalogue WHERE source = 'register'"
         ).fetchone()[0]
-        assert registers[1] == (
-            2026, 20 * n_register, 0, 20 * n_register,
-            "Deze editie heeft geen gemeentelijke registraties",
-        )  # fmt: skip
+        assert registers[1] == (2026, 20 * n_register, 0, 20 * n_register, "no_registers")
+        assert (
+            messages.suppression_message("no_registers", "nl")
+            == "Deze editie heeft geen gemeentelijke registraties"
+        )
         assert registers[0][2] > 0 and registers[0][3] == 0
         assert con.sql("SELECT registers FROM editions WHERE edition = 2026").fetchone() == (None,)
         # the question left out on purpose: its indicator is "not asked in 2026", with a value
         # in 2024
         not_asked = con.sql(
-            """SELECT edition, count(value), any_value(suppression_reason),
-                      any_value(suppression_note)
+            """SELECT edition, count(value), any_value(suppression_reason), any_value(period)
                FROM indicator_values v JOIN indicator_catalogue c USING (indicator_id)
                WHERE c.definition LIKE '%won_schoon%' AND v.layout = 'cbs'
                  AND v.area_level = 'wijk' AND v.edition >= 2024 GROUP BY 1 ORDER BY 1"""
         ).fetchall()
         assert not_asked[0][1] > 0
-        assert not_asked[1] == (2026, 0, "not_asked", "Niet gesteld in de enquête van 2026")
+        assert not_asked[1] == (2026, 0, "not_asked", 2026)
+        said = messages.suppression_message("not_asked", "nl", wave=not_asked[1][3])
+        assert said == "Niet gesteld in de enquête van 2026"
     finally:
         con.close()
     site = tmp_path / "site"

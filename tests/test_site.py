@@ -17,6 +17,7 @@ from dashboards import i18n
 from dashboards.budget import PAGE_BUDGET, page_weight
 from dashboards.palette import FILL, INK, NEUTRAL, TREND_BAND
 from geo.svg import MapFrame, path_data
+from indicators import messages
 from indicators.similar import similar_areas
 
 LINK = re.compile(r'\s(?:href|src)="([^"]+)"')
@@ -102,7 +103,14 @@ def test_wijk_page_shows_the_warehouse_figures(site, con):
     hidden = frame[frame["suppressed"]].iloc[0]
     cells = _row(html, hidden["indicator_id"])
     assert cells[1] == "niet gepubliceerd"
-    assert cells[6] == hidden["suppression_note"]
+    assert cells[6] == messages.suppression_message(
+        hidden["suppression_reason"],
+        "nl",
+        n=hidden["n_unweighted"],
+        cv=hidden["cv"],
+        threshold=hidden["suppression_threshold"],
+        wave=hidden["period"],
+    )
     assert cells[3] == ""  # no interval
     assert cells[5] == "–"  # no index
 
@@ -370,7 +378,7 @@ def test_not_comparable_wijk_shows_the_reason_instead_of_a_change(site, con):
     cells = [_text(c) for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
     assert cells[0] == "Ten Boer e.o."
     assert cells[6:9] == ["", "", ""]  # no previous value, change or significance
-    assert cells[9] == ten_boer["trend_note"]
+    assert cells[9] == messages.trend_message(ten_boer["trend_reason"], "nl")
     explanation = _text(re.search(r'<p id="trend-uitleg">(.*?)</p>', html, re.S).group(1))
     assert "huidige wijkgrenzen" in explanation and "Ten Boer e.o." in explanation
     assert "Centrum" not in explanation
@@ -385,7 +393,8 @@ def test_not_comparable_wijk_shows_the_reason_instead_of_a_change(site, con):
     # and the wijk page of Ten Boer says there is no comparison, with the reason
     wijk = (site / "wijk" / "WK001415.html").read_text(encoding="utf-8")
     section = _text(_section(wijk, "sinds-kop"))
-    assert "geen vergelijking met" in section and ten_boer["trend_note"] in section
+    assert "geen vergelijking met" in section
+    assert messages.trend_message("not_comparable", "nl") in section
     assert "<ol" not in _section(wijk, "sinds-kop")
 
 
@@ -479,7 +488,7 @@ def test_a_reaggregated_previous_figure_is_marked_recomputed():
     from dashboards.presentation import _trend
 
     row = {
-        "trend": "worse", "trend_reason": None, "trend_note": None, "previous_edition": 2018,
+        "trend": "worse", "trend_reason": None, "previous_edition": 2018,
         "change_significant": True, "change": -2.5, "unit": "%", "previous_value": 40.0,
         "source": "survey",
     }  # fmt: skip
@@ -577,7 +586,7 @@ def test_presented_rows_are_typed_records_and_a_misspelt_field_fails_the_build(s
 
     data = load_site_data(con)
     records = value_records(data.values[data.values["area_code"] == "WK001404"], data.catalogue)
-    rows = present(records, "nl", data.settings["survey"])
+    rows = present(records, "nl")
     assert rows and all(isinstance(r, IndicatorRow) for r in rows)
     with pytest.raises(dataclasses.FrozenInstanceError):
         rows[0].value_text = "x"

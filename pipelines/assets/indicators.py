@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dagster as dg
 import pandas as pd
-import pyarrow as pa
 from dagster_duckdb import DuckDBResource
 
 from indicators.catalogue import load_catalogue, statistics_settings
@@ -55,27 +54,36 @@ def indicator_catalogue(duckdb: DuckDBResource) -> dg.MaterializeResult:
     )
 
 
+def _steps(runs) -> dict[str, float]:
+    """Seconds per declared model, summed over the editions of a run (Dagster metadata)."""
+    out: dict[str, float] = {}
+    for run in runs:
+        for name, seconds in run.seconds.items():
+            out[name] = round(out.get(name, 0.0) + seconds, 3)
+    return out
+
+
 @dg.asset(
-    group_name=GROUP, kinds={"duckdb"}, deps=[survey_responses, cbs_values, areas], **partitioned()
+    group_name=GROUP,
+    kinds={"duckdb"},
+    deps=[survey_responses, cbs_values, areas, area_crosswalk],
+    **partitioned(),
 )
 def survey_weights(context, duckdb: DuckDBResource) -> dg.MaterializeResult:
     """Raking weights of the edition's wave to the CBS population 16+ by age group and sex within
     each wijk (bounded), with the design effect and margin error per wave in
     ``survey_weighting``."""
     cat = load_catalogue()
+    codebook = load_codebook(codebook_path())
     settings = statistics_settings()
     waves = editions_of(context)
-    weights, diagnostics = [], []
+    runs, diagnostics = [], []
     with duckdb.get_connection() as con:
         for plan in edition_plans(waves):
-            result = compute_weights(con, cat, plan, settings)
-            weights.append(result.weights)
-            diagnostics.append(
-                {"wave": plan.wave, "respondents": len(result.weights), **result.summary()}
-            )
-    rows = write_partitions(
-        duckdb, "survey_weights", pa.concat_tables(weights), "wave", waves, all_editions()
-    )
+            run = compute_weights(con, cat, codebook, plan, settings, all_editions())
+            runs.append(run)
+            diagnostics.append({"wave": plan.wave, **run.metadata["survey_weights"]})
+        rows = con.execute("SELECT count(*) FROM survey_weights").fetchone()[0]
     write_partitions(
         duckdb, "survey_weighting", pd.DataFrame(diagnostics), "wave", waves, all_editions()
     )
@@ -84,6 +92,7 @@ def survey_weights(context, duckdb: DuckDBResource) -> dg.MaterializeResult:
             "dagster/row_count": rows,
             "design_effect": {str(d["wave"]): round(d["design_effect"], 3) for d in diagnostics},
             "max_margin_error": max(d["max_margin_error"] for d in diagnostics),
+            "seconds_per_model": _steps(runs),
         }
     )
 
@@ -97,22 +106,34 @@ def survey_weights(context, duckdb: DuckDBResource) -> dg.MaterializeResult:
 def edition_values(context, duckdb: DuckDBResource) -> dg.MaterializeResult:
     """Every indicator x area x level of the edition, on the edition's own areas (as it was
     published), plus the ``harmonised`` layout: today's wijken and gebieden recomputed from the
-    edition's buurten (``area_crosswalk``)."""
+    edition's buurten (``area_crosswalk``). Computed by the declared models of
+    indicators/sql (``indicators.engine``), written straight into the partition."""
     cat = load_catalogue()
     codebook = load_codebook(codebook_path())
     settings = statistics_settings()
     wanted = editions_of(context)
-    frames = []
     with duckdb.get_connection() as con:
-        for plan in edition_plans(wanted):
-            frames.append(compute_edition(con, cat, codebook, plan, settings))
-    values = pd.concat(frames, ignore_index=True)
-    rows = write_partitions(duckdb, "edition_values", values, "edition", wanted, all_editions())
+        runs = [
+            compute_edition(con, cat, codebook, plan, settings, all_editions())
+            for plan in edition_plans(wanted)
+        ]
+        counts = dict(
+            con.execute(
+                "SELECT edition, count(*) FROM edition_values "
+                "WHERE list_contains(?, edition) GROUP BY ALL ORDER BY 1",
+                [wanted],
+            ).fetchall()
+        )
+        harmonised, rows = con.execute(
+            "SELECT count(*) FILTER (WHERE layout::VARCHAR = 'harmonised'), count(*) "
+            "FROM edition_values"
+        ).fetchone()
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": rows,
-            "rows_per_edition": values.groupby("edition").size().astype(int).to_dict(),
-            "harmonised_rows": int((values["layout"] == "harmonised").sum()),
+            "rows_per_edition": {int(k): int(v) for k, v in counts.items()},
+            "harmonised_rows": int(harmonised),
+            "seconds_per_model": _steps(runs),
         }
     )
 
@@ -125,23 +146,33 @@ def indicator_values(duckdb: DuckDBResource) -> dg.MaterializeResult:
     error and z for survey figures, significance, direction)."""
     cat = load_catalogue()
     settings = statistics_settings()
+    editions = [(e.edition, e.area_year) for e in editions_config().editions]
     with duckdb.get_connection() as con:
-        values = build_indicator_values(
-            con, cat, settings, [(e.edition, e.area_year) for e in editions_config().editions]
-        )
-    rows = write_table(duckdb, "indicator_values", values)
-    wijk = values[(values["layout"] == "cbs") & (values["area_level"] == "wijk")]
-    latest = wijk[wijk["edition"] == wijk["edition"].max()]
-    published = latest[~latest["suppressed"]].groupby("area_code")["indicator_id"].nunique()
-    trends = latest[latest["change"].notna()]
+        run = build_indicator_values(con, cat, settings, editions)
+        rows, indicators, suppressed_share = con.execute(
+            "SELECT count(*), count(DISTINCT indicator_id), avg(suppressed::INTEGER) "
+            "FROM indicator_values"
+        ).fetchone()
+        published_min, trends, significant = con.execute(
+            """WITH latest AS (
+                   SELECT * FROM indicator_values
+                   WHERE layout = 'cbs' AND area_level = 'wijk'
+                     AND edition = (SELECT max(edition) FROM indicator_values))
+               SELECT (SELECT min(n) FROM (SELECT count(DISTINCT indicator_id) AS n
+                       FROM latest WHERE NOT suppressed GROUP BY area_code)),
+                      count(*) FILTER (WHERE change IS NOT NULL),
+                      count(*) FILTER (WHERE change IS NOT NULL AND change_significant)
+               FROM latest"""
+        ).fetchone()
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": rows,
-            "indicators": int(values["indicator_id"].nunique()),
-            "published_per_wijk_min": int(published.min()) if len(published) else 0,
-            "suppressed_share": round(float(values["suppressed"].mean()), 4),
-            "wijk_trends": len(trends),
-            "wijk_trends_significant": int(trends["change_significant"].fillna(False).sum()),
+            "indicators": int(indicators),
+            "published_per_wijk_min": int(published_min or 0),
+            "suppressed_share": round(float(suppressed_share or 0), 4),
+            "wijk_trends": int(trends),
+            "wijk_trends_significant": int(significant),
+            "seconds_per_model": _steps([run]),
         }
     )
 
