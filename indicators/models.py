@@ -255,6 +255,7 @@ def run_models(
     targets = list(targets)
     sources = set(sources)
     order = plan(models, targets, sources)
+    models = {name: m for name, m in models.items() if name not in sources}
     check_inputs(con, order)
     context = {**(context or {}), "params": params}
     # an ephemeral model is part of its reader; asked for itself, it becomes a temp table
@@ -278,7 +279,7 @@ def run_models(
 
 def _ephemeral_inputs(model: Model, models: Mapping[str, Model]) -> list[Model]:
     """The ephemeral models ``model`` reads, directly or through each other, each after the
-    ephemeral models it reads."""
+    ephemeral models it reads (``models``: those of the run, without its sources)."""
     out: list[Model] = []
     for table in model.reads:
         reader = models.get(table)

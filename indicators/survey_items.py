@@ -110,8 +110,8 @@ def compile_items(catalogue: Catalogue, codebook: Codebook, wave: int) -> list[S
 @dataclass
 class SumsPlan:
     """What the survey models render: the respondent columns, the aggregates (alias, SQL) of
-    the one pass, and per item of the catalogue the aggregate behind each sum (``0`` for an
-    item not asked)."""
+    the one pass, and per item of the catalogue its statistic and the aggregate behind each
+    sum (None for an item not asked)."""
 
     columns: list[str] = field(default_factory=list)
     aggregates: list[tuple[str, str]] = field(default_factory=list)
@@ -133,11 +133,11 @@ def survey_sums(items: list[SurveyItem], codebook: Codebook, keys: dict[str, int
         if sql not in alias_of:
             alias_of[sql] = f"a_{len(alias_of)}"
             plan.aggregates.append((alias_of[sql], sql))
-        return "w." + alias_of[sql]
+        return alias_of[sql]
 
     for it in items:
         if not it.asked:
-            sums = dict.fromkeys(("n", "sw", "swy", "swy2", "sw2"), "0")
+            sums = dict.fromkeys(("n", "sw", "swy", "swy2", "sw2"), None)
         else:
             sums = {
                 # a DOUBLE, so the sums of areas add doubles, not 128-bit integers
@@ -150,5 +150,7 @@ def survey_sums(items: list[SurveyItem], codebook: Codebook, keys: dict[str, int
             else:
                 sums["swy"] = aggregate(f"sum(CASE WHEN {it.base} THEN w * {it.y} END)")
                 sums["swy2"] = aggregate(f"sum(CASE WHEN {it.base} THEN w * {it.y} * {it.y} END)")
-        plan.items.append({"key": keys[it.indicator_id], "sums": sums})
+        plan.items.append(
+            {"key": keys[it.indicator_id], "statistic": it.statistic, "sums": sums}
+        )
     return plan

@@ -28,8 +28,9 @@ evaluated AS (
     FROM measure_sources s
     SEMI JOIN (SELECT measure_id FROM kinds WHERE NOT direct) k USING (measure_id)
     JOIN source_values v ON v.source = s.source AND v.variable = s.var
-    LEFT JOIN source_values t ON t.source = s.source AND t.variable = s.times
-         AND t.data_id = v.data_id
+    LEFT JOIN (SELECT * FROM source_values
+               WHERE variable IN (SELECT times FROM measure_sources)) t
+           ON t.source = s.source AND t.variable = s.times AND t.data_id = v.data_id
 )
 SELECT * FROM direct
 UNION ALL

@@ -20,7 +20,9 @@ long AS (    -- one row per area and item: the lists of each sum, unnested side 
     SELECT a.area_id,
            unnest([{{ survey.items | map(attribute='key') | join(', ') }}]) AS indicator_key
            {%- for sum in ('n', 'sw', 'swy', 'swy2', 'sw2') %},
-           unnest([{% for item in survey.items %}{{ item.sums[sum] }}{{ ', ' if not loop.last }}{% endfor %}]) AS {{ sum }}
+           unnest([{% for item in survey.items -%}
+               {{ 'w.' ~ item.sums[sum] if item.sums[sum] else 0 }}{{ ', ' if not loop.last }}
+           {%- endfor %}]) AS {{ sum }}
            {%- endfor %}
     FROM edition_areas a LEFT JOIN wide w USING (area_id)
     {%- else %}   {#- a catalogue without survey indicators #}
