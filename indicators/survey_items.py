@@ -150,7 +150,5 @@ def survey_sums(items: list[SurveyItem], codebook: Codebook, keys: dict[str, int
             else:
                 sums["swy"] = aggregate(f"sum(CASE WHEN {it.base} THEN w * {it.y} END)")
                 sums["swy2"] = aggregate(f"sum(CASE WHEN {it.base} THEN w * {it.y} * {it.y} END)")
-        plan.items.append(
-            {"key": keys[it.indicator_id], "statistic": it.statistic, "sums": sums}
-        )
+        plan.items.append({"key": keys[it.indicator_id], "statistic": it.statistic, "sums": sums})
     return plan
