@@ -37,7 +37,14 @@ from scipy import stats
 from geo.areas import LEVELS
 from indicators import compass_index, messages
 from indicators.catalogue import Catalogue
-from indicators.models import Model, ModelRun, load_sql_models, python_model, run_models
+from indicators.models import (
+    Model,
+    ModelRun,
+    existing_tables,
+    load_sql_models,
+    python_model,
+    run_models,
+)
 from indicators.survey_items import compile_items, survey_sums
 from indicators.weights import rake_arrays
 from ingest.survey.codebook import Codebook
@@ -78,8 +85,14 @@ def _inputs(context) -> Inputs:
 
 @python_model(reads=(), writes="measure_sources")
 def measure_sources(con, context) -> pd.DataFrame:
-    """Every source of every measure (indicators/measures*.yml), numbered."""
+    """Every source of every measure (indicators/measures*.yml), numbered; every source
+    variable numbered too (``var_id``, ``times_id``: the joins are on numbers)."""
     inputs = _inputs(context)
+    variables = sorted(
+        {(m.source, s.var) for m in inputs.catalogue.measures for s in m.sources}
+        | {(m.source, s.times) for m in inputs.catalogue.measures for s in m.sources if s.times}
+    )
+    var_id = {v: k for k, v in enumerate(variables)}
     rows = [
         {
             "measure_id": k,
@@ -87,7 +100,9 @@ def measure_sources(con, context) -> pd.DataFrame:
             "priority": pos,
             "source": m.source,
             "var": s.var,
+            "var_id": var_id[(m.source, s.var)],
             "times": s.times,
+            "times_id": var_id.get((m.source, s.times)),
             "scale": float(s.scale),
         }
         for k, m in enumerate(inputs.catalogue.measures)
@@ -103,7 +118,9 @@ _MEASURE_COLUMNS = {
     "priority": "int32",
     "source": "string",
     "var": "string",
+    "var_id": "int32",
     "times": "string",
+    "times_id": "Int32",
     "scale": "float64",
 }
 
@@ -310,13 +327,15 @@ def code_types(con: duckdb.DuckDBPyConnection, catalogue: Catalogue) -> dict[str
     """The ENUM types of the code columns of edition_values: their vocabularies are known
     (an unknown code fails the build) and a code is stored in a byte or two. Layouts are
     those of every edition, so every partition has the same types."""
-    layouts = [
-        layout
-        for (layout,) in con.execute(
-            "SELECT DISTINCT layout FROM (SELECT layout FROM areas UNION ALL "
-            "SELECT layout FROM harmonised_areas) ORDER BY 1"
-        ).fetchall()
-    ]
+    have = existing_tables(con)  # a missing one is named by the runner (MissingInput)
+    union = " UNION ALL ".join(
+        f"SELECT layout FROM {t}" for t in ("areas", "harmonised_areas") if t in have
+    )
+    layouts = (
+        [r[0] for r in con.execute(f"SELECT DISTINCT layout FROM ({union}) ORDER BY 1").fetchall()]
+        if union
+        else []
+    )
     bands = [*compass_index.NEUTRAL_BANDS, *compass_index.NEUTRAL_BANDS.values()]
     return {
         "layout": sql_enum(layouts),

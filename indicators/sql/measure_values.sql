@@ -16,7 +16,7 @@ direct AS (
            CASE WHEN v.value IS NULL THEN v.status ELSE 'published' END AS first_status
     FROM measure_sources s
     SEMI JOIN (SELECT measure_id FROM kinds WHERE direct) k USING (measure_id)
-    JOIN source_values v ON v.source = s.source AND v.variable = s.var
+    JOIN source_values v ON v.var_id = s.var_id
 ),
 evaluated AS (
     SELECT s.measure_id, s.priority, v.data_id,
@@ -27,10 +27,10 @@ evaluated AS (
            v.period
     FROM measure_sources s
     SEMI JOIN (SELECT measure_id FROM kinds WHERE NOT direct) k USING (measure_id)
-    JOIN source_values v ON v.source = s.source AND v.variable = s.var
+    JOIN source_values v ON v.var_id = s.var_id
     LEFT JOIN (SELECT * FROM source_values
-               WHERE variable IN (SELECT times FROM measure_sources)) t
-           ON t.source = s.source AND t.variable = s.times AND t.data_id = v.data_id
+               WHERE var_id IN (SELECT times_id FROM measure_sources)) t
+           ON t.var_id = s.times_id AND t.data_id = v.data_id
 )
 SELECT * FROM direct
 UNION ALL
