@@ -225,13 +225,26 @@ def existing_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
 
 
 def check_inputs(con: duckdb.DuckDBPyConnection, order: list[Model]) -> None:
-    """Refuse the run before it starts when a model's input is nowhere to be found."""
+    """Refuse the run before it starts when a model's input is nowhere to be found, or when
+    a temporary model would hide a warehouse table of its name."""
     have = existing_tables(con)
+    warehouse = {
+        name
+        for (name,) in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE NOT temporary "
+            "UNION SELECT view_name FROM duckdb_views() WHERE NOT temporary"
+        ).fetchall()
+    }
     written: set[str] = set()
     for model in order:
         for table in model.reads:
             if table not in written and table not in have:
                 raise MissingInput(model.name, table)
+        if model.materialise in ("temp", "ephemeral") and model.name in warehouse:
+            raise ModelError(
+                f"model {model.name!r} would hide the warehouse table {model.name!r} of the "
+                "same name: rename one of them"
+            )
         written.add(model.name)
 
 
@@ -263,17 +276,16 @@ def run_models(
     last_reader = {table: i for i, m in enumerate(stored) for table in _stored_reads(m, models)}
     kept = set(targets) | set(keep)
     run = ModelRun()
+    live: list[str] = []  # temporary tables of this run, not yet dropped
     for i, model in enumerate(stored):
         start = time.perf_counter()
         run.rows[model.name] = _execute(con, model, models, params, context, partitions, run)
         run.seconds[model.name] = time.perf_counter() - start
-        for done in stored[: i + 1]:
-            if (
-                done.materialise in ("temp", "ephemeral")
-                and done.name not in kept
-                and last_reader.get(done.name, -1) <= i
-            ):
-                con.execute(f'DROP TABLE IF EXISTS "{done.name}"')
+        if model.materialise in ("temp", "ephemeral"):
+            live.append(model.name)
+        for name in [n for n in live if n not in kept and last_reader.get(n, -1) <= i]:
+            con.execute(f'DROP TABLE temp.main."{name}"')
+            live.remove(name)
     return run
 
 

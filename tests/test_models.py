@@ -135,6 +135,16 @@ def test_the_runner_refuses_a_model_whose_input_is_missing_naming_both(tmp_path)
     assert not con.execute("SELECT count(*) FROM duckdb_tables()").fetchone()[0]
 
 
+def test_a_temporary_model_never_hides_a_warehouse_table(tmp_path):
+    models = _toy_models(tmp_path, TOY)
+    con = duckdb.connect()
+    con.execute("CREATE TABLE numbers AS SELECT range AS x FROM range(10)")
+    con.execute("CREATE TABLE doubled AS SELECT 'a warehouse table' AS y")
+    with pytest.raises(ModelError, match="would hide the warehouse table 'doubled'"):
+        run_models(con, models, ["summed"], {"limit": 3})
+    assert con.execute("SELECT * FROM doubled").fetchall() == [("a warehouse table",)]
+
+
 def test_the_engine_refuses_a_warehouse_without_register_values(tmp_path):
     con = duckdb.connect()
     for table in ("areas", "harmonised_areas"):

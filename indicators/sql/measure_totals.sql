@@ -7,6 +7,16 @@
 -- rank is complete the total is missing: with the area's own status (secret, ...) when it has a
 -- figure of its own, else ``parts_missing``. Ratios are never averaged: a gebied's share is its
 -- summed numerator over its summed denominator (ratio_values).
+{%- macro rank_sums(rank, wanted) %}   {#- the totals of the wanted areas at one rank #}
+    SELECT w.area_id, w.measure_id, {{ rank }} AS rank, sum(v.value) AS total,
+           max(v.period) AS period, count(v.value) AS n_with_value,
+           count(v.data_id) AS n_rows,
+           any_value(v.first_status) FILTER (WHERE v.value IS NULL) AS missing_status
+    FROM {{ wanted }} w
+    JOIN area_members m ON m.area_id = w.area_id AND m.rank = {{ rank }}
+    LEFT JOIN measure_values v ON v.data_id = m.data_id AND v.measure_id = w.measure_id
+    GROUP BY w.area_id, w.measure_id
+{%- endmacro %}
 WITH own AS (          -- rank 0: the area's own figure
     SELECT m.area_id, v.measure_id, v.value AS total, v.period, 0 AS rank,
            1 AS n_members, (v.value IS NOT NULL)::INTEGER AS n_with_value,
@@ -26,16 +36,7 @@ wanted_1 AS MATERIALIZED (   -- made of parts, without an own figure
     ANTI JOIN (SELECT area_id, measure_id FROM own WHERE n_with_value = 1) o
          USING (area_id, measure_id)
 ),
-rank_1 AS MATERIALIZED (
-    SELECT w.area_id, w.measure_id, 1 AS rank, sum(v.value) AS total,
-           max(v.period) AS period, count(v.value) AS n_with_value,
-           count(v.data_id) AS n_rows,
-           any_value(v.first_status) FILTER (WHERE v.value IS NULL) AS missing_status
-    FROM wanted_1 w
-    JOIN area_members m ON m.area_id = w.area_id AND m.rank = 1
-    LEFT JOIN measure_values v ON v.data_id = m.data_id AND v.measure_id = w.measure_id
-    GROUP BY w.area_id, w.measure_id
-),
+rank_1 AS MATERIALIZED ({{ rank_sums(1, 'wanted_1') }}),
 wanted_2 AS (          -- ... nor complete wijken
     SELECT w.area_id, w.measure_id
     FROM wanted_1 w
@@ -44,16 +45,7 @@ wanted_2 AS (          -- ... nor complete wijken
                WHERE r.n_with_value = s.n_members) r1
          USING (area_id, measure_id)
 ),
-rank_2 AS (
-    SELECT w.area_id, w.measure_id, 2 AS rank, sum(v.value) AS total,
-           max(v.period) AS period, count(v.value) AS n_with_value,
-           count(v.data_id) AS n_rows,
-           any_value(v.first_status) FILTER (WHERE v.value IS NULL) AS missing_status
-    FROM wanted_2 w
-    JOIN area_members m ON m.area_id = w.area_id AND m.rank = 2
-    LEFT JOIN measure_values v ON v.data_id = m.data_id AND v.measure_id = w.measure_id
-    GROUP BY w.area_id, w.measure_id
-),
+rank_2 AS ({{ rank_sums(2, 'wanted_2') }}),
 candidates AS (        -- every rank at which a member has the measure at all
     SELECT area_id, measure_id, rank, total, period, n_members, n_with_value, missing_status
     FROM own WHERE n_with_value = 0
