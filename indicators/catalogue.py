@@ -300,7 +300,7 @@ def load_catalogue(
 def statistics_settings(path: Path = STATISTICS_FILE) -> dict:
     """``indicators/statistics.yml`` (or ``path``), validated, as a dict with every default
     filled in (``indicators.statistics_config`` holds the keys, constraints and defaults)."""
-    return load_statistics_settings(Path(path)).model_dump(by_alias=True)
+    return load_statistics_settings(Path(path)).model_dump(by_alias=True, exclude_none=True)
 
 
 def main() -> None:  # pragma: no cover - a developer aid

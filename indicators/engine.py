@@ -68,6 +68,7 @@ class Inputs:
     settings: dict
     plan: EditionPlan | None  # None: no edition model runs (the trends)
     measures: tuple[str, ...] | None = None  # only these measures (the raking margins)
+    sources: tuple[str, ...] | None = None  # only ratio indicators of these sources (cbs)
 
 
 def margin_measures(settings: dict) -> list[str]:
@@ -128,7 +129,8 @@ _MEASURE_COLUMNS = {
 @python_model(reads=(), writes="ratio_defs")
 def ratio_defs(con, context) -> pd.DataFrame:
     """Every CBS and register indicator as numerator / denominator * scale."""
-    cat = _inputs(context).catalogue
+    inputs = _inputs(context)
+    cat = inputs.catalogue
     measure_id = {m.id: k for k, m in enumerate(cat.measures)}
     rows = [
         {
@@ -140,7 +142,7 @@ def ratio_defs(con, context) -> pd.DataFrame:
             "scale": float(i.definition.ratio.scale),
         }
         for k, i in enumerate(cat.indicators)
-        if i.definition.ratio
+        if i.definition.ratio and (inputs.sources is None or i.source in inputs.sources)
     ]
     return pd.DataFrame(rows).astype({"numerator_id": "int32", "denominator_id": "Int32"})
 

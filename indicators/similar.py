@@ -25,21 +25,47 @@ def similar_areas(values: pd.DataFrame, indicators: list[str], count: int) -> pd
         wide = part.pivot_table(index="area_code", columns="indicator_id", values="value")
         if len(wide) < 2:
             continue
-        sd = wide.std(ddof=0).replace(0, np.nan)
-        z = ((wide - wide.mean()) / sd).to_numpy()
-        known = ~np.isnan(z)
-        filled = np.nan_to_num(z)
-        codes = wide.index.to_numpy()
-        for i, code in enumerate(codes):
-            both = known[i] & known
-            shared = both.sum(axis=1)
-            sq = (((filled[i] - filled) ** 2) * both).sum(axis=1)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                dist = np.sqrt(sq * len(indicators) / shared)
-            dist[(shared < len(indicators) / 2) | (np.arange(len(codes)) == i)] = np.inf
-            order = [j for j in np.argsort(dist, kind="stable") if np.isfinite(dist[j])][:count]
-            out.extend(
-                (*key, code, rank + 1, codes[j], round(float(dist[j]), 3), int(shared[j]))
-                for rank, j in enumerate(order)
-            )
+        found = nearest(wide, list(wide.index), count=count, indicators=len(indicators))
+        out.extend((*key, *row) for row in found.itertuples(index=False))
     return pd.DataFrame(out, columns=COLUMNS)
+
+
+def nearest(
+    wide: pd.DataFrame,
+    targets: list,
+    pool: list | None = None,
+    *,
+    count: int,
+    indicators: int,
+    scale: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """For each of ``targets`` (rows of ``wide``: areas x indicators) the ``count`` nearest
+    rows of ``pool`` (default: every row; never the target itself): (area_code, rank,
+    similar_code, distance, compared_on). Each indicator is standardised by the mean and sd of
+    ``scale`` (default ``wide``); the distance is Euclidean over the indicators both have,
+    scaled to ``indicators`` (fewer than half shared: not compared)."""
+    basis = wide if scale is None else scale
+    sd = basis.std(ddof=0).replace(0, np.nan)
+    z = ((wide - basis.mean()) / sd).to_numpy()
+    known = ~np.isnan(z)
+    filled = np.nan_to_num(z)
+    codes = wide.index.to_numpy()
+    position = {code: k for k, code in enumerate(codes)}
+    candidates = np.array([position[c] for c in (codes if pool is None else pool)], dtype=int)
+    rows = []
+    for code in targets:
+        i = position[code]
+        both = known[i] & known[candidates]
+        shared = both.sum(axis=1)
+        sq = (((filled[i] - filled[candidates]) ** 2) * both).sum(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            dist = np.sqrt(sq * indicators / shared)
+        dist[(shared < indicators / 2) | (candidates == i)] = np.inf
+        order = [j for j in np.argsort(dist, kind="stable") if np.isfinite(dist[j])][:count]
+        rows.extend(
+            (code, rank + 1, codes[candidates[j]], round(float(dist[j]), 3), int(shared[j]))
+            for rank, j in enumerate(order)
+        )
+    return pd.DataFrame(
+        rows, columns=["area_code", "rank", "similar_code", "distance", "compared_on"]
+    )

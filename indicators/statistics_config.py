@@ -8,6 +8,7 @@ default. A wrong value raises ``ingest.errors.InputError`` naming the file, the 
 
 from __future__ import annotations
 
+import re
 from itertools import pairwise
 from pathlib import Path
 from typing import Annotated, Literal
@@ -134,6 +135,40 @@ class SimilarAreas(_Strict):
         return self
 
 
+class ComparableGemeenten(_Strict):
+    count: int | None = Field(None, ge=1)  # the most similar gemeenten on composition
+    name: str | None = None  # or a named group of gemeenten
+    gemeenten: list[str] | None = Field(None, min_length=1)
+
+    @model_validator(mode="after")
+    def _one_way(self) -> ComparableGemeenten:
+        named = self.name is not None or self.gemeenten is not None
+        if (self.count is None) == (not named) or (named and not (self.name and self.gemeenten)):
+            raise _Wrong(
+                "comparable_gemeenten",
+                self.model_dump(exclude_none=True),
+                "either {count: N} or {name: ..., gemeenten: [GMnnnn, ...]}",
+            )
+        bad = [g for g in self.gemeenten or [] if not re.fullmatch(r"GM\d{4}", g)]
+        if bad:
+            raise _Wrong("gemeenten", bad, "gemeente codes GMnnnn")
+        return self
+
+
+class National(_Strict):
+    comparable_gemeenten: ComparableGemeenten = ComparableGemeenten(count=5)
+    similar_wijken: int = Field(5, ge=1)
+    # composition indicators the national kerncijfers have (they lack age groups, WOZ and
+    # land area): what comparable gemeenten and similar wijken are compared on
+    composition: list[str] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique(self) -> National:
+        if len(set(self.composition)) < len(self.composition):
+            raise _Wrong("composition", self.composition, "indicator ids, none repeated")
+        return self
+
+
 class StatisticsSettings(_Strict):
     confidence: Fraction = 0.95
     survey: Survey = Survey()
@@ -142,6 +177,7 @@ class StatisticsSettings(_Strict):
     register_: Register = Field(Register(), alias="register")
     compass: Compass = Compass()
     similar_areas: SimilarAreas
+    national: National
 
 
 _EXPECTED = {

@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ingest.csvfile import Table, read_delimited
@@ -70,8 +71,10 @@ SCHEMES = {
 CODE_PATTERNS = {
     "land": re.compile(r"^NL\d{2}$"),
     "gemeente": re.compile(r"^GM\d{4}$"),
-    "wijk": re.compile(r"^WK\d{6}$"),
-    "buurt": re.compile(r"^BU\d{8}$"),
+    # the gemeente's 4 digits, then the wijk's 2 and the buurt's 2 more: digits, or capitals in
+    # some gemeenten (Amsterdam: WK0363AA, BU0363AA01)
+    "wijk": re.compile(r"^WK\d{4}[0-9A-Z]{2}$"),
+    "buurt": re.compile(r"^BU\d{4}[0-9A-Z]{4}$"),
 }
 PREFIX_LEVEL = {"NL": "land", "GM": "gemeente", "WK": "wijk", "BU": "buurt"}
 
@@ -170,18 +173,30 @@ def check_area_code(path: Path, row: int, column: str, code: str) -> str:
             row=row,
             column=column,
             value=code,
-            expected="NLnn, GMnnnn, WKnnnnnn or BUnnnnnnnn",
+            expected="NLnn, GMnnnn, WKnnnnnn or BUnnnnnnnn (the last 2 or 4 may be capitals)",
             rule="cbs_value_readable",
         )
     return level
 
 
-def parse_cell(path: Path, row: int, column: str, raw: str) -> tuple[float | None, str]:
+DECIMAL_COMMA = re.compile(r"^-?\d+,\d+$")
+DECIMAL_COMMA_PART = r"^(-?\d+),(\d+)$"
+
+
+def parse_cell(
+    path: Path, row: int, column: str, raw: str, decimal_comma: bool = False
+) -> tuple[float | None, str]:
+    """A CBS cell as (figure, status). With ``decimal_comma`` a number may be written '1,1'
+    (CBS's Excel). A float that carries a binary artefact of a spreadsheet
+    (8.699999999999999) is read as the figure CBS published (8.7): no CBS figure has more than
+    12 significant digits."""
     value = raw.strip()
     if value == "":
         return None, "empty"
     if value in MARKERS:
         return None, MARKERS[value]
+    if decimal_comma and DECIMAL_COMMA.match(value):
+        value = value.replace(",", ".")
     try:
         number = float(value)
     except ValueError:
@@ -191,12 +206,14 @@ def parse_cell(path: Path, row: int, column: str, raw: str) -> tuple[float | Non
             row=row,
             column=column,
             value=raw,
-            expected="a number with a decimal point, '.', or empty",
+            expected="a number with a decimal "
+            + ("point or comma" if decimal_comma else "point")
+            + ", '.', or empty",
             rule="cbs_value_readable",
         ) from None
     if number in (-99999999.0, -99997.0):
         return None, MARKERS[str(int(number))]
-    return number, "published"
+    return float(f"{number:.12g}"), "published"
 
 
 def read_kerncijfers(
@@ -206,6 +223,7 @@ def read_kerncijfers(
     scheme: str,
     crosswalk: pd.DataFrame,
     area_level: str | None = None,
+    decimal_comma: bool = False,
 ) -> pd.DataFrame:
     """Read one kerncijfers file into long rows, with the source file, row and column of every
     figure; raise InputError when the file cannot be read as the table its sidecar says."""
@@ -218,40 +236,76 @@ def read_kerncijfers(
     expected = crosswalk_columns(crosswalk, year, area_level)
     _check_columns(table, expected, spec)
     code_col = _code_column(table, spec)
-    out = []
-    for row_no, record in table.records():
-        code = record[code_col].strip()
-        level = check_area_code(path, row_no, code_col, code)
-        name = record[spec.name_column].strip() if spec.name_column else None
-        if area_level and level != area_level:
-            raise InputError(
-                path,
-                f"a {level} in a file of {area_level} rows",
-                row=row_no,
-                column=code_col,
-                value=code,
-                expected=f"{area_level} codes only",
-            )
-        for column, variable in expected.items():
-            value, status = parse_cell(path, row_no, column, record[column])
-            out.append(
-                (year, code, level, name, variable, value, status, path.name, row_no, column)
-            )
-    return pd.DataFrame(
-        out,
-        columns=[
-            "year",
-            "area_code",
-            "area_level",
-            "area_name",
-            "variable",
-            "value",
-            "status",
-            "source_file",
-            "source_row",
-            "source_column",
-        ],
+    codes = [row[table.column_index(code_col)].strip() for row in table.rows]
+    levels = [check_area_code(path, n + 2, code_col, code) for n, code in enumerate(codes)]
+    if area_level:
+        for n, level in enumerate(levels):
+            if level != area_level:
+                raise InputError(
+                    path,
+                    f"a {level} in a file of {area_level} rows",
+                    row=n + 2,
+                    column=code_col,
+                    value=codes[n],
+                    expected=f"{area_level} codes only",
+                )
+    names = (
+        [row[table.column_index(spec.name_column)].strip() for row in table.rows]
+        if spec.name_column
+        else [None] * len(codes)
     )
+    columns = list(expected)
+    at = [table.column_index(c) for c in columns]
+    cells = np.array([[row[k] for k in at] for row in table.rows], dtype=object).reshape(
+        len(codes), len(columns)
+    )
+    value, status = parse_cells(path, cells, columns, decimal_comma)
+    n_rows, n_cols = cells.shape
+    return pd.DataFrame(
+        {  # row by row, column by column: the order of the file
+            "year": year,
+            "area_code": np.repeat(codes, n_cols),
+            "area_level": np.repeat(levels, n_cols),
+            "area_name": np.repeat(np.array(names, dtype=object), n_cols),
+            "variable": np.tile([expected[c] for c in columns], n_rows),
+            "value": value.ravel(),
+            "status": status.ravel(),
+            "source_file": path.name,
+            "source_row": np.repeat(np.arange(2, n_rows + 2), n_cols),
+            "source_column": np.tile(columns, n_rows),
+        }
+    )
+
+
+def parse_cells(
+    path: Path, cells: np.ndarray, columns: list[str], decimal_comma: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
+    """``parse_cell`` for a whole table of cells at once: (figures, statuses), shaped like
+    ``cells``. The first cell that is no number is named with its row and column, as
+    ``parse_cell`` does."""
+    flat = pd.Series(cells.ravel(), dtype=object).str.strip()
+    status = np.full(len(flat), "published", dtype=object)
+    status[(flat == "").to_numpy()] = "empty"
+    for marker, meaning in MARKERS.items():
+        status[(flat == marker).to_numpy()] = meaning
+    text = flat
+    if decimal_comma:  # only the few cells with a comma
+        comma = flat.str.contains(",", regex=False).fillna(False).to_numpy(bool)
+        text = flat.copy()
+        text[comma] = flat[comma].str.replace(DECIMAL_COMMA_PART, r"\1.\2", regex=True)
+    numbers = pd.to_numeric(text.where(status == "published"), errors="coerce").to_numpy(float)
+    bad = np.flatnonzero(np.isnan(numbers) & (status == "published"))
+    if len(bad):
+        row, col = divmod(int(bad[0]), cells.shape[1])
+        parse_cell(path, row + 2, columns[col], cells[row, col], decimal_comma)  # raises
+    for code in (-99999999.0, -99997.0):
+        hidden = numbers == code
+        status[hidden] = MARKERS[str(int(code))]
+        numbers[hidden] = np.nan
+    # a spreadsheet artefact (8.699999999999999) is read as the figure CBS published (8.7)
+    for k in np.flatnonzero((flat.str.len() > 13).to_numpy() & ~np.isnan(numbers)):
+        numbers[k] = float(f"{numbers[k]:.12g}")
+    return numbers.reshape(cells.shape), status.reshape(cells.shape)
 
 
 def variable_catalogue(crosswalk: pd.DataFrame, dictionary: pd.DataFrame) -> pd.DataFrame:

@@ -39,6 +39,8 @@ class Sidecar(BaseModel):
     synthetic: bool = False
     kind: Literal[
         "cbs_kerncijfers",
+        "cbs_national",
+        "cbs_area_names",
         "cbs_dictionary",
         "cbs_area_codes",
         "boundaries",
@@ -51,6 +53,9 @@ class Sidecar(BaseModel):
         None, description="column naming scheme for CBS tables: statline | kwb | map"
     )
     area_level: str | None = Field(None, description="for files holding one level only")
+    decimal_comma: bool = Field(
+        False, description="numbers may be written with a decimal comma ('1,1'), as CBS's Excel"
+    )
     notes: str | None = None
     copied_from: str | None = Field(
         None, description="the file it was copied from (wijkkompas new-edition), named in errors"

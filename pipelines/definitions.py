@@ -12,6 +12,7 @@ from pipelines.assets import (
     editions,
     harmonisation,
     indicators,
+    national,
     registers,
     reports,
     site,
@@ -22,7 +23,19 @@ from pipelines.resources import warehouse
 from pipelines.runner import progress_logger
 
 all_assets = dg.load_assets_from_modules(
-    [cbs, areas, survey, registers, editions, harmonisation, indicators, budgets, site, reports]
+    [
+        cbs,
+        national,
+        areas,
+        survey,
+        registers,
+        editions,
+        harmonisation,
+        indicators,
+        budgets,
+        site,
+        reports,
+    ]
 )
 
 build_job = dg.define_asset_job(

@@ -3,7 +3,7 @@
 -- writes: area_members
 --
 -- For every area of the edition, the ways to build it from areas that carry data (``rank``):
---   0  the area itself, when it is a CBS area (buurt BU, wijk WK, gemeente GM): CBS's own
+--   0  the area itself, when it is a CBS area (buurt BU, wijk WK, gemeente GM, land NL): CBS's own
 --      published figure, with CBS's own rounding and secrecy;
 --   1  whole CBS wijken, when the area is exactly a union of wijken (a gebied of the CBS
 --      layout, an own wijk equal to a CBS wijk, the gemeente): wijk figures are less often
@@ -45,7 +45,7 @@ covering AS (       -- areas exactly covered by whole wijken
 members AS (
     SELECT area_id, 0 AS rank, area_level AS member_level, area_code AS member_code
     FROM edition_areas
-    WHERE regexp_matches(area_code, '^(BU|WK|GM)') AND NOT starts_with(layout, 'harmonised')
+    WHERE regexp_matches(area_code, '^(BU|WK|GM|NL)') AND NOT starts_with(layout, 'harmonised')
     UNION ALL
     SELECT ww.area_id, 1, 'wijk', ww.wijk
     FROM whole_wijken ww

@@ -1,0 +1,280 @@
+"""The Netherlands as reference: every CBS indicator the national kerncijfers support, for the
+Netherlands, every gemeente and every wijk of the country, and what a gemeente's compass shows
+of them.
+
+The same declared models compute it as they compute an edition (``indicators/sql``: areas,
+members, measures, ratios), on a scratch database holding the national figures
+(``national_values``, one year) as ``cbs_values`` and these areas:
+
+* the Netherlands (``NL00``, level ``land``), every gemeente and every wijk, each with its own
+  CBS figure (rank 0) and its buurten;
+* the gemeente's own areas on that year's buurten: its gebieden and the wijken and gebieden of
+  every own layout (so an own wijk's 2023 figure is summed from its buurten, like its compass
+  figure is);
+* the comparable gemeenten as one group (model ``group_values``: their summed numerators over
+  their summed denominators, never a mean of percentages): the ``count`` most similar gemeenten
+  on composition, or a named group (``national`` in indicators/statistics.yml).
+
+From those values:
+
+* ``national_reference``: per area of the gemeente's compass and indicator, the area's value,
+  the gemeente's, the Netherlands', the comparable gemeenten' (all of the national year), and
+  for wijken their national position: the share of Dutch wijken (CBS's own wijk figures) with a
+  lower value;
+* ``national_similar_wijken``: per wijk of the gemeente (CBS and own) the most similar Dutch
+  wijken outside the gemeente on composition, the method of ``indicators.similar``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from indicators import engine
+from indicators.catalogue import Catalogue
+from indicators.models import run_models
+from indicators.similar import nearest
+
+LAND = "NL00"
+
+
+@dataclass(frozen=True)
+class NationalReference:
+    values: pd.DataFrame  # every area of the scratch run x indicator: raw value, reason
+    reference: pd.DataFrame  # national_reference
+    similar: pd.DataFrame  # national_similar_wijken
+    comparable: pd.DataFrame  # the comparable gemeenten (rank, code, name, distance)
+    year: int
+
+
+def _scratch(con: duckdb.DuckDBPyConnection, gemeente: str, area_year: int) -> tuple:
+    """A scratch database with the national figures and areas in the tables the models read."""
+    year = con.execute("SELECT max(year) FROM national_values").fetchone()[0]
+    scratch = duckdb.connect()
+    national = con.execute(
+        "SELECT year, area_code, area_level, area_name, variable, value, status "
+        "FROM national_values WHERE year = ?",
+        [year],
+    ).arrow()
+    scratch.register("_national", national)
+    scratch.execute("CREATE TABLE cbs_values AS SELECT * FROM _national")
+    scratch.unregister("_national")
+    geography = con.execute(
+        "SELECT area_code, area_level, area_name, gemeente_code, wijk_code FROM national_areas "
+        "WHERE year = ?",
+        [year],
+    ).df()
+    # the gemeente's own areas (its gebieden, every own layout) on the buurten they have now
+    own = con.execute(
+        """SELECT a.layout, a.area_level, a.area_code, a.area_name, b.buurt_code
+           FROM areas a JOIN area_buurten b USING (year, layout, area_level, area_code)
+           WHERE a.year = ? AND a.area_level IN ('wijk', 'gebied')
+             AND (a.layout <> 'cbs' OR a.area_level = 'gebied')""",
+        [area_year],
+    ).df()
+    buurten = geography[geography["area_level"] == "buurt"]
+    wijk_of = dict(zip(buurten["area_code"], buurten["wijk_code"], strict=True))
+    rows, members = [], []
+    for r in geography.itertuples():
+        if r.area_level == "buurt":
+            continue
+        rows.append(("cbs", r.area_level, r.area_code, r.area_name))
+    for level, column in (("wijk", "wijk_code"), ("gemeente", "gemeente_code")):
+        members += [("cbs", level, getattr(b, column), b.area_code) for b in buurten.itertuples()]
+    members += [("cbs", "land", LAND, b) for b in buurten["area_code"]]
+    for r in own.drop_duplicates(["layout", "area_level", "area_code"]).itertuples():
+        rows.append((r.layout, r.area_level, r.area_code, r.area_name))
+    members += [(r.layout, r.area_level, r.area_code, r.buurt_code) for r in own.itertuples()
+                if r.buurt_code in wijk_of]  # fmt: skip
+    areas = pd.DataFrame(rows, columns=["layout", "area_level", "area_code", "area_name"])
+    areas.insert(0, "year", year)
+    areas["parent_code"] = None
+    members = pd.DataFrame(members, columns=["layout", "area_level", "area_code", "buurt_code"])
+    members.insert(0, "year", year)
+    for name, frame in (("areas", areas), ("area_buurten", members)):
+        scratch.register("_frame", frame)
+        scratch.execute(f"CREATE TABLE {name} AS SELECT * FROM _frame")
+        scratch.unregister("_frame")
+    scratch.execute("CREATE TABLE harmonised_areas AS SELECT * FROM areas WHERE false")
+    scratch.execute(
+        "CREATE TABLE harmonised_area_buurten AS SELECT * FROM area_buurten WHERE false"
+    )
+    scratch.execute(
+        "CREATE TABLE register_values (year BIGINT, area_code VARCHAR, area_level VARCHAR, "
+        "variable VARCHAR, value DOUBLE)"
+    )
+    return scratch, year, geography
+
+
+def _indicator_values(scratch, catalogue, settings, year: int) -> pd.DataFrame:
+    """Every CBS indicator of every area of the scratch database (ratio_values)."""
+    plan = engine.EditionPlan(year, year, (year,), year, None)
+    inputs = engine.Inputs(catalogue, None, settings, plan, sources=("cbs",))
+    params = engine._params(inputs)
+    run_models(
+        scratch,
+        engine.all_models(),
+        ["ratio_values"],
+        params,
+        {"inputs": inputs},
+        keep=["measure_totals", "edition_areas", "ratio_defs"],
+    )
+    return scratch.execute(
+        """SELECT a.layout, a.area_level, a.area_code, a.area_name, d.indicator_id,
+                  r.raw_value, r.missing
+           FROM ratio_values r JOIN edition_areas a USING (area_id)
+           JOIN ratio_defs d USING (indicator_key)"""
+    ).df()
+
+
+def _wide(values: pd.DataFrame, level: str, indicators: list[str]) -> pd.DataFrame:
+    part = values[(values["layout"] == "cbs") & (values["area_level"] == level)]
+    part = part[part["indicator_id"].isin(indicators) & part["missing"].isna()]
+    return part.pivot_table(index="area_code", columns="indicator_id", values="raw_value")
+
+
+def comparable_gemeenten(values: pd.DataFrame, gemeente: str, settings: dict) -> pd.DataFrame:
+    """The gemeenten the gemeente is compared with: named in the settings, or its nearest on
+    composition (``national.composition``, standardised across every gemeente)."""
+    chosen = settings["national"]["comparable_gemeenten"]
+    if chosen.get("gemeenten"):
+        return pd.DataFrame(
+            {"rank": range(1, len(chosen["gemeenten"]) + 1), "area_code": chosen["gemeenten"],
+             "distance": np.nan, "group_name": chosen["name"]}
+        )  # fmt: skip
+    indicators = settings["national"]["composition"]
+    wide = _wide(values, "gemeente", indicators)
+    found = nearest(wide, [gemeente], pool=wide.index.difference([gemeente]),
+                    count=chosen["count"], indicators=len(indicators))  # fmt: skip
+    found = found.drop(columns="area_code").rename(columns={"similar_code": "area_code"})
+    return found[["rank", "area_code", "distance"]].assign(group_name=None)
+
+
+def compute_reference(
+    con: duckdb.DuckDBPyConnection,
+    catalogue: Catalogue,
+    settings: dict,
+    gemeente: str,
+    area_year: int,
+) -> NationalReference:
+    """The national reference of ``gemeente``'s compass on ``area_year`` (see module doc)."""
+    scratch, year, geography = _scratch(con, gemeente, area_year)
+    values = _indicator_values(scratch, catalogue, settings, year)
+    comparable = comparable_gemeenten(values, gemeente, settings)
+    group = f"VG{gemeente[2:]}"  # vergelijkbare gemeenten
+    scratch.register(
+        "_groups", pd.DataFrame({"group_code": group, "member_code": comparable["area_code"]})
+    )
+    scratch.execute("CREATE TABLE area_groups AS SELECT * FROM _groups")
+    plan = engine.EditionPlan(year, year, (year,), year, None)
+    inputs = engine.Inputs(catalogue, None, settings, plan, sources=("cbs",))
+    run_models(
+        scratch,
+        engine.all_models(),
+        ["group_values"],
+        engine._params(inputs),
+        {"inputs": inputs},
+        sources=["measure_totals", "edition_areas", "ratio_defs"],
+    )
+    grouped = scratch.execute(
+        "SELECT 'cbs' AS layout, 'groep' AS area_level, group_code AS area_code, "
+        "NULL AS area_name, indicator_id, raw_value, missing FROM group_values"
+    ).df()
+    values = pd.concat([values, grouped], ignore_index=True)
+    names = geography.set_index("area_code")["area_name"]
+    comparable["area_name"] = comparable["area_code"].map(names)
+    reference = _reference(values, catalogue, gemeente, group)
+    similar = _similar_wijken(values, geography, settings, gemeente, catalogue)
+    scratch.close()
+    return NationalReference(values, reference, similar, comparable, year)
+
+
+def _reference(values, catalogue: Catalogue, gemeente: str, group: str) -> pd.DataFrame:
+    """Per area of the gemeente's compass (its wijken, gebieden, the gemeente; own layouts'
+    wijken and gebieden) and indicator with a national figure: its value, the gemeente's, the
+    Netherlands', the comparable gemeenten', and a wijk's national position."""
+    decimals = {i.id: i.decimals for i in catalogue.indicators}
+    published = values[values["missing"].isna()]
+    cbs = published[published["layout"] == "cbs"]
+    keys = zip(cbs["area_code"], cbs["indicator_id"], strict=True)
+    by = dict(zip(keys, cbs["raw_value"], strict=True))
+    supported = sorted(set(published.loc[published["area_code"] == LAND, "indicator_id"]))
+    wijk_code = values["area_code"].str.slice(2, 6)
+    ours = values[
+        ((values["layout"] == "cbs") & (values["area_level"].isin(["wijk", "gemeente"]))
+         & (wijk_code == gemeente[2:]))
+        | ((values["layout"] == "cbs") & (values["area_level"] == "gebied"))
+        | (values["layout"] != "cbs")
+    ]  # fmt: skip
+    national_wijken = published[
+        (published["layout"] == "cbs") & (published["area_level"] == "wijk")
+    ]
+    pools = {
+        k: np.sort(v.to_numpy()) for k, v in national_wijken.groupby("indicator_id")["raw_value"]
+    }
+    rows = []
+    for r in ours[ours["indicator_id"].isin(supported)].itertuples():
+        value = None if isinstance(r.missing, str) else r.raw_value
+        pool = pools.get(r.indicator_id, np.array([]))
+        lower = int(np.searchsorted(pool, value, side="left")) if value is not None else None
+        rows.append(
+            {
+                "layout": r.layout,
+                "area_level": r.area_level,
+                "area_code": r.area_code,
+                "indicator_id": r.indicator_id,
+                "area_value": value,
+                "gemeente_value": by.get((gemeente, r.indicator_id)),
+                "nederland_value": by.get((LAND, r.indicator_id)),
+                "comparable_value": by.get((group, r.indicator_id)),
+                "wijken_lower": lower if r.area_level == "wijk" else None,
+                "wijken_compared": len(pool) if r.area_level == "wijk" else None,
+                "reason": r.missing if isinstance(r.missing, str) else None,
+                "decimals": decimals[r.indicator_id],
+            }
+        )
+    out = pd.DataFrame(rows)
+    out["national_position"] = (100 * out["wijken_lower"] / out["wijken_compared"]).round(0)
+    return out.astype({"wijken_lower": "Int64", "wijken_compared": "Int64"})
+
+
+def _similar_wijken(values, geography, settings, gemeente: str, catalogue) -> pd.DataFrame:
+    """Per wijk of the gemeente (CBS and own layouts) the most similar Dutch wijken outside it
+    on composition (``national.composition``)."""
+    indicators = settings["national"]["composition"]
+    count = settings["national"]["similar_wijken"]
+    wijken = values[values["area_level"] == "wijk"]
+    key = wijken["layout"] + "|" + wijken["area_code"]
+    wide = wijken.assign(key=key)[
+        wijken["indicator_id"].isin(indicators) & wijken["missing"].isna()
+    ].pivot_table(index="key", columns="indicator_id", values="raw_value")
+    national = [k for k in wide.index if k.startswith("cbs|")]
+    elsewhere = [k for k in national if k[6:10] != gemeente[2:]]
+    targets = [k for k in wide.index if k not in elsewhere]
+    # standardised against the Dutch wijken (CBS's own figures), the targets placed on that scale
+    found = nearest(wide, targets, pool=elsewhere, count=count, indicators=len(indicators),
+                    scale=wide.loc[national])  # fmt: skip
+    if found.empty:
+        return found
+    found[["layout", "area_code"]] = found["area_code"].str.split("|", expand=True)
+    found["similar_code"] = found["similar_code"].str.slice(4)
+    geo = geography.set_index("area_code")
+    found["similar_name"] = found["similar_code"].map(geo["area_name"])
+    gm = found["similar_code"].map(geo["gemeente_code"])
+    found["gemeente_code"] = gm
+    found["gemeente_name"] = gm.map(geo["area_name"])
+    key_figures = ["population", *indicators]  # shown side by side with the wijk's own
+    published = values[values["missing"].isna() & (values["layout"] == "cbs")]
+    figures = published[published["indicator_id"].isin(key_figures)].pivot_table(
+        index="area_code", columns="indicator_id", values="raw_value"
+    )
+    for figure in key_figures:
+        found[figure] = found["similar_code"].map(figures[figure]) if figure in figures else None
+    found["compared_on"] = found["compared_on"].astype(int)
+    found["compared_of"] = len(indicators)
+    return found[["layout", "area_code", "rank", "similar_code", "similar_name",
+                  "gemeente_code", "gemeente_name", "distance", "compared_on", "compared_of",
+                  *key_figures]]  # fmt: skip
