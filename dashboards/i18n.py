@@ -129,6 +129,48 @@ TEXT = {
         "en": "The {levels} most alike in composition ({indicators}). Scores are means of the "
         "indices (municipality = 100).",
     },
+    "national_title": {
+        "nl": "{name} vergeleken met Nederland ({year})",
+        "en": "{name} compared with the Netherlands ({year})",
+    },
+    "national_intro": {
+        "nl": "CBS-cijfers van {year} (Kerncijfers wijken en buurten) van dit gebied, de gemeente, "
+        "heel Nederland en de gemeenten die in samenstelling het meest op deze gemeente lijken: "
+        "{comparable}. Die gemeenten samen zijn hun opgetelde tellers gedeeld door hun opgetelde "
+        "noemers, geen gemiddelde van percentages.",
+        "en": "CBS figures of {year} (Kerncijfers wijken en buurten) of this area, the "
+        "municipality, the whole of the Netherlands and the municipalities most alike this one in "
+        "composition: {comparable}. Those municipalities together are their summed numerators "
+        "over their summed denominators, not a mean of percentages.",
+    },
+    "national_caption": {
+        "nl": "{name}, de gemeente, Nederland en vergelijkbare gemeenten ({year})",
+        "en": "{name}, the municipality, the Netherlands and comparable municipalities ({year})",
+    },
+    "col_nederland": {"nl": "Nederland", "en": "The Netherlands"},
+    "col_comparable": {"nl": "Vergelijkbare gemeenten", "en": "Comparable municipalities"},
+    "col_position": {"nl": "Plaats in Nederland", "en": "Place in the Netherlands"},
+    "national_position": {
+        "nl": "hoger dan {share}% van de Nederlandse wijken",
+        "en": "higher than {share}% of Dutch wijken",
+    },
+    "elsewhere_title": {
+        "nl": "Vergelijkbare wijken elders in Nederland",
+        "en": "Similar wijken elsewhere in the Netherlands",
+    },
+    "elsewhere_intro": {
+        "nl": "De wijken buiten de gemeente die in samenstelling het meest op deze wijk lijken: "
+        "{indicators} (CBS {year}; leeftijd en woningen staan niet in de landelijke cijfers). Hoe "
+        "kleiner de afstand, hoe meer gelijk.",
+        "en": "The wijken outside the municipality most alike this one in composition: "
+        "{indicators} (CBS {year}; age and housing are not in the national figures). The smaller "
+        "the distance, the more alike.",
+    },
+    "elsewhere_partial": {
+        "nl": "Vergeleken op {shared} van de {of} kenmerken: niet elke wijk heeft ze allemaal.",
+        "en": "Compared on {shared} of the {of} characteristics: not every wijk has them all.",
+    },
+    "col_gemeente_of": {"nl": "Gemeente", "en": "Municipality"},
     "table_title": {"nl": "Alle indicatoren", "en": "All indicators"},
     "col_indicator": {"nl": "Indicator", "en": "Indicator"},
     "col_value": {"nl": "Waarde", "en": "Value"},

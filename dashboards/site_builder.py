@@ -22,6 +22,7 @@ from dashboards.budgets_view import budget_section
 from dashboards.changes import comparison, ranked_changes, wijk_spread
 from dashboards.compass_chart import quadrant_summary
 from dashboards.compass_svg import compass_svg
+from dashboards.national_view import elsewhere_section, national_section
 from dashboards.nlds import site_stylesheet
 from dashboards.palette import FILL, INK, JUDGED, NEUTRAL, band_key
 from dashboards.presentation import IndicatorRow, present, value_records
@@ -582,6 +583,10 @@ class SiteBuilder:
             themes=themes,
             locator=locator,
             similar=self.similar_rows(area, lang) if area.level != "gebied" else [],
+            national=national_section(self.data, area, lang, lambda i: f"indicator/{i}.html")
+            if area.level in ("wijk", "gebied")
+            else None,
+            elsewhere=elsewhere_section(self.data, area, lang),
             similar_indicators=similar_indicator_titles(self.data, lang),
             quadrant_titles=[
                 q.title.nl if lang == "nl" else q.title.en for q in self.data.quadrants

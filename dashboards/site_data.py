@@ -49,6 +49,11 @@ class SiteData:
     # those buurten, and the map they are missing from
     undrawn: dict[str, list[str]] = field(default_factory=dict)
     buurt_map: str | None = None
+    # the Netherlands as reference (national_reference, national_similar_wijken,
+    # comparable_gemeenten of this layout); empty without a national source
+    national: pd.DataFrame = field(default_factory=pd.DataFrame)
+    national_similar: pd.DataFrame = field(default_factory=pd.DataFrame)
+    comparable: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def synthetic(self) -> bool:
@@ -202,6 +207,7 @@ def load_site_data(con, layout: str = LAYOUT) -> SiteData:
     years = [int(y) for y in str(cbs_years).split(",")]
     postcodes, postcode_year = _postcodes(con, years, areas)
     undrawn, buurt_map = _undrawn(con, layout)
+    national, national_similar, comparable = _national(con, layout)
     return SiteData(
         edition=int(edition),
         gemeente=gemeente,
@@ -220,6 +226,9 @@ def load_site_data(con, layout: str = LAYOUT) -> SiteData:
         previous_area_year=int(previous[1]) if previous else None,
         budgets=budgets,
         layout=layout,
+        national=national,
+        national_similar=national_similar,
+        comparable=comparable,
         undrawn=undrawn,
         buurt_map=buurt_map,
     )
@@ -235,6 +244,19 @@ def scores_by_area(frame, drop_missing: bool = False) -> dict[str, dict[tuple[st
         if not drop_missing or score == score:
             out.setdefault(code, {})[(level, score_id)] = score
     return out
+
+
+def _national(con, layout: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The national reference of the layout's areas (empty frames without a national source)."""
+    if not _has_table(con, "national_reference"):
+        return pd.DataFrame(), pd.DataFrame(), pd.DataFrame()
+    reference = con.execute("SELECT * FROM national_reference WHERE layout = ?", [layout]).df()
+    similar = con.execute(
+        "SELECT * FROM national_similar_wijken WHERE layout = ? ORDER BY area_code, rank",
+        [layout],
+    ).df()
+    comparable = con.execute("SELECT * FROM comparable_gemeenten ORDER BY rank").df()
+    return reference, similar, comparable
 
 
 def similar_by_area(frame) -> dict[str, list[tuple[str, float]]]:

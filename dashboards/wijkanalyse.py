@@ -24,6 +24,7 @@ from markupsafe import Markup, escape
 from dashboards import i18n
 from dashboards.budgets_view import budget_section
 from dashboards.changes import comparison, ranked_changes, wijk_spread
+from dashboards.national_view import elsewhere_section, national_section
 from dashboards.palette import score_band
 from dashboards.presentation import IndicatorRow, present, value_records
 from dashboards.site_builder import KEY_FIGURES
@@ -161,6 +162,8 @@ class AreaReport:
     similar: list[dict] = field(default_factory=list)  # similar areas with their scores
     differences: dict = field(default_factory=dict)  # better/worse than the similar areas
     members: list[dict] = field(default_factory=list)  # a gebied's wijken with their scores
+    national: dict | None = None  # beside the Netherlands (national_view.national_section)
+    elsewhere: dict | None = None  # similar wijken elsewhere (national_view.elsewhere_section)
     budget: dict | None = None  # a gebied's area-programme budget (budgets_view.budget_section)
     annex: list[dict] = field(default_factory=list)  # per theme: title, quadrant, rows
     notes: list[str] = field(default_factory=list)
@@ -579,6 +582,8 @@ def area_report(ctx: ReportContext, code: str) -> AreaReport:
     if area.level == "wijk":  # 7 gebieden are too few and too different to call any similar
         report.similar = _similar(ctx, code)
         report.differences = _differences(ctx, code, rows)
+    report.national = national_section(data, area, LANG, lambda indicator: None)
+    report.elsewhere = elsewhere_section(data, area, LANG)
     if area.level == "gebied":
         report.members = _score_rows(ctx, area.children)
         report.budget = budget_section(data.budgets, code, LANG)

@@ -101,6 +101,48 @@ BUDGET_COLUMN_DOCS = {
 }
 
 
+NATIONAL_DOCS = {
+    "national_reference": {
+        "title": "Elk gebied naast Nederland en vergelijkbare gemeenten (CBS, landelijke "
+        "kerncijfers)",
+        "columns": {
+            "layout": "Gebiedsindeling (cbs of een eigen indeling)",
+            "area_level": "wijk, gebied of gemeente",
+            "area_code": "Gebiedscode",
+            "indicator_id": "Indicator (alleen CBS-indicatoren die de landelijke cijfers hebben)",
+            "area_value": "Waarde van het gebied in het landelijke jaar (eigen wijken: opgeteld "
+            "uit hun buurten)",
+            "gemeente_value": "Waarde van de gemeente",
+            "nederland_value": "Waarde van Nederland (NL00)",
+            "comparable_value": "Waarde van de vergelijkbare gemeenten samen: opgetelde tellers "
+            "gedeeld door opgetelde noemers",
+            "wijken_lower": "Aantal Nederlandse wijken met een lagere waarde (alleen wijken)",
+            "wijken_compared": "Aantal Nederlandse wijken met een waarde",
+            "national_position": "Percentage Nederlandse wijken met een lagere waarde",
+            "reason": "Waarom het gebied geen waarde heeft (code)",
+            "decimals": "Decimalen waarmee de indicator wordt getoond",
+            "year": "Jaar van de landelijke cijfers",
+        },
+    },
+    "national_similar_wijken": {
+        "title": "Per wijk de meest vergelijkbare wijken elders in Nederland (samenstelling)",
+        "columns": {
+            "layout": "Gebiedsindeling van de wijk",
+            "area_code": "De wijk",
+            "rank": "Rang (1 = meest vergelijkbaar)",
+            "similar_code": "Vergelijkbare wijk (CBS-code)",
+            "similar_name": "Naam van die wijk",
+            "gemeente_code": "Gemeente van die wijk",
+            "gemeente_name": "Naam van die gemeente",
+            "distance": "Afstand op de gestandaardiseerde kenmerken (kleiner = meer gelijk)",
+            "compared_on": "Aantal kenmerken waarop is vergeleken",
+            "compared_of": "Aantal kenmerken",
+            "year": "Jaar van de landelijke cijfers",
+        },
+    },
+}
+
+
 def column_docs(settings: dict | None = None) -> dict[str, str]:
     """COLUMN_DOCS with the confidence level and the index range of the settings filled in."""
     settings = settings or statistics_settings()
@@ -171,6 +213,7 @@ def write_downloads(
     target: Path,
     provenance: dict,
     budgets: pd.DataFrame | None = None,
+    national: dict[str, pd.DataFrame] | None = None,
 ) -> dict:
     """Write the downloads into ``target``, a directory of the site being built (the whole site
     is swapped in at the end, ``dashboards/publish.py``); return the sidecar. ``budgets`` (the
@@ -199,6 +242,16 @@ def write_downloads(
             "gemeente en hebben pas vanaf 2019 een programma.",
             "columns": BUDGET_COLUMN_DOCS,
         }
+    national_meta = {}
+    for name, frame in (national or {}).items():
+        files += _write_pair(frame, staging, name)
+        national_meta[name] = {
+            **NATIONAL_DOCS[name],
+            "rows": len(frame),
+            "synthetic": False,
+            "credit": "Bron: CBS",
+            "licence": "CC BY 4.0",
+        }
     synthetic_sources = sorted(pub.loc[pub["synthetic"], "source"].unique().tolist())
     sidecar = {
         "title": "Wijkkompas — indicatoren per gebied",
@@ -218,6 +271,7 @@ def write_downloads(
         "zeggen waarom. Onderdrukte waarden staan in geen enkel gepubliceerd bestand.",
         "columns": column_docs(),
         "programme_budgets": budget_meta,
+        "national": national_meta or None,
         "provenance": provenance,
         "files": {p.name: {"sha256": _sha256(p), "bytes": p.stat().st_size} for p in files},
     }  # fmt: skip

@@ -34,15 +34,24 @@ def site_staging() -> dg.MaterializeResult:
     return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(path))})
 
 
-@dg.asset(group_name=GROUP, kinds={"parquet", "csv"}, deps=[site_staging, programme_budgets])
+@dg.asset(
+    group_name=GROUP,
+    kinds={"parquet", "csv"},
+    deps=[site_staging, programme_budgets, dg.AssetKey("national_reference")],
+)
 def indicator_downloads(duckdb: DuckDBResource) -> dg.MaterializeResult:
-    """downloads/: indicator values, catalogue and scores as Parquet + CSV + JSON sidecar, and
-    the budgets of the gebiedsprogramma's (programme_budgets)."""
+    """downloads/: indicator values, catalogue and scores as Parquet + CSV + JSON sidecar, the
+    budgets of the gebiedsprogramma's (programme_budgets) and the national reference (the
+    Netherlands and comparable gemeenten beside every area, similar wijken elsewhere)."""
     values = read_table(duckdb, "SELECT * FROM indicator_values")
     catalogue = read_table(duckdb, "SELECT * FROM indicator_catalogue")
     scores = read_table(duckdb, "SELECT * FROM compass_scores")
     weighting = read_table(duckdb, "SELECT * FROM survey_weighting")
     budgets = read_table(duckdb, "SELECT * FROM programme_budgets ORDER BY year, source_line")
+    national = {
+        name: read_table(duckdb, f"SELECT * FROM {name} ORDER BY ALL")
+        for name in ("national_reference", "national_similar_wijken")
+    }
     target = site_staging_dir() / "downloads"
     sidecar = write_downloads(
         values,
@@ -54,6 +63,7 @@ def indicator_downloads(duckdb: DuckDBResource) -> dg.MaterializeResult:
             "survey_weighting": weighting.to_dict(orient="records"),
         },
         budgets=budgets,
+        national=national,
     )
     return dg.MaterializeResult(
         metadata={
@@ -65,7 +75,9 @@ def indicator_downloads(duckdb: DuckDBResource) -> dg.MaterializeResult:
 
 
 @dg.asset(
-    group_name=GROUP, kinds={"html", "svg"}, deps=[site_staging, similar_areas, programme_budgets]
+    group_name=GROUP,
+    kinds={"html", "svg"},
+    deps=[site_staging, similar_areas, programme_budgets, dg.AssetKey("national_reference")],
 )
 def resident_site(duckdb: DuckDBResource) -> dg.MaterializeResult:
     """The pages for residents (home with map and search, gebied / wijk / buurt pages with the
