@@ -163,14 +163,24 @@ def generate(path: Path, n_wijken: int, n_buurten: int, n_resp: int, seed: int =
     reg["synthetic"] = True
     con.execute("CREATE OR REPLACE TABLE register_values AS SELECT * FROM reg")
 
-    # survey: respondents per buurt proportional to population
-    p = pop / pop.sum()
-    b_idx = np.sort(rng.choice(n_buurten, n_resp, p=p))
+    survey = respondents(
+        rng, codebook, np.array(buurten), np.array(wijken)[wijk_of], pop, n_resp, YEAR
+    )
+    con.register("_survey", survey)
+    con.execute("CREATE OR REPLACE TABLE survey_responses AS SELECT * FROM _survey")
+    con.close()
+
+
+def respondents(rng, codebook, buurten, wijk_of_buurt, population, n_resp: int, wave: int):
+    """Synthetic respondents: per buurt in proportion to its population, every question of
+    the codebook answered at random (with "weet niet" and item non-response)."""
+    p = population / population.sum()
+    b_idx = np.sort(rng.choice(len(buurten), n_resp, p=p))
     resp = {
-        "wave": np.full(n_resp, YEAR),
+        "wave": np.full(n_resp, wave),
         "respondent_id": np.char.add("R", np.arange(n_resp).astype(str)),
-        "buurt_code": np.array(buurten)[b_idx],
-        "wijk_code": np.array(wijken)[wijk_of[b_idx]],
+        "buurt_code": buurten[b_idx],
+        "wijk_code": wijk_of_buurt[b_idx],
         "leeftijd": rng.integers(16, 95, n_resp).astype(np.int16),
         "geslacht": rng.choice([1, 2, 3], n_resp, p=[0.49, 0.50, 0.01]).astype(np.int16),
     }
@@ -183,10 +193,111 @@ def generate(path: Path, n_wijken: int, n_buurten: int, n_resp: int, seed: int =
             ans = np.where(rng.random(n_resp) < 0.05, missing, ans)
         resp[q.id] = pd.array(np.where(rng.random(n_resp) < 0.03, -1, ans), dtype="Int16")
         resp[q.id][resp[q.id] == -1] = pd.NA
-    survey = pd.DataFrame(resp)
+    return pd.DataFrame(resp)
+
+
+# --- the real national file ---------------------------------------------------------------
+
+NATIONAL = ROOT / "data" / "raw" / "national" / "kwb_2023_national_43cols.csv"
+# the national file's levels on the engine's: the Netherlands at the top, gemeenten as its
+# gebieden (so the index compares every area with the Netherlands)
+LEVEL = {"land": "gemeente", "gemeente": "gebied", "wijk": "wijk", "buurt": "buurt"}
+
+
+def generate_national(path: Path, response_rate: float, seed: int = 7) -> int:
+    """A warehouse of the real national kerncijfers 2023 (every gemeente, wijk and buurt) and
+    a synthetic survey of ``response_rate`` of every buurt's population, with design weights
+    (the national file has no age or sex to rake to). Returns the number of respondents."""
+    from ingest.cbs import load_crosswalk
+    from ingest.national import load_national_values, read_national_areas
+    from ingest.snapshots import verify_snapshot
+
+    rng = np.random.default_rng(seed)
+    codebook = load_codebook(ROOT / "data" / "survey" / "codebook.yml")
+    sidecar = verify_snapshot(NATIONAL)
+    con = duckdb.connect(str(path))
+    crosswalk = load_crosswalk(ROOT / "data" / "reference" / "cbs_variable_crosswalk.csv")
+    load_national_values(con, NATIONAL, sidecar, crosswalk)
+    year = sidecar.year
+    geo = read_national_areas(NATIONAL)
+    con.register("_geo", geo)
+    con.execute(
+        """CREATE OR REPLACE TABLE areas AS
+           SELECT $year AS year, 'cbs' AS layout, map_extract_value(MAP($k, $v), area_level)
+                  AS area_level, area_code, coalesce(area_name, area_code) AS area_name,
+                  CASE area_level WHEN 'gemeente' THEN 'NL00' WHEN 'wijk' THEN gemeente_code
+                       WHEN 'buurt' THEN wijk_code END AS parent_code
+           FROM _geo""",
+        {"year": year, "k": list(LEVEL), "v": list(LEVEL.values())},
+    )
+    con.execute(
+        """CREATE OR REPLACE TABLE area_buurten AS
+           SELECT $year AS year, 'cbs' AS layout, level AS area_level, code AS area_code,
+                  area_code AS buurt_code
+           FROM _geo, LATERAL (VALUES ('buurt', area_code), ('wijk', wijk_code),
+                                      ('gebied', gemeente_code), ('gemeente', 'NL00'))
+                      t(level, code)
+           WHERE area_level = 'buurt'""",
+        {"year": year},
+    )
+    con.execute(
+        "CREATE OR REPLACE TABLE cbs_values AS SELECT * REPLACE "
+        "(map_extract_value(MAP($k, $v), area_level) AS area_level) FROM national_values",
+        {"k": list(LEVEL), "v": list(LEVEL.values())},
+    )
+    con.execute("CREATE OR REPLACE TABLE harmonised_areas AS SELECT * FROM areas WHERE false")
+    con.execute(
+        "CREATE OR REPLACE TABLE harmonised_area_buurten AS SELECT * FROM area_buurten WHERE false"
+    )
+    con.execute(
+        "CREATE OR REPLACE TABLE register_values (year BIGINT, area_code VARCHAR, "
+        "area_level VARCHAR, variable VARCHAR, value DOUBLE)"
+    )
+    population = con.execute(
+        """SELECT a.area_code, g.wijk_code, coalesce(v.value, 0) AS population
+           FROM _geo a JOIN _geo g USING (area_code)
+           LEFT JOIN national_values v ON v.area_code = a.area_code AND v.variable = 'population'
+           WHERE a.area_level = 'buurt' ORDER BY a.area_code"""
+    ).df()
+    n_resp = int(round(population["population"].sum() * response_rate))
+    survey = respondents(
+        rng, codebook, population["area_code"].to_numpy(), population["wijk_code"].to_numpy(),
+        population["population"].to_numpy(float), n_resp, year,
+    )  # fmt: skip
     con.register("_survey", survey)
     con.execute("CREATE OR REPLACE TABLE survey_responses AS SELECT * FROM _survey")
+    # design weights: a wijk's population over its respondents
+    con.execute(
+        """CREATE OR REPLACE TABLE survey_weights AS
+           SELECT s.wave, s.respondent_id, w.population / w.n AS weight
+           FROM survey_responses s JOIN (
+               SELECT r.wijk_code, count(*) AS n, any_value(v.value) AS population
+               FROM survey_responses r LEFT JOIN national_values v
+                 ON v.area_code = r.wijk_code AND v.variable = 'population'
+               GROUP BY r.wijk_code) w USING (wijk_code)"""
+    )
     con.close()
+    return n_resp
+
+
+def run_national(path: Path, threads: int, memory: str) -> dict:
+    """The engine on the real national file: the CBS part for all 18,116 areas and the survey
+    part for every area, as compute_edition runs it (the weights are given)."""
+    cat = load_catalogue()
+    codebook = load_codebook(ROOT / "data" / "survey" / "codebook.yml")
+    settings = statistics_settings()
+    con = duckdb.connect(str(path))
+    _limit(con, threads, memory)
+    year = con.execute("SELECT max(year) FROM areas").fetchone()[0]
+    con.execute("DROP TABLE IF EXISTS edition_values")
+    t0 = time.perf_counter()
+    run = compute_edition(
+        con, cat, codebook, EditionPlan(year, year, (year,), year, None), settings
+    )
+    wall = time.perf_counter() - t0
+    areas = con.execute("SELECT count(*) FROM areas").fetchone()[0]
+    return {"wall_s": wall, "rows": run.rows["edition_values"], "areas": areas,
+            "steps": run.seconds}  # fmt: skip
 
 
 def margins_available(path: Path) -> None:
@@ -332,7 +443,7 @@ def child(args) -> None:
     if hasattr(os, "sched_setaffinity"):
         cpus = sorted(os.sched_getaffinity(0))[: args.threads]
         os.sched_setaffinity(0, set(cpus))
-    fn = run_engine if args.child == "engine" else run_baseline
+    fn = {"engine": run_engine, "baseline": run_baseline, "national": run_national}[args.child]
     out = fn(Path(args.db), args.threads, args.memory_limit)
     out["peak_rss_mb"] = peak_rss_mb()
     print(json.dumps(out))
@@ -347,7 +458,15 @@ def main() -> None:
     ap.add_argument("--memory-limit", default="3GB")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--workdir", default=None)
-    ap.add_argument("--child", choices=["engine", "baseline"], help=argparse.SUPPRESS)
+    ap.add_argument(
+        "--national",
+        action="store_true",
+        help="the real national kerncijfers 2023 (18,116 areas) and a synthetic survey of "
+        "--response-rate of every buurt's population, instead of generated areas",
+    )
+    ap.add_argument("--response-rate", type=float, default=17011 / 238147,
+                    help="respondents per inhabitant (default: Groningen's 2024 wave)")  # fmt: skip
+    ap.add_argument("--child", choices=["engine", "baseline", "national"], help=argparse.SUPPRESS)
     ap.add_argument("--db", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -355,6 +474,9 @@ def main() -> None:
         return
     work = Path(args.workdir or tempfile.mkdtemp(prefix="wijkkompas-bench-"))
     work.mkdir(parents=True, exist_ok=True)
+    if args.national:
+        national_main(args, work)
+        return
     db = work / "national.duckdb"
     margins_available(db)
     t = time.perf_counter()
@@ -400,6 +522,30 @@ def main() -> None:
     print("engine steps, median s (the declared models, in the order they ran):")
     for step in eng[0]["steps"]:
         print(f"  {step:<32} {statistics.median(r['steps'][step] for r in eng):6.2f}")
+
+
+def national_main(args, work: Path) -> None:
+    db = work / "real.duckdb"
+    t = time.perf_counter()
+    n_resp = generate_national(db, args.response_rate)
+    print(f"national kerncijfers 2023 and {n_resp:,} synthetic respondents in "
+          f"{time.perf_counter() - t:.1f} s -> {db}")  # fmt: skip
+    runs = []
+    for _ in range(args.repeat):
+        cmd = [sys.executable, __file__, "--child", "national", "--db", str(db),
+               "--threads", str(args.threads), "--memory-limit", args.memory_limit]  # fmt: skip
+        out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+        runs.append(json.loads(out.strip().splitlines()[-1]))
+    print(
+        f"\ncores: {args.threads}   DuckDB memory limit: {args.memory_limit}   runs: {args.repeat}"
+    )
+    print(f"national  {runs[0]['areas']:,} areas, {n_resp:,} respondents, "
+          f"{runs[0]['rows']:,} rows (CBS and survey indicators, every level)")  # fmt: skip
+    print(f"national  wall {statistics.median(r['wall_s'] for r in runs):7.1f} s   peak RSS "
+          f"{max(r['peak_rss_mb'] for r in runs):,.0f} MB")  # fmt: skip
+    print("all runs (s):", [round(r["wall_s"], 1) for r in runs])
+    for step in runs[0]["steps"]:
+        print(f"  {step:<32} {statistics.median(r['steps'][step] for r in runs):6.2f}")
 
 
 if __name__ == "__main__":
