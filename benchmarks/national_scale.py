@@ -260,9 +260,10 @@ def generate_national(path: Path, response_rate: float, seed: int = 7) -> int:
            WHERE a.area_level = 'buurt' ORDER BY a.area_code"""
     ).df()
     n_resp = int(round(population["population"].sum() * response_rate))
+    wave = max(w for q in codebook.questions for w in q.waves)  # the codebook's latest wave
     survey = respondents(
         rng, codebook, population["area_code"].to_numpy(), population["wijk_code"].to_numpy(),
-        population["population"].to_numpy(float), n_resp, year,
+        population["population"].to_numpy(float), n_resp, wave,
     )  # fmt: skip
     con.register("_survey", survey)
     con.execute("CREATE OR REPLACE TABLE survey_responses AS SELECT * FROM _survey")
@@ -289,11 +290,11 @@ def run_national(path: Path, threads: int, memory: str) -> dict:
     con = duckdb.connect(str(path))
     _limit(con, threads, memory)
     year = con.execute("SELECT max(year) FROM areas").fetchone()[0]
+    wave = con.execute("SELECT max(wave) FROM survey_responses").fetchone()[0]
     con.execute("DROP TABLE IF EXISTS edition_values")
     t0 = time.perf_counter()
-    run = compute_edition(
-        con, cat, codebook, EditionPlan(year, year, (year,), year, None), settings
-    )
+    plan = EditionPlan(wave, year, (year,), wave, None)  # no registers nationally
+    run = compute_edition(con, cat, codebook, plan, settings)
     wall = time.perf_counter() - t0
     areas = con.execute("SELECT count(*) FROM areas").fetchone()[0]
     return {"wall_s": wall, "rows": run.rows["edition_values"], "areas": areas,
