@@ -46,7 +46,7 @@ from indicators.models import (
     run_models,
 )
 from indicators.survey_items import compile_items, survey_sums
-from indicators.weights import rake_arrays
+from indicators.weights import population_only_margins, rake_arrays
 from ingest.survey.codebook import Codebook
 
 
@@ -73,8 +73,13 @@ class Inputs:
 
 def margin_measures(settings: dict) -> list[str]:
     """The CBS measures the survey weights are raked to."""
-    sex = settings["raking"]["sex_margins"]
-    return [a["measure"] for a in settings["raking"]["age_margins"]] + [sex["men"], sex["women"]]
+    r = settings["raking"]
+    sex = r["sex_margins"]
+    return [a["measure"] for a in r["age_margins"]] + [
+        sex["men"],
+        sex["women"],
+        r["population_margin"],
+    ]
 
 
 # --- the catalogue as tables (Python models without inputs) -------------------------------
@@ -252,10 +257,6 @@ def survey_weights(con, context):
     inputs = _inputs(context)
     r = inputs.settings["raking"]
     margins = con.execute(MARGINS_SQL).df()
-    wanted = [f"age_{k}" for k in range(len(r["age_margins"]))] + ["men", "women"]
-    if margins[wanted].isna().any().any():
-        bad = margins.loc[margins[wanted].isna().any(axis=1), "wijk_code"].tolist()
-        raise ValueError(f"raking margins: CBS population by age/sex missing for wijken {bad}")
     # Arrow all the way: 2 million respondent ids never become Python objects
     resp = con.execute(RESPONDENTS_SQL, {"wave": inputs.plan.wave}).arrow()
     if isinstance(resp, pa.RecordBatchReader):
@@ -264,12 +265,17 @@ def survey_weights(con, context):
     if wijk_idx.null_count:
         bad = pc.filter(resp["wijk_code"], pc.is_null(wijk_idx))[0].as_py()
         raise ValueError(f"respondent in wijk {bad!r} without CBS margins")
+    ages = [a["ages"] for a in r["age_margins"]]
+    margins, on_population = population_only_margins(
+        margins, wijk_idx.to_numpy(), resp["leeftijd"].to_numpy(),
+        resp["geslacht"].to_numpy(zero_copy_only=False), ages,
+    )  # fmt: skip
     w, diagnostics = rake_arrays(
         wijk_idx.to_numpy(),
         resp["leeftijd"].to_numpy(),
         resp["geslacht"].to_numpy(zero_copy_only=False),
         margins,
-        [a["ages"] for a in r["age_margins"]],
+        ages,
         bounds=tuple(r["weight_bounds"]),
         max_iterations=r["max_iterations"],
         tolerance=r["tolerance"],
@@ -282,7 +288,11 @@ def survey_weights(con, context):
             "weight": pa.array(w),
         }
     )
-    return weights, {"respondents": len(w), **diagnostics}
+    return weights, {
+        "respondents": len(w),
+        "wijken_on_population_only": on_population,
+        **diagnostics,
+    }
 
 
 # what each Python model queries (tests/test_models.py holds it to the declaration)
@@ -358,6 +368,7 @@ def _context(inputs: Inputs, con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     ] + [
         {"measure": r["sex_margins"]["men"], "factor": 1.0, "column": "men"},
         {"measure": r["sex_margins"]["women"], "factor": 1.0, "column": "women"},
+        {"measure": r["population_margin"], "factor": 1.0, "column": "population"},
     ]
     items = compile_items(inputs.catalogue, inputs.codebook, inputs.plan.wave)
     context["survey"] = survey_sums(items, inputs.codebook, _indicator_keys(inputs.catalogue))

@@ -71,6 +71,9 @@ class SexMargins(_Strict):
 class Raking(_Strict):
     age_margins: list[AgeMargin] = Field(min_length=1)
     sex_margins: SexMargins
+    # where CBS has no age or sex figures for a wijk (the national 43-column file): weighted to
+    # this measure of the wijk only (post-stratification on the wijk), reported per wave
+    population_margin: str = "cbs.population"
     max_iterations: int = Field(100, ge=1)
     min_cell: int = Field(10, ge=0)
     tolerance: float = Field(1.0e-6, gt=0, lt=1)

@@ -229,6 +229,60 @@ def rake_arrays(
     }
 
 
+def population_only_margins(
+    margins: pd.DataFrame,
+    w_idx: np.ndarray,
+    ages: np.ndarray,
+    sex: np.ndarray,
+    age_groups: list[list[int]],
+) -> tuple[pd.DataFrame, int]:
+    """Margins for wijken without CBS age or sex figures (the national 43-column file has
+    neither): the wijk's ``population`` split as its respondents are, so that raking only scales
+    the wijk to its population (post-stratification on the wijk: every respondent of the wijk
+    gets the same weight). Returns the margins and how many wijken had to be weighted so; a
+    wijk without any population figure stops the run."""
+    k_age = len(age_groups)
+    columns = [f"age_{k}" for k in range(k_age)] + ["men", "women"]
+    missing = margins[columns].isna().any(axis=1).to_numpy()
+    if not missing.any():
+        return margins, 0
+    no_population = missing & margins["population"].isna().to_numpy()
+    if no_population.any():
+        bad = margins.loc[no_population, "wijk_code"].tolist()
+        raise ValueError(f"raking margins: no CBS population (by age/sex or in total) for {bad}")
+    n_wijk = len(margins)
+    group = age_group(ages, age_groups)
+    ok = group >= 0
+    by_age = (
+        np.bincount(w_idx[ok] * k_age + group[ok], minlength=n_wijk * k_age)
+        .reshape(n_wijk, k_age)
+        .astype(float)
+    )
+    known = (sex == 1) | (sex == 2)
+    by_sex = (
+        np.bincount(w_idx[known] * 2 + (sex[known] == 2), minlength=n_wijk * 2)
+        .reshape(n_wijk, 2)
+        .astype(float)
+    )
+    population = margins["population"].to_numpy(dtype=float)[:, None]
+    age_share = np.divide(
+        by_age,
+        by_age.sum(axis=1, keepdims=True),
+        out=np.full_like(by_age, 1 / k_age),
+        where=by_age.sum(axis=1, keepdims=True) > 0,
+    )
+    sex_share = np.divide(
+        by_sex,
+        by_sex.sum(axis=1, keepdims=True),
+        out=np.full_like(by_sex, 0.5),
+        where=by_sex.sum(axis=1, keepdims=True) > 0,
+    )
+    filled = margins.copy()
+    filled.loc[missing, columns[:k_age]] = (population * age_share)[missing]
+    filled.loc[missing, ["men", "women"]] = (population * sex_share)[missing]
+    return filled, int(missing.sum())
+
+
 def kish_deff(weights: np.ndarray) -> float:
     """Kish's design effect due to weighting: n * sum(w^2) / (sum w)^2 = 1 + CV^2."""
     weights = np.asarray(weights, dtype=float)
