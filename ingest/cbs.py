@@ -58,8 +58,8 @@ SCHEMES = {
             "ID",
         ),
     ),
-    "kwb": Scheme(
-        "gwb_code_10", None, ("gwb_code_10", "gwb_code", "recs", "gm_naam", "regio", "ind_wbi")
+    "kwb": Scheme(  # regio (the area's name) is in CBS's own file, not in every extract
+        "gwb_code_10", "regio", ("gwb_code_10", "gwb_code", "recs", "gm_naam", "regio", "ind_wbi")
     ),
     "map": Scheme(
         ("BU_CODE", "WK_CODE"),
@@ -250,8 +250,8 @@ def read_kerncijfers(
                     expected=f"{area_level} codes only",
                 )
     names = (
-        [row[table.column_index(spec.name_column)].strip() for row in table.rows]
-        if spec.name_column
+        [row[table.column_index(spec.name_column)].strip() or None for row in table.rows]
+        if spec.name_column in table.header
         else [None] * len(codes)
     )
     columns = list(expected)
@@ -351,6 +351,7 @@ def read_snapshot_set(raw_dir: Path, crosswalk: pd.DataFrame | None = None):
                 scheme=sidecar.scheme,
                 crosswalk=crosswalk,
                 area_level=sidecar.area_level,
+                decimal_comma=sidecar.decimal_comma,
             )
         )
     return pd.concat(frames, ignore_index=True)
