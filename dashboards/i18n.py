@@ -51,11 +51,20 @@ TEXT = {
         "en": "Find your wijk or buurt, or type your postcode (4 digits)",
     },
     "search_button": {"nl": "Zoeken", "en": "Search"},
-    "search_hint": {
-        "nl": "Bijvoorbeeld: Oosterpoort, Haren of 9711",
-        "en": "For example: Oosterpoort, Haren or 9711",
+    "search_label_names": {
+        "nl": "Zoek je wijk of buurt",
+        "en": "Find your wijk or buurt",
     },
+    "search_hint": {"nl": "Bijvoorbeeld: {examples}", "en": "For example: {examples}"},
+    "or": {"nl": "of", "en": "or"},
     "map_title": {"nl": "Kaart van de wijken", "en": "Map of the wijken"},
+    "no_map": {
+        "nl": "Geen kaart: voor deze gemeente zijn geen wijk- en buurtgrenzen beschikbaar (de "
+        "landelijke CBS-bestanden waarmee dit kompas is gemaakt bevatten geen grenzen). Alle "
+        "cijfers staan in de tabellen.",
+        "en": "No map: there are no wijk and buurt boundaries for this gemeente (the national "
+        "CBS files this compass was made from contain none). Every figure is in the tables.",
+    },
     "map_undrawn": {
         "nl": "Niet op de kaart: {buurten}. De buurtkaart van {map} is ouder dan de cijfers; er "
         "is zonder die buurten getekend en niets bijgeraden. In de cijfers tellen ze wel mee.",

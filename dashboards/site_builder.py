@@ -289,11 +289,18 @@ class SiteBuilder:
                 self.written.append(target)
 
     # -- home -----------------------------------------------------------------------------
+    def has_figures(self, indicator_id: str, lang: str) -> bool:
+        """Whether any area has a figure for the indicator: an indicator the sources do not
+        have at all (the national 43-column file has no dwellings) is left out of the headline
+        map and key figures, and stays in the tables with its reason."""
+        return any(r.value is not None for r in self.by_indicator[lang].get(indicator_id, []))
+
     def headline(self, lang: str) -> dict[str, dict]:
         """The headline indicators for the home map: per wijk its colour and text."""
         cat = self.data.catalogue
         out = {}
-        for indicator_id in cat.index[cat["headline"]]:
+        headline = [i for i in cat.index[cat["headline"]] if self.has_figures(i, lang)]
+        for indicator_id in headline or list(cat.index[cat["headline"]][:1]):
             wijk = [r for r in self.by_indicator[lang][indicator_id] if r.area_level == "wijk"]
             out[indicator_id] = {
                 "title": self.title(indicator_id, lang),
@@ -341,6 +348,7 @@ class SiteBuilder:
             label=f"{i18n.t('map_title', lang)}: {label}",
             href=lambda c: page.lang_root + self.path("wijk", c),
             css_class="map home-map",
+            lang=lang,
         )
         undrawn = sorted({b for bs in self.data.undrawn.values() for b in bs})
         wijken = {w.code: w.name for w in self.data.level("wijk")}
@@ -348,6 +356,7 @@ class SiteBuilder:
             "layout": self.data.layout,
             "label": label,
             "svg": svg,
+            "has_map": self.maps.available,
             "labels": self.maps.labels("wijk", wijken),
             "first_id": first_id,
             "headline": {
@@ -376,6 +385,28 @@ class SiteBuilder:
             "undrawn": self.undrawn_note(undrawn, lang),
         }
 
+    def search_examples(self, lang: str) -> str:
+        """What the search box suggests: the most populous buurt and wijk of this gemeente and,
+        where CBS gives postcodes, one of that wijk."""
+        population = {
+            r.area_code: r.value
+            for r in self.by_indicator[lang].get("population", [])
+            if r.value is not None
+        }
+
+        def largest(level: str):
+            areas = [a for a in self.data.level(level) if a.code in population]
+            return max(areas, key=lambda a: (population[a.code], a.code), default=None)
+
+        wijk, buurt = largest("wijk"), largest("buurt")
+        names = list(dict.fromkeys(a.name for a in (buurt, wijk) if a is not None))
+        if wijk is not None:
+            codes = sorted(pc for pc, ws in self.data.postcodes.items() if wijk.code in ws)
+            names += codes[:1]
+        if len(names) < 2:
+            return "".join(names)
+        return f"{', '.join(names[:-1])} {i18n.t('or', lang)} {names[-1]}"
+
     def home(self, lang: str) -> None:
         page = Page(lang, "index.html")
         layouts = [b.home_map(page, lang) for b in [self, *self.others]]
@@ -386,6 +417,8 @@ class SiteBuilder:
             page,
             title=f"{i18n.t('site_title', lang)} {self.gemeente_name}",
             layouts=layouts,
+            has_postcodes=bool(self.data.postcodes),
+            search_examples=self.search_examples(lang),
             headline=first["headline"],
             first_id=first["first_id"],
             headline_data={m["layout"]: m["headline"] for m in layouts},
@@ -539,7 +572,7 @@ class SiteBuilder:
         scores = self.scores.get(area.code, {})
         centre = i18n.number(scores.get(("centre", "centre")), 0, lang)
         by_id = {r.indicator_id: r for r in rows}
-        key_figures = [by_id[i] for i in KEY_FIGURES if i in by_id]
+        key_figures = [by_id[i] for i in KEY_FIGURES if i in by_id and self.has_figures(i, lang)]
         # the change since the previous edition: a column for wijken and gebieden, not buurten
         with_trend = bool(self.data.previous_edition) and area.level != "buurt"
         lang_root = page.lang_root
@@ -559,7 +592,12 @@ class SiteBuilder:
                 )
         context_level = "buurt" if area.level == "buurt" else "wijk"
         locator = self.maps.locator(
-            area.level, area.code, context_level, label=i18n.t("location", lang), names=self.name
+            area.level,
+            area.code,
+            context_level,
+            label=i18n.t("location", lang),
+            names=self.name,
+            lang=lang,
         )
         child_level = {"gebied": "wijk", "wijk": "buurt"}.get(area.level)
         children = [  # an own wijk's buurten are CBS buurten: their pages are the CBS ones
@@ -632,6 +670,7 @@ class SiteBuilder:
                 cells,
                 label=f"{i18n.t(f'map_{level}', lang)}: {self.title(indicator_id, lang)}",
                 href=lambda c, level=level: page.lang_root + area_path(level, c),
+                lang=lang,
             )
             known = [r for r in level_rows if r.value is not None]
             unknown = [r for r in level_rows if r.value is None]

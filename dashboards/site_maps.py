@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dashboards import i18n
 from dashboards.palette import FILL, band_key
 from geo.svg import MapFrame, Shape, path_data, svg_map
 
@@ -27,8 +28,15 @@ class Maps:
     def __init__(self, geometry: dict[str, dict[str, object]]):
         self.geometry = geometry
         everything = [g for level in ("wijk", "buurt") for g in geometry.get(level, {}).values()]
-        self.frame = MapFrame.around(everything)
+        # a gemeente without boundaries (built from the national file) gets no maps: every map
+        # is a sentence saying so, the figures stay in the tables
+        self.available = bool(everything)
+        self.frame = MapFrame.around(everything) if everything else None
         self._paths: dict[tuple[str, str], str] = {}
+
+    @staticmethod
+    def no_map(lang: str) -> str:
+        return f'<p class="no-map">{i18n.t("no_map", lang)}</p>'
 
     def d(self, level: str, code: str) -> str:
         key = (level, code)
@@ -37,9 +45,18 @@ class Maps:
         return self._paths[key]
 
     def choropleth(
-        self, level: str, cells: dict[str, dict], *, label: str, href, css_class: str = "map"
+        self,
+        level: str,
+        cells: dict[str, dict],
+        *,
+        label: str,
+        href,
+        css_class: str = "map",
+        lang: str = "nl",
     ) -> str:
         """One shape per area of ``level``; ``cells[code]`` gives band, neutral and title."""
+        if not self.available:
+            return self.no_map(lang)
         shapes = []
         for code in sorted(self.geometry.get(level, {})):
             cell = cells.get(code)
@@ -61,6 +78,8 @@ class Maps:
         the map's width and height (HTML labels in CSS pixels stay legible at any map size).
         Names that would overlap a larger area's name are left out at that map width
         (``hide``: 'wide' on a desktop-sized map and narrower, 'narrow' on a phone)."""
+        if not self.available:
+            return []
         width, height = self.frame.maxx - self.frame.minx, self.frame.maxy - self.frame.miny
         areas = []
         for code, name in names.items():
@@ -92,8 +111,12 @@ class Maps:
             for _, code, name, left, top in sorted(areas, key=lambda a: a[1])
         ]
 
-    def locator(self, level: str, code: str, context_level: str, *, label: str, names) -> str:
+    def locator(
+        self, level: str, code: str, context_level: str, *, label: str, names, lang: str = "nl"
+    ) -> str:
         """A small map: the areas of ``context_level`` in grey, ``code`` highlighted on top."""
+        if not self.available:
+            return self.no_map(lang)
         shapes = [
             Shape(code=c, d=self.d(context_level, c), title=names(c), css_class="ctx")
             for c in sorted(self.geometry.get(context_level, {}))

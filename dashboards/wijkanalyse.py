@@ -573,7 +573,8 @@ def area_report(ctx: ReportContext, code: str) -> AreaReport:
         synthetic=any(r.synthetic for r in rows),
         rows=rows,
     )
-    report.key_figures = [by_id[i] for i in KEY_FIGURES if i in by_id]
+    with_figures = set(ctx.data.values.loc[ctx.data.values["value"].notna(), "indicator_id"])
+    report.key_figures = [by_id[i] for i in KEY_FIGURES if i in by_id and i in with_figures]
     report.scores = _scores(ctx, code)
     report.strengths = _by_quadrant(ctx, rows, STRENGTH_BANDS)
     report.weaknesses = _by_quadrant(ctx, rows, WEAKNESS_BANDS)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+import pyarrow as pa
 import shapely
 from shapely.geometry import mapping
 from shapely.validation import explain_validity
@@ -122,6 +123,23 @@ def match_codes(boundary_codes: set[str], data_codes: set[str]) -> dict[str, lis
         "without_boundary": sorted(data_codes - boundary_codes),
         "without_data": sorted(boundary_codes - data_codes),
     }
+
+
+STORED_COLUMNS = {  # area_geometries (with the edition first), typed for a table without rows
+    "edition": "int64", "year": "int64", "area_level": "string", "area_code": "string",
+    "area_name": "string", "area_km2": "float64", "geometry_valid": "bool",
+    "geom_rd_wkb": pd.ArrowDtype(pa.binary()), "geom_wgs84_geojson": "string",
+    "source_file": "string", "source_feature": "int64",
+}  # fmt: skip
+MATCH_COLUMNS = {
+    "edition": "int64", "area_level": "string", "area_code": "string", "in_data": "bool",
+    "has_boundary": "bool", "match": "string", "source_file": "string",
+}  # fmt: skip
+
+
+def empty_table(columns: dict[str, str]) -> pd.DataFrame:
+    """No rows, every column typed (a gemeente without boundaries)."""
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
 
 
 def to_storage(frame: gpd.GeoDataFrame, year: int, area_level: str, source: str) -> pd.DataFrame:
