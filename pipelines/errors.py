@@ -35,7 +35,12 @@ def check_selection(select: list[str]) -> None:
         if name in names:
             continue
         stem, _, suffix = name.rpartition("_")
-        if stem in names and suffix.isdigit():
+        if name.startswith("raw_"):
+            hint = (
+                "a raw file is staged by the asset of its kind: cbs_snapshots (CBS "
+                "kerncijfers), boundary_snapshots (boundaries) or register_exports (registers)"
+            )
+        elif stem in names and suffix.isdigit():
             hint = (
                 f"{stem} is one asset partitioned by edition: --select {stem} --edition {suffix}"
                 + ("" if suffix in editions else f" (editions: {', '.join(sorted(editions))})")
@@ -60,6 +65,24 @@ def check_editions(editions: list[int]) -> None:
             f"Unknown edition(s) {', '.join(map(str, unknown))} in --edition: data/editions.yml "
             f"has {', '.join(map(str, known))}."
         )
+
+
+def check_gemeenten(codes: list[str]) -> list[str]:
+    """The gemeente codes of --gemeente, each one of the national file's (or the default)."""
+    if not codes:
+        return []
+    from pipelines.partitions import GEMEENTEN
+
+    known = GEMEENTEN.get_partition_keys()
+    for code in codes:
+        if code not in known:
+            near = difflib.get_close_matches(code, known, n=3, cutoff=0.6)
+            raise SelectionError(
+                f"Unknown gemeente {code!r} in --gemeente: a GM code of the national CBS file "
+                f"(data/raw/national/, {len(known)} gemeenten; GM0344 is Utrecht)"
+                + (f"; did you mean {' or '.join(near)}?" if near else "")
+            )
+    return list(dict.fromkeys(codes))
 
 
 def _caused_by(err: BaseException | None, kinds: tuple) -> bool:

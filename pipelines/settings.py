@@ -12,10 +12,63 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 PROJECT_ROOT = Path(os.environ.get("WIJKKOMPAS_ROOT", Path(__file__).resolve().parents[1]))
+WAREHOUSE_FILE = "wijkkompas.duckdb"
+
+# The gemeente whose compass is being read or built. The default gemeente is the one of data/
+# (its editions.yml); every other gemeente has its own directory under gemeenten/<code>/ with
+# data/ (generated from the national file on its first build: pipelines/gemeente_inputs.py),
+# warehouse/ and site/. A build of several gemeenten (Dagster partitions) enters each one's
+# scope in turn: pipelines.partitions.for_each_gemeente.
+_scope: list[str] = []
+
+
+def _default_data_dir() -> Path:
+    return Path(os.environ.get("WIJKKOMPAS_DATA", PROJECT_ROOT / "data"))
+
+
+def default_gemeente() -> str:
+    """The gemeente of data/editions.yml: what `wijkkompas build` builds without --gemeente."""
+    path = _default_data_dir() / "editions.yml"
+    return _load(path, path.stat().st_mtime).gemeente
+
+
+def current_gemeente() -> str:
+    return _scope[-1] if _scope else default_gemeente()
+
+
+def is_default(code: str) -> bool:
+    return code == default_gemeente()
+
+
+def gemeenten_dir() -> Path:
+    """Where the other gemeenten live (one directory per gemeente code)."""
+    return Path(os.environ.get("WIJKKOMPAS_GEMEENTEN", PROJECT_ROOT / "gemeenten"))
+
+
+def gemeente_dir(code: str) -> Path:
+    return gemeenten_dir() / code
+
+
+def _other() -> str | None:
+    """The gemeente in scope when it is not the default one."""
+    if not _scope or is_default(_scope[-1]):
+        return None
+    return _scope[-1]
+
+
+@contextmanager
+def gemeente_scope(code: str):
+    """Within this block data_dir(), the warehouse and the site are those of gemeente ``code``."""
+    _scope.append(code)
+    try:
+        yield code
+    finally:
+        _scope.pop()
 
 
 def data_dir() -> Path:
-    return Path(os.environ.get("WIJKKOMPAS_DATA", PROJECT_ROOT / "data"))
+    other = _other()
+    return gemeente_dir(other) / "data" if other else _default_data_dir()
 
 
 def raw_dir() -> Path:
@@ -24,33 +77,51 @@ def raw_dir() -> Path:
 
 def published_warehouse_path() -> Path:
     """The warehouse of the last good build: what the notebooks, `make run` and users read."""
-    return Path(
-        os.environ.get("WIJKKOMPAS_WAREHOUSE", data_dir() / "warehouse" / "wijkkompas.duckdb")
-    )
+    other = _other()
+    if other:
+        return gemeente_dir(other) / "warehouse" / WAREHOUSE_FILE
+    return Path(os.environ.get("WIJKKOMPAS_WAREHOUSE", data_dir() / "warehouse" / WAREHOUSE_FILE))
 
 
-_building: list[Path] = []  # the copy a build in this process works on (pipelines.runner)
+def warehouse_copy(kind: str, path: Path | None = None) -> Path:
+    """``wijkkompas.<kind>.duckdb`` beside the warehouse (same file system: a rename swaps it)."""
+    path = path or published_warehouse_path()
+    return path.with_name(f"{path.stem}.{kind}{path.suffix}")
+
+
+BUILDING = "WIJKKOMPAS_BUILDING"  # set while a build runs: in this process and its step processes
 
 
 def warehouse_path() -> Path:
-    """The warehouse to read and write now: during a build its working copy, else the
-    published one."""
-    return _building[-1] if _building else published_warehouse_path()
+    """The warehouse to read and write now: during a build its working copy
+    (``wijkkompas.building.duckdb``, swapped in only when the build passed), else the published
+    one."""
+    if os.environ.get(BUILDING) == "1":
+        return warehouse_copy("building")
+    return published_warehouse_path()
 
 
 @contextmanager
-def building_warehouse(path: Path):
-    """Within this block every reader and writer of the warehouse uses ``path`` (a build's
-    working copy, swapped in only when the build passed)."""
-    _building.append(Path(path))
+def building_warehouse():
+    """Within this block every reader and writer of the warehouse uses the build's working copy
+    of the gemeente in scope; the flag is an environment variable, so that the step processes
+    of Dagster's multiprocess executor work on the same copy."""
+    before = os.environ.get(BUILDING)
+    os.environ[BUILDING] = "1"
     try:
-        yield Path(path)
+        yield
     finally:
-        _building.pop()
+        if before is None:
+            os.environ.pop(BUILDING, None)
+        else:
+            os.environ[BUILDING] = before
 
 
 def site_dir() -> Path:
     """Where the published site (and its downloads) goes."""
+    other = _other()
+    if other:
+        return gemeente_dir(other) / "site"
     return Path(os.environ.get("WIJKKOMPAS_SITE", PROJECT_ROOT / "site"))
 
 
