@@ -9,7 +9,8 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from indicators.catalogue import statistics_settings
-from pipelines.settings import editions_config, site_staging_dir
+from pipelines.partitions import gemeenten_of
+from pipelines.settings import editions_config, gemeente_scope, site_staging_dir
 from quality.results import store_results
 from quality.rulesets import RuleSet, load_rulesets
 from quality.validate import validate
@@ -46,27 +47,43 @@ def ruleset_checks(ruleset: RuleSet) -> dg.AssetChecksDefinition:
     )
     def _check(context, duckdb: DuckDBResource):
         selected = {key.name for key in context.selected_asset_check_keys}
-        with duckdb.get_connection() as con:
-            results = validate(con, ruleset, statistics_settings(), selected, placeholders())
-            store_results(con, context.run.run_id, results)
-        for r in results:
-            yield dg.AssetCheckResult(
-                asset_key=asset,
-                check_name=r.rule,
-                passed=r.success,
-                severity=dg.AssetCheckSeverity.WARN
-                if r.severity == "warning"
-                else dg.AssetCheckSeverity.ERROR,
-                description=r.error or r.description,
-                metadata={
-                    "severity": r.severity,
-                    "rows": r.element_count,
-                    "failing_rows": r.unexpected_count,
-                    "first_failing_rows": dg.MetadataValue.json(r.failing_rows[:5]),
-                },
-            )
+        by_rule: dict[str, list] = {}
+        for code in gemeenten_of(context):  # each gemeente's warehouse, its results stored there
+            with gemeente_scope(code), duckdb.get_connection() as con:
+                results = validate(con, ruleset, statistics_settings(), selected, placeholders())
+                store_results(con, context.run.run_id, results)
+            for r in results:
+                by_rule.setdefault(r.rule, []).append((code, r))
+        for rule, found in by_rule.items():
+            yield _check_result(asset, rule, found)
 
     return _check
+
+
+def _check_result(asset: dg.AssetKey, rule: str, found: list) -> dg.AssetCheckResult:
+    """One rule's result over the gemeenten of the run: passed when it passed in every one."""
+    first = next((r for _, r in found if not r.success), found[0][1])
+    failing = [code for code, r in found if not r.success]
+    description = first.error or first.description
+    if len(found) > 1 and failing:
+        description = f"{', '.join(failing)}: {description}"
+    return dg.AssetCheckResult(
+        asset_key=asset,
+        check_name=rule,
+        passed=not failing,
+        severity=dg.AssetCheckSeverity.WARN
+        if first.severity == "warning"
+        else dg.AssetCheckSeverity.ERROR,
+        description=description,
+        metadata={
+            "severity": first.severity,
+            "gemeenten": ", ".join(code for code, _ in found),
+            "failing_gemeenten": ", ".join(failing),
+            "rows": sum(r.element_count or 0 for _, r in found),
+            "failing_rows": sum(r.unexpected_count or 0 for _, r in found),
+            "first_failing_rows": dg.MetadataValue.json(first.failing_rows[:5]),
+        },
+    )
 
 
 def rule_checks() -> list[dg.AssetChecksDefinition]:

@@ -9,7 +9,14 @@ from pathlib import Path
 
 import click
 
-from pipelines.settings import PROJECT_ROOT, data_dir, site_dir, warehouse_path
+from pipelines.settings import (
+    PROJECT_ROOT,
+    data_dir,
+    editions_config,
+    gemeente_scope,
+    site_dir,
+    warehouse_path,
+)
 
 
 class _Commands(click.Group):
@@ -56,23 +63,92 @@ def _selection(select: tuple[str, ...], editions: tuple[int, ...]):
     return list(select) or None, list(editions) or None
 
 
+GEMEENTE_HELP = (
+    "Build the compass of this gemeente (GM code, repeatable; default: the gemeente of "
+    "data/editions.yml). Another gemeente's inputs are generated from the national CBS file on "
+    "its first build into gemeenten/<code>/data/ (SYNTHETIC survey and registers) and its "
+    "warehouse and site go to gemeenten/<code>/."
+)
+
+
 @main.command()
 @click.option("--select", multiple=True, help=SELECT_HELP)
 @click.option("--edition", "editions", type=int, multiple=True, help=EDITION_HELP)
-def build(select: tuple[str, ...], editions: tuple[int, ...]) -> None:
-    """Run the whole pipeline on the data in data/ and publish the site when every blocking
-    quality rule passed (Dagster, in-process). The build works on a copy of the warehouse that
-    replaces it only when every blocking rule passed."""
-    from pipelines.runner import run_build
+@click.option("--gemeente", "gemeenten", multiple=True, metavar="GMxxxx", help=GEMEENTE_HELP)
+@click.option(
+    "--layout",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="For a gemeente built for the first time: its own layout (CSV buurt_code, wijk_code, "
+    "wijk_name, gebied_code, gebied_name, as data/areas/layout_example.csv), published as its "
+    "primary layout.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Step processes of Dagster's multiprocess executor (0: in-process, the fastest for "
+    "one gemeente).",
+)
+def build(
+    select: tuple[str, ...],
+    editions: tuple[int, ...],
+    gemeenten: tuple[str, ...],
+    layout: Path | None,
+    workers: int,
+) -> None:
+    """Run the whole pipeline on the data in data/ (or of each --gemeente) and publish the site
+    when every blocking quality rule passed (Dagster). The build works on a copy of the
+    warehouse that replaces it only when every blocking rule passed."""
+    from pipelines.runner import run_builds
 
     selection, editions_ = _selection(select, editions)
-    click.echo(f"Building the warehouse {warehouse_path()} ...")
-    report = run_build(click.echo, selection, publish=not select, editions=editions_)
+    codes = _gemeenten(gemeenten, layout)
+    if len(codes) == 1:
+        with gemeente_scope(codes[0]):
+            click.echo(f"Building the warehouse {warehouse_path()} ...")
+    else:
+        click.echo(f"Building the compass of {', '.join(codes)} ...")
+    reports = run_builds(
+        click.echo, selection, publish=not select, editions=editions_, gemeenten=codes,
+        workers=workers,
+    )  # fmt: skip
+    failed = False
+    for report in reports:
+        with gemeente_scope(report.gemeente):
+            if len(reports) > 1:
+                click.echo(f"\n== {report.gemeente} {editions_config().gemeente_name} ==")
+            failed |= not _outcome(report)
+    if failed:
+        sys.exit(1)
+
+
+def _gemeenten(gemeenten: tuple[str, ...], layout: Path | None) -> list[str]:
+    """The gemeente codes, checked; a --layout is written into a new gemeente's inputs now."""
+    from pipelines.errors import check_gemeenten
+    from pipelines.gemeente_inputs import ensure_inputs, inputs_exist
+    from pipelines.settings import default_gemeente
+
+    codes = check_gemeenten([g.strip().upper() for g in gemeenten]) or [default_gemeente()]
+    if layout is not None:
+        if len(codes) != 1 or inputs_exist(codes[0]):
+            raise click.BadParameter(
+                "a layout is given with one --gemeente that has no inputs yet (for one that "
+                "has, add it under layouts: in its editions.yml)",
+                param_hint="--layout",
+            )
+        click.echo(f"Generating the inputs of {codes[0]} with the layout {layout} ...")
+        ensure_inputs(codes[0], layout, click.echo)
+    return codes
+
+
+def _outcome(report) -> bool:
+    """Print one gemeente's result; whether it passed."""
     _quality_summary(report)
     if report.success:
         click.echo(f"Done in {report.seconds:.1f} s.")
         _summary()
-        return
+        return True
     _failure(report)
     if report.published:  # cannot happen while publication is the last step (a guard)
         click.echo(
@@ -91,7 +167,7 @@ def build(select: tuple[str, ...], editions: tuple[int, ...]) -> None:
             ),
             err=True,
         )
-    sys.exit(1)
+    return False
 
 
 @main.command()
@@ -340,7 +416,7 @@ def generate_survey(
     from ingest.cbs import read_snapshot_set
     from ingest.snapshots import write_sidecar
     from ingest.survey.codebook import load_codebook
-    from ingest.survey.generator import GENERATOR_VERSION, WaveSpec, generate_wave, write_export
+    from ingest.survey.generator import WaveSpec, generate_wave, sidecar_fields, write_export
     from pipelines.settings import data_dir, raw_dir
 
     _check_cbs_year(cbs_year)
@@ -361,30 +437,15 @@ def generate_survey(
     seed = wave if seed is None else seed
     out = out or raw_dir() / "survey" / f"wijkenquete_{wave}.csv"
     out.parent.mkdir(parents=True, exist_ok=True)
+    spec = WaveSpec(wave, cbs_year, respondents, seed, date(wave, 9, 2), questions_of)
     with click.progressbar(length=3, label=f"Generating wave {wave}") as bar:
         cbs = read_snapshot_set(raw_dir())
         bar.update(1)
-        frame = generate_wave(
-            cbs,
-            codebook,
-            WaveSpec(wave, cbs_year, respondents, seed, date(wave, 9, 2), questions_of),
-        )
+        frame = generate_wave(cbs, codebook, spec)
         bar.update(1)
         write_export(frame, out)
         bar.update(1)
-    write_sidecar(
-        out,
-        title=f"Wijkenquête {wave} (SYNTHETIC respondent microdata)",
-        publisher="Wijkkompas synthetic survey generator",
-        year=wave,
-        licence="CC BY 4.0 (generated; calibrated to CBS data, Bron: CBS)",
-        attribution="Synthetic data generated by Wijkkompas from CBS kerncijfers (Bron: CBS)",
-        origin=f"ingest/survey/generator.py v{GENERATOR_VERSION}, seed {seed}, CBS year "
-        f"{cbs_year}, target {respondents} respondents",
-        synthetic=True,
-        kind="survey_export",
-        notes="Not real survey answers. Everything derived from this file is synthetic.",
-    )
+    write_sidecar(out, **sidecar_fields(spec))
     asked = len(codebook.questions_in(questions_of or wave))
     click.echo(
         f"Wrote {len(frame):,} synthetic respondents answering {asked} questions to {out} "

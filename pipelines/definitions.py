@@ -12,6 +12,7 @@ from pipelines.assets import (
     editions,
     harmonisation,
     indicators,
+    inputs,
     national,
     registers,
     reports,
@@ -24,6 +25,7 @@ from pipelines.runner import progress_logger
 
 all_assets = dg.load_assets_from_modules(
     [
+        inputs,
         cbs,
         national,
         areas,
@@ -38,18 +40,27 @@ all_assets = dg.load_assets_from_modules(
     ]
 )
 
-build_job = dg.define_asset_job(
+BUILD_JOB = dg.define_asset_job(
     "build",
     selection=dg.AssetSelection.all(),
-    executor_def=dg.in_process_executor,
+    # in-process for one gemeente (the fastest: no process per step); Dagster's multiprocess
+    # executor for many (`wijkkompas build --workers N`); on a cluster dagster-k8s or
+    # dagster-celery run the same job (README, "Many gemeenten")
+    executor_def=dg.multi_or_in_process_executor,
     description="Ingest every source, build the warehouse, check every quality rule and publish "
-    "the site when no blocking rule failed.",
+    "the site when no blocking rule failed: for the gemeenten x editions of the run.",
 )
+
+
+def build_job() -> dg.JobDefinition:
+    """The build job, resolved (what a run of the multiprocess executor reconstructs)."""
+    return defs.resolve_job_def("build")
+
 
 defs = dg.Definitions(
     assets=all_assets,
     asset_checks=rule_checks(),
     resources={"duckdb": warehouse()},
-    jobs=[build_job],
+    jobs=[BUILD_JOB],
     loggers={"console": progress_logger},
 )

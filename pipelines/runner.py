@@ -16,10 +16,13 @@ from ingest.snapshots import discover_snapshots
 from pipelines.settings import (
     PROJECT_ROOT,
     building_warehouse,
+    default_gemeente,
+    gemeente_scope,
     published_warehouse_path,
     quality_report_path,
     raw_dir,
     site_staging_dir,
+    warehouse_copy,
     warehouse_path,
 )
 from quality.report import QualityOutcome
@@ -28,7 +31,7 @@ from quality.report import QualityOutcome
 def dagster_home() -> Path:
     home = Path(os.environ.setdefault("DAGSTER_HOME", str(PROJECT_ROOT / ".dagster_home")))
     home.mkdir(parents=True, exist_ok=True)
-    if not (home / "dagster.yaml").exists():
+    if not (home / "dagster.yaml").exists():  # an instance configured by hand is kept
         shutil.copy(Path(__file__).with_name("dagster.yaml"), home / "dagster.yaml")
     return home
 
@@ -60,7 +63,14 @@ def progress_logger(init_context) -> logging.Logger:
         warn.addFilter(_NoEngineErrors())
         warn._wijkkompas = True
         log.addHandler(warn)
+    if os.environ.get(STEP_LINES) == "1" and not any(
+        isinstance(h, _StepPrinter) for h in log.handlers
+    ):  # a step process of the multiprocess executor prints its own line
+        log.addHandler(_StepPrinter(print))
     return log
+
+
+STEP_LINES = "WIJKKOMPAS_STEP_LINES"  # set for the step processes of a multiprocess run
 
 
 CHECK_STEP_SUFFIX = "_rules"  # steps of the checks generated from quality/rules/*.yml
@@ -79,6 +89,7 @@ class RunReport:
     quality_report: Path | None = None
     failed_warehouse: Path | None = None  # the failed run's working copy, kept to inspect
     published: bool = False  # the run swapped in a new site
+    gemeente: str = ""  # the gemeente of this report (a run can build several)
 
     @property
     def read_failures(self) -> list[tuple[str, str]]:
@@ -91,7 +102,9 @@ class _StepPrinter(logging.Handler):
 
     def __init__(self, echo):
         super().__init__(logging.DEBUG)
-        self.echo = echo
+        self.echo = lambda text, flush=False: echo(text)  # noqa: ARG005 - print flushes it
+        if echo is print:
+            self.echo = print
         self.started: dict[str, float] = {}
 
     def emit(self, record: logging.LogRecord) -> None:
@@ -105,9 +118,9 @@ class _StepPrinter(logging.Handler):
             self.started[step] = time.perf_counter()
         elif kind == "STEP_SUCCESS":
             took = time.perf_counter() - self.started.get(step, time.perf_counter())
-            self.echo(f"  ok   {step:<48} {took:6.1f} s")
+            self.echo(f"  ok   {step:<48} {took:6.1f} s", flush=True)
         elif kind == "STEP_FAILURE":
-            self.echo(f"  FAIL {step}")
+            self.echo(f"  FAIL {step}", flush=True)
 
 
 class _NoEngineErrors(logging.Filter):
@@ -117,12 +130,6 @@ class _NoEngineErrors(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         return record.levelno < logging.ERROR
-
-
-def warehouse_copy(kind: str, path: Path | None = None) -> Path:
-    """``wijkkompas.<kind>.duckdb`` beside the warehouse (same file system: a rename swaps it)."""
-    path = path or published_warehouse_path()
-    return path.with_name(f"{path.stem}.{kind}{path.suffix}")
 
 
 def _files(path: Path) -> tuple[Path, Path]:
@@ -153,45 +160,117 @@ def run_build(
     editions: list[int] | None = None,
     keep: bool = True,
 ) -> RunReport:
-    """Materialise every asset (or ``selection``) in-process with every quality check on them;
-    edition-partitioned assets for every edition (or ``editions``); without ``publish`` the
-    site is built in staging but not swapped in. Writes the data-quality report of the run;
-    never raises on asset errors or failed rules.
+    """Build the default gemeente (data/): :func:`run_builds` of that one gemeente."""
+    return run_builds(echo, selection, publish, editions, keep)[0]
 
-    The run works on a copy of the warehouse (``wijkkompas.building.duckdb``), like the site in
-    staging: when it passed (and ``keep``: `wijkkompas check` keeps nothing) the copy replaces
-    the warehouse in one rename, right after the site was swapped in; after a failed run the
-    warehouse is as it was, and the copy is left as ``wijkkompas.failed.duckdb`` to inspect.
-    So the warehouse, the notebooks that read it and the site all show the last good build."""
-    published = published_warehouse_path()
-    published.parent.mkdir(parents=True, exist_ok=True)
-    building = warehouse_copy("building", published)
-    _move(published, building, copy=True)  # over an interrupted run's copy, if any
+
+def run_builds(
+    echo=print,
+    selection: list[str] | None = None,
+    publish: bool = True,
+    editions: list[int] | None = None,
+    keep: bool = True,
+    gemeenten: list[str] | None = None,
+    workers: int = 0,
+) -> list[RunReport]:
+    """Materialise every asset (or ``selection``) with every quality check on them, for the
+    ``gemeenten`` (default: the default gemeente) x every edition of each (or ``editions``);
+    without ``publish`` the site is built in staging but not swapped in. Writes each gemeente's
+    data-quality report; never raises on asset errors or failed rules. One report per gemeente.
+
+    Gemeenten that are neighbours in the partition dimension and have the same editions are one
+    Dagster run (a box of partitions); ``workers`` > 0 runs it with Dagster's multiprocess
+    executor (that many step processes), else in-process.
+
+    Each gemeente's run works on a copy of its warehouse (``wijkkompas.building.duckdb``), like
+    the site in staging: when the run passed (and ``keep``: `wijkkompas check` keeps nothing)
+    the copy replaces the warehouse in one rename, right after the site was swapped in; after a
+    failed run the warehouse is as it was, and the copy is left as ``wijkkompas.failed.duckdb``
+    to inspect. So the warehouse, the notebooks that read it and the site all show the last
+    good build."""
+    from pipelines.gemeente_inputs import gemeente_editions
+    from pipelines.partitions import contiguous_blocks
+
+    gemeenten = gemeenten or [default_gemeente()]
+    editions_by = {g: tuple(gemeente_editions(g)) for g in gemeenten}
+    reports: list[RunReport] = []
+    for block in contiguous_blocks(gemeenten, editions_by):
+        reports += _build_block(echo, block, selection, publish, editions, keep, workers)
+    return reports
+
+
+def _build_block(echo, block, selection, publish, editions, keep, workers) -> list[RunReport]:
+    copies = {}
+    for code in block:
+        with gemeente_scope(code):
+            published = published_warehouse_path()
+            published.parent.mkdir(parents=True, exist_ok=True)
+            copies[code] = (published, warehouse_copy("building", published))
+            _move(published, copies[code][1], copy=True)  # over an interrupted run's copy
     try:
-        with building_warehouse(building):
-            report = _run(echo, selection, publish, editions)
+        with building_warehouse():
+            run = _run(echo, block, selection, publish, editions, workers)
     except BaseException:
-        _move(building, warehouse_copy("failed", published))
+        for published, building in copies.values():
+            _move(building, warehouse_copy("failed", published))
         raise
-    if keep and (report.success or report.published):
-        # a site published by this run always gets its warehouse (a step that failed after
-        # the publication cannot leave the site newer than the warehouse)
-        _move(building, published)
-        warehouse_copy("failed", published).unlink(missing_ok=True)
-    elif report.success:
-        _remove(building)
-    else:
-        report.failed_warehouse = warehouse_copy("failed", published)
-        _move(building, report.failed_warehouse)
-    return report
+    reports = []
+    for code in block:
+        published, building = copies[code]
+        with gemeente_scope(code):
+            report = RunReport(
+                run.success, run.seconds, run.run_id, list(run.failures), gemeente=code
+            )
+            report.published = run.published
+            if not run.success:  # a failed run leaves no half-built site behind
+                shutil.rmtree(site_staging_dir(), ignore_errors=True)
+            with building_warehouse():
+                report.quality, report.quality_report = write_quality_report(report)
+        if keep and (report.success or report.published):
+            # a site published by this run always gets its warehouse (a step that failed after
+            # the publication cannot leave the site newer than the warehouse)
+            _move(building, published)
+            warehouse_copy("failed", published).unlink(missing_ok=True)
+        elif report.success:
+            _remove(building)
+        else:
+            report.failed_warehouse = warehouse_copy("failed", published)
+            _move(building, report.failed_warehouse)
+        reports.append(report)
+    return reports
 
 
-def _run(echo, selection, publish, editions) -> RunReport:
+# imported once by the fork server, so that a step process starts without importing them
+PRELOAD = [
+    "pipelines.definitions",
+    "great_expectations",
+    "quality.validate",
+    "indicators.engine",
+    "indicators.national",
+    "dashboards.site_builder",
+    "dashboards.wijkanalyse",
+    "geopandas",
+]
+
+
+def _execution(workers: int) -> dict:
+    """Run config of the executor: in-process, or Dagster's multiprocess executor with
+    ``workers`` step processes forked from a server that has the pipeline imported already."""
+    if workers <= 0:
+        return {"in_process": {}}
+    return {
+        "multiprocess": {
+            "max_concurrent": workers,
+            "start_method": {"forkserver": {"preload_modules": PRELOAD}},
+        }
+    }
+
+
+def _run(echo, gemeenten, selection, publish, editions, workers) -> RunReport:
     dagster_home()
-    from pipelines.definitions import defs
+    from pipelines.definitions import build_job, defs
     from pipelines.partitions import run_tags
 
-    job = defs.resolve_job_def("build")
     keys = [dg.AssetKey(s) for s in selection] if selection else None
     if not publish:
         every = keys or list(defs.resolve_asset_graph().get_all_asset_keys())
@@ -200,26 +279,44 @@ def _run(echo, selection, publish, editions) -> RunReport:
     printer = _StepPrinter(echo)
     dagster_logger = logging.getLogger(PROGRESS_LOGGER)
     dagster_logger.addHandler(printer)
+    run_config = {"loggers": {"console": {}}, "execution": {"config": _execution(workers)}}
+    tags = run_tags(gemeenten, editions)
     started = time.perf_counter()
+    lines = os.environ.get(STEP_LINES)
+    os.environ[STEP_LINES] = "1" if workers > 0 and echo is not None else "0"
     try:
-        result = job.execute_in_process(
-            instance=instance,
-            run_config={"loggers": {"console": {}}},
-            raise_on_error=False,
-            asset_selection=keys,
-            tags=run_tags(editions),
-        )
+        if workers > 0:
+            with dg.execute_job(
+                dg.reconstructable(build_job),
+                instance=instance,
+                run_config=run_config,
+                tags=tags,
+                raise_on_error=False,
+                asset_selection=keys,
+            ) as result:
+                success, run_id = result.success, result.run_id
+                events = list(result.all_events)
+        else:
+            result = build_job().execute_in_process(
+                instance=instance,
+                run_config=run_config,
+                raise_on_error=False,
+                asset_selection=keys,
+                tags=tags,
+            )
+            success, run_id, events = result.success, result.run_id, result.all_events
     finally:
         dagster_logger.removeHandler(printer)
-    report = RunReport(result.success, time.perf_counter() - started, result.run_id)
-    for event in result.all_events:
+        if lines is None:
+            os.environ.pop(STEP_LINES, None)
+        else:
+            os.environ[STEP_LINES] = lines
+    report = RunReport(success, time.perf_counter() - started, run_id)
+    for event in events:
         if event.event_type_value == "STEP_FAILURE":
             report.failures.append((event.step_key, _root_message(event.step_failure_data.error)))
         elif event.event_type_value == "STEP_SUCCESS" and event.step_key == "published_site":
             report.published = True
-    if not result.success:  # a failed run leaves no half-built site behind
-        shutil.rmtree(site_staging_dir(), ignore_errors=True)
-    report.quality, report.quality_report = write_quality_report(report)
     return report
 
 

@@ -4,42 +4,41 @@ from __future__ import annotations
 
 import csv
 
-import dagster as dg
-
 from tests.conftest import run_cli
 
 
-def test_definitions_load_with_one_asset_per_source():
+def test_definitions_partition_every_asset_by_gemeente_and_edition():
     from pipelines.definitions import defs
+    from pipelines.partitions import COMPASS
 
-    keys = {k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()}
+    graph = defs.resolve_asset_graph()
+    keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
     assert {
+        "gemeente_inputs",
+        "cbs_snapshots",
+        "boundary_snapshots",
+        "register_exports",
         "cbs_values",
         "areas",
         "area_geometries",
-        "survey_responses",
-        "cbs_variables",
-        "survey_codebook",
-        "editions",
-    } <= keys
-    assert {
-        "raw_kwb_2024_85984ned_groningen",
-        "raw_kwb_2023_groningen_subset43cols",
-        "raw_kwb_2017_wijkbuurtkaart_groningen_wijken",
-        "raw_cartomap_2024_groningen_wijken",
         "survey_export",
+        "survey_responses",
         "area_crosswalk",
         "edition_changelog",
+        "national_reference",
+        "published_site",
     } <= keys
+    # one asset per kind of source, whatever files a gemeente has: the graph is the same for
+    # every gemeente
+    assert not [k for k in keys if k.startswith("raw_")]
     job = defs.resolve_job_def("build")
-    assert job.executor_def.name == "in_process"
-    # what holds one edition's data is partitioned by edition, one partition per edition
-    graph = defs.resolve_asset_graph()
-    for name in ("survey_export", "survey_responses", "survey_weights", "edition_values"):
-        partitions = graph.get(dg.AssetKey(name)).partitions_def
-        assert partitions.get_partition_keys() == ["2018", "2024"], name
-    for name in ("area_crosswalk", "indicator_values", "edition_changelog"):
-        assert graph.get(dg.AssetKey(name)).partitions_def is None, name
+    assert job.executor_def.name == "multi_or_in_process_executor"
+    dims = {d.name: d.partitions_def.get_partition_keys() for d in COMPASS.partitions_defs}
+    assert dims["edition"] == ["2018", "2024"]
+    # every gemeente of the national file (342) can be built, Groningen and Utrecht among them
+    assert len(dims["gemeente"]) == 342 and {"GM0014", "GM0344"} <= set(dims["gemeente"])
+    for key in graph.get_all_asset_keys():
+        assert graph.get(key).partitions_def == COMPASS, key
 
 
 def test_build_fills_the_warehouse(con):
@@ -86,5 +85,6 @@ def test_changed_raw_file_stops_the_run_naming_the_file(data_copy, tmp_path):
     assert "kwb_2023_groningen_subset43cols.csv" in result.stdout
     assert "checksum does not match" in result.stdout and "raw_snapshot_checksum" in result.stdout
     assert "The published site was left as it was" in result.stderr
-    assert "ok   raw_kwb_2024" in result.stdout  # independent sources still load
+    assert "ok   survey_codebook" in result.stdout  # independent sources still load
+    assert "ok   national_areas" in result.stdout
     assert "ok   cbs_values" not in result.stdout  # nothing downstream of the bad file

@@ -307,13 +307,19 @@ def test_build_fills_register_tables(con, shipped):
     assert orphans == 0
 
 
-def test_definitions_have_one_asset_per_register_export():
+def test_every_register_export_is_staged_before_register_values(con):
     from pipelines.definitions import defs
 
     keys = {k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()}
-    assert {
-        "raw_registers_2017",
-        "raw_registers_2024",
-        "register_values",
-        "register_variables",
-    } <= keys
+    assert {"register_exports", "register_values", "register_variables"} <= keys
+    # one staged table per export, with every count of its file
+    for year in (2017, 2024):
+        staged = con.execute(f"SELECT count(*) FROM raw_registers_{year}").fetchone()[0]
+        with open(f"data/raw/registers/registers_{year}.csv", encoding="utf-8") as fh:
+            assert staged == sum(1 for _ in fh) - 1
+        assert (
+            staged
+            == con.execute(
+                "SELECT count(*) FROM register_values WHERE year = ?", [year]
+            ).fetchone()[0]
+        )

@@ -7,11 +7,19 @@ import pandas as pd
 from dagster_duckdb import DuckDBResource
 
 from geo.areas import cbs_layout, known_wijken, read_gebieden, user_layout
-from geo.boundaries import match_codes, read_boundaries, to_storage
+from geo.boundaries import (
+    MATCH_COLUMNS,
+    STORED_COLUMNS,
+    empty_table,
+    match_codes,
+    read_boundaries,
+    to_storage,
+)
 from geo.layout_geometry import dissolve_layout, empty_layout_geometries, layout_geometry_rows
 from ingest.errors import InputError
 from ingest.snapshots import discover_snapshots, verify_snapshot
-from pipelines.assets.cbs import asset_name, cbs_area_codes, cbs_values, snapshot_metadata
+from pipelines.assets.cbs import asset_name, cbs_area_codes, cbs_values
+from pipelines.partitions import INPUTS, compass_asset
 from pipelines.resources import read_table, write_table
 from pipelines.settings import editions_config, raw_dir
 
@@ -51,7 +59,7 @@ def _wijk_names(duckdb: DuckDBResource, year: int, codes_file) -> dict[str, str]
     return names
 
 
-@dg.asset(group_name=GROUP, kinds={"duckdb"}, deps=[cbs_values, cbs_area_codes])
+@compass_asset(group_name=GROUP, kinds={"duckdb"}, deps=[cbs_values, cbs_area_codes])
 def areas(duckdb: DuckDBResource) -> dg.MaterializeResult:
     """Areas per layout year (buurt → wijk → gebied → gemeente) and which buurten make each."""
     cfg = editions_config()
@@ -95,17 +103,15 @@ def areas(duckdb: DuckDBResource) -> dg.MaterializeResult:
     )
 
 
-def _boundary_asset(path, sidecar):
-    relative = path.relative_to(raw_dir())  # resolved at run time: a copy of data/ works alike
-
-    @dg.asset(
-        name=asset_name(sidecar),
-        group_name=GROUP,
-        kinds={"geopandas", "duckdb"},
-        description=f"{sidecar.title}: validated, stored in RD New and WGS84.",
-    )
-    def _asset(duckdb: DuckDBResource) -> dg.MaterializeResult:
-        path = raw_dir() / relative
+@compass_asset(group_name=GROUP, kinds={"geopandas", "duckdb"}, deps=[INPUTS])
+def boundary_snapshots(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    """Every boundaries snapshot of data/raw/ (kind boundaries), checksum-verified, validated
+    and stored in RD New and WGS84 in a table ``raw_<file>`` each. A gemeente without boundaries
+    (one generated from the national file) has none: its site has no maps and says so."""
+    staged = {}
+    for path, sidecar in discover_snapshots(raw_dir()):
+        if sidecar.kind != "boundaries":
+            continue
         verify_snapshot(path)
         frame = read_boundaries(path, sidecar.area_level)
         rows = write_table(
@@ -113,19 +119,22 @@ def _boundary_asset(path, sidecar):
             asset_name(sidecar),
             to_storage(frame, sidecar.year, sidecar.area_level, path.name),
         )
-        meta = snapshot_metadata(sidecar, rows)
-        meta["area_km2_total"] = round(float(frame.geometry.area.sum() / 1e6), 2)
-        return dg.MaterializeResult(metadata=meta)
+        staged[asset_name(sidecar)] = {
+            "year": sidecar.year,
+            "area_level": sidecar.area_level,
+            "rows": rows,
+            "sha256": sidecar.sha256,
+            "area_km2_total": round(float(frame.geometry.area.sum() / 1e6), 2),
+        }
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": sum(m["rows"] for m in staged.values()),
+            "snapshots": staged,
+        }
+    )
 
-    return _asset
 
-
-BOUNDARY_ASSETS = [
-    _boundary_asset(p, s) for p, s in discover_snapshots(raw_dir()) if s.kind == "boundaries"
-]
-
-
-@dg.asset(group_name=GROUP, kinds={"duckdb"}, deps=[*BOUNDARY_ASSETS, areas])
+@compass_asset(group_name=GROUP, kinds={"duckdb"}, deps=[boundary_snapshots, areas])
 def area_geometries(duckdb: DuckDBResource) -> dg.MaterializeResult:
     """Boundaries of every edition's wijken and buurten, and ``boundary_matches``: per edition,
     level and code whether it has data, a boundary, or both. The rules of
@@ -176,12 +185,16 @@ def area_geometries(duckdb: DuckDBResource) -> dg.MaterializeResult:
                 )
             geoms.insert(0, "edition", edition.edition)
             frames.append(geoms[geoms["area_code"].isin(data_codes)])
-    rows = write_table(duckdb, "area_geometries", pd.concat(frames, ignore_index=True))
-    write_table(duckdb, "boundary_matches", pd.DataFrame(matches))
+    # a gemeente without boundaries (generated from the national file): no rows, and no maps
+    geometries = pd.concat(frames, ignore_index=True) if frames else empty_table(STORED_COLUMNS)
+    rows = write_table(duckdb, "area_geometries", geometries)
+    write_table(
+        duckdb, "boundary_matches", pd.DataFrame(matches) if matches else empty_table(MATCH_COLUMNS)
+    )
     return dg.MaterializeResult(metadata={"dagster/row_count": rows, "code_mismatches": report})
 
 
-@dg.asset(group_name=GROUP, kinds={"geopandas", "duckdb"}, deps=[area_geometries, areas])
+@compass_asset(group_name=GROUP, kinds={"geopandas", "duckdb"}, deps=[area_geometries, areas])
 def layout_geometries(duckdb: DuckDBResource) -> dg.MaterializeResult:
     """Boundaries of every own layout's wijken and gebieden, dissolved from the buurt boundaries
     of the newest edition on the layout's area year (geo/layout_geometry.py), stored like
@@ -190,9 +203,13 @@ def layout_geometries(duckdb: DuckDBResource) -> dg.MaterializeResult:
     cfg = editions_config()
     frames, missing = [], {}
     for layout in cfg.layouts:
-        on_year = [e for e in cfg.editions if e.area_year == layout.area_year]
+        on_year = [
+            e for e in cfg.editions if e.area_year == layout.area_year and "buurt" in e.boundaries
+        ]
         if not on_year:
-            continue  # an own layout of a year no edition uses is not computed either
+            # an own layout of a year no edition uses, or without a buurt map to draw it from
+            # (a gemeente built from the national file): not drawn, its pages say so
+            continue
         edition = max(on_year, key=lambda e: e.edition)
         members = read_table(
             duckdb,

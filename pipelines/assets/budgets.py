@@ -19,6 +19,7 @@ from ingest.budgets import ROW_COLUMNS, programme_areas, read_programme_budgets
 from ingest.errors import InputError
 from ingest.snapshots import discover_snapshots, sidecar_path, verify_snapshot
 from pipelines.assets.indicators import indicator_values
+from pipelines.partitions import compass_asset
 from pipelines.resources import read_table, write_table
 from pipelines.settings import editions_config, raw_dir
 
@@ -107,7 +108,7 @@ def with_population(budgets: pd.DataFrame, population: pd.DataFrame) -> pd.DataF
     return out[COLUMNS].sort_values(["year", "source_line"], ignore_index=True)
 
 
-@dg.asset(group_name=GROUP, kinds={"duckdb", "text"}, deps=[indicator_values])
+@compass_asset(group_name=GROUP, kinds={"duckdb", "text"}, deps=[indicator_values])
 def programme_budgets(duckdb: DuckDBResource) -> dg.MaterializeResult:
     """Budget per gebiedsprogramma (begroting, realisatie, resultaat in euros) from the annual
     reports, with euros per inhabitant of the gebied (REAL public data, not synthetic)."""

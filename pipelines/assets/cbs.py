@@ -9,6 +9,7 @@ from dagster_duckdb import DuckDBResource
 from ingest.cbs import STATUS_CODES, load_crosswalk, read_kerncijfers, variable_catalogue
 from ingest.errors import InputError
 from ingest.snapshots import Sidecar, discover_snapshots, verify_snapshot
+from pipelines.partitions import INPUTS, compass_asset
 from pipelines.resources import read_table, write_table
 from pipelines.settings import data_dir, raw_dir
 
@@ -37,7 +38,7 @@ def _snapshots(kind: str):
     return [(p, s) for p, s in discover_snapshots(raw_dir()) if s.kind == kind]
 
 
-@dg.asset(group_name=GROUP, kinds={"duckdb", "csv"})
+@compass_asset(group_name=GROUP, kinds={"duckdb", "csv"}, deps=[INPUTS])
 def cbs_area_codes(duckdb: DuckDBResource) -> dg.MaterializeResult:
     """CBS wijk codes and names per year of the gemeente (to know which codes are real)."""
     path, sidecar = _snapshots("cbs_area_codes")[0]
@@ -47,43 +48,46 @@ def cbs_area_codes(duckdb: DuckDBResource) -> dg.MaterializeResult:
     return dg.MaterializeResult(metadata=snapshot_metadata(sidecar, rows))
 
 
-def _kerncijfers_asset(path, sidecar: Sidecar):
-    relative = path.relative_to(raw_dir())  # resolved at run time: a copy of data/ works alike
+def stage_kerncijfers(duckdb: DuckDBResource, path, sidecar: Sidecar) -> dict:
+    """One kerncijfers snapshot, checksum-verified, as long rows in table ``raw_<file>``."""
+    checked = verify_snapshot(path)
+    try:
+        frame = read_kerncijfers(
+            path,
+            year=sidecar.year,
+            scheme=sidecar.scheme,
+            crosswalk=load_crosswalk(data_dir() / "reference" / "cbs_variable_crosswalk.csv"),
+            area_level=sidecar.area_level,
+            decimal_comma=sidecar.decimal_comma,
+        )
+    except InputError as err:
+        raise err.copy_of(checked.copied_from) from err
+    rows = write_table(duckdb, asset_name(sidecar), frame)
+    meta = snapshot_metadata(sidecar, rows)
+    meta["status_counts"] = frame["status"].value_counts().to_dict()
+    return meta
 
-    @dg.asset(
-        name=asset_name(sidecar),
-        group_name=GROUP,
-        kinds={"duckdb", "csv"},
-        deps=[cbs_area_codes],
-        description=f"Staged long rows of {sidecar.title} ({sidecar.publisher} "
-        f"{sidecar.table_id}, {sidecar.licence}), checksum-verified; its content is checked by "
-        "the rules on cbs_values.",
+
+@compass_asset(group_name=GROUP, kinds={"duckdb", "csv"}, deps=[cbs_area_codes])
+def cbs_snapshots(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    """Every CBS kerncijfers snapshot of data/raw/ (kind cbs_kerncijfers), checksum-verified,
+    staged as long rows in a table ``raw_<file>`` each; their content is checked by the rules on
+    cbs_values."""
+    staged = {
+        asset_name(s): stage_kerncijfers(duckdb, p, s) for p, s in _snapshots("cbs_kerncijfers")
+    }
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": sum(m["dagster/row_count"] for m in staged.values()),
+            "snapshots": {
+                name: {k: m[k] for k in ("year", "sha256", "dagster/row_count", "synthetic")}
+                for name, m in staged.items()
+            },
+        }
     )
-    def _asset(duckdb: DuckDBResource) -> dg.MaterializeResult:
-        path = raw_dir() / relative
-        checked = verify_snapshot(path)
-        try:
-            frame = read_kerncijfers(
-                path,
-                year=sidecar.year,
-                scheme=sidecar.scheme,
-                crosswalk=load_crosswalk(data_dir() / "reference" / "cbs_variable_crosswalk.csv"),
-                area_level=sidecar.area_level,
-            )
-        except InputError as err:
-            raise err.copy_of(checked.copied_from) from err
-        rows = write_table(duckdb, asset_name(sidecar), frame)
-        meta = snapshot_metadata(sidecar, rows)
-        meta["status_counts"] = frame["status"].value_counts().to_dict()
-        return dg.MaterializeResult(metadata=meta)
-
-    return _asset
 
 
-KERNCIJFERS_ASSETS = [_kerncijfers_asset(p, s) for p, s in _snapshots("cbs_kerncijfers")]
-
-
-@dg.asset(group_name=GROUP, kinds={"duckdb"})
+@compass_asset(group_name=GROUP, kinds={"duckdb"}, deps=[INPUTS])
 def cbs_variables(duckdb: DuckDBResource) -> dg.MaterializeResult:
     """Canonical CBS variables: columns per year, unit, kind and CBS's own definition."""
     dictionary_path = next(
@@ -101,7 +105,7 @@ def cbs_variables(duckdb: DuckDBResource) -> dg.MaterializeResult:
     return dg.MaterializeResult(metadata={"dagster/row_count": rows})
 
 
-@dg.asset(group_name=GROUP, kinds={"duckdb"}, deps=KERNCIJFERS_ASSETS)
+@compass_asset(group_name=GROUP, kinds={"duckdb"}, deps=[cbs_snapshots])
 def cbs_values(duckdb: DuckDBResource) -> dg.MaterializeResult:
     """All CBS figures in one long table: year, area, level, variable, value, status."""
     names = [asset_name(s) for _, s in _snapshots("cbs_kerncijfers")]

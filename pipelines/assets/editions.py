@@ -8,11 +8,12 @@ import pandas as pd
 from dagster_duckdb import DuckDBResource
 
 from indicators.changelog import edition_changelog as edition_changelog_frame
+from pipelines.partitions import INPUTS, compass_asset
 from pipelines.resources import write_table
 from pipelines.settings import editions_config
 
 
-@dg.asset(group_name="editions", kinds={"duckdb"})
+@compass_asset(group_name="editions", kinds={"duckdb"}, deps=[INPUTS])
 def editions(duckdb: DuckDBResource) -> dg.MaterializeResult:
     """Editions from data/editions.yml: area year, CBS years, survey wave, register year,
     boundaries."""
@@ -37,7 +38,7 @@ def editions(duckdb: DuckDBResource) -> dg.MaterializeResult:
     )
 
 
-@dg.asset(
+@compass_asset(
     group_name="editions",
     kinds={"duckdb"},
     deps=[dg.AssetKey("indicator_values"), dg.AssetKey("area_crosswalk")],

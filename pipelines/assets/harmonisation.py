@@ -13,6 +13,7 @@ from dagster_duckdb import DuckDBResource
 from geo.crosswalk import buurt_crosswalk, harmonised_layout, wijk_crosswalk
 from pipelines.assets.areas import area_geometries, areas
 from pipelines.assets.cbs import cbs_values
+from pipelines.partitions import compass_asset
 from pipelines.resources import read_table, write_table
 from pipelines.settings import editions_config
 
@@ -186,7 +187,9 @@ def crosswalk_frames(duckdb) -> tuple[pd.DataFrame, ...]:
     if not buurt_frames:  # one edition, or every edition on today's layout: nothing to map
         buurt_frames.append(_empty(BUURT_TYPES))
         wijk_frames.append(_empty(WIJK_TYPES))
-        area_frames.append(target_areas.iloc[0:0])
+        # no rows: DuckDB would type an object column without values as INTEGER
+        empty = target_areas.iloc[0:0]
+        area_frames.append(empty.astype({c: "string" for c in empty if empty[c].dtype == object}))
         member_frames.append(_empty(MEMBER_TYPES))
     if not own_frames:
         own_frames.append(_empty({"layout": "string", **BUURT_TYPES}))
@@ -199,7 +202,7 @@ def crosswalk_frames(duckdb) -> tuple[pd.DataFrame, ...]:
     )
 
 
-@dg.asset(
+@compass_asset(
     group_name=GROUP, kinds={"duckdb", "geopandas"}, deps=[areas, area_geometries, cbs_values]
 )
 def area_crosswalk(duckdb: DuckDBResource) -> dg.MaterializeResult:

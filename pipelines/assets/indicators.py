@@ -17,7 +17,7 @@ from pipelines.assets.areas import areas
 from pipelines.assets.cbs import cbs_values
 from pipelines.assets.harmonisation import area_crosswalk
 from pipelines.assets.survey import codebook_path, survey_responses
-from pipelines.partitions import all_editions, editions_of, partitioned
+from pipelines.partitions import INPUTS, all_editions, compass_asset, editions_of
 from pipelines.resources import read_table, write_partitions, write_table
 from pipelines.settings import editions_config
 
@@ -39,7 +39,7 @@ def edition_plans(editions: list[int] | None = None) -> list[EditionPlan]:
     ]
 
 
-@dg.asset(group_name=GROUP, kinds={"duckdb", "yaml"})
+@compass_asset(group_name=GROUP, kinds={"duckdb", "yaml"}, deps=[INPUTS])
 def indicator_catalogue(duckdb: DuckDBResource) -> dg.MaterializeResult:
     """The indicator catalogue (indicators/catalogue/*.yml), validated, as a table."""
     cat = load_catalogue()
@@ -63,11 +63,10 @@ def _steps(runs) -> dict[str, float]:
     return out
 
 
-@dg.asset(
+@compass_asset(
     group_name=GROUP,
     kinds={"duckdb"},
     deps=[survey_responses, cbs_values, areas, area_crosswalk],
-    **partitioned(),
 )
 def survey_weights(context, duckdb: DuckDBResource) -> dg.MaterializeResult:
     """Raking weights of the edition's wave to the CBS population 16+ by age group and sex within
@@ -97,11 +96,10 @@ def survey_weights(context, duckdb: DuckDBResource) -> dg.MaterializeResult:
     )
 
 
-@dg.asset(
+@compass_asset(
     group_name=GROUP,
     kinds={"duckdb"},
     deps=[indicator_catalogue, survey_weights, dg.AssetKey("register_values"), area_crosswalk],
-    **partitioned(),
 )
 def edition_values(context, duckdb: DuckDBResource) -> dg.MaterializeResult:
     """Every indicator x area x level of the edition, on the edition's own areas (as it was
@@ -138,7 +136,7 @@ def edition_values(context, duckdb: DuckDBResource) -> dg.MaterializeResult:
     )
 
 
-@dg.asset(group_name=GROUP, kinds={"duckdb"}, deps=[edition_values])
+@compass_asset(group_name=GROUP, kinds={"duckdb"}, deps=[edition_values])
 def indicator_values(duckdb: DuckDBResource) -> dg.MaterializeResult:
     """The output contract: every indicator x area x level of every edition on the areas of the
     newest edition: the newest as computed, earlier editions harmonised (``harmonisation``,
@@ -177,7 +175,7 @@ def indicator_values(duckdb: DuckDBResource) -> dg.MaterializeResult:
     )
 
 
-@dg.asset(group_name=GROUP, kinds={"duckdb"}, deps=[indicator_values])
+@compass_asset(group_name=GROUP, kinds={"duckdb"}, deps=[indicator_values])
 def compass_scores(duckdb: DuckDBResource) -> dg.MaterializeResult:
     """Theme, quadrant and centre scores per area (unweighted means of indices)."""
     values = read_table(
@@ -191,7 +189,7 @@ def compass_scores(duckdb: DuckDBResource) -> dg.MaterializeResult:
     )
 
 
-@dg.asset(group_name=GROUP, kinds={"duckdb"}, deps=[indicator_values])
+@compass_asset(group_name=GROUP, kinds={"duckdb"}, deps=[indicator_values])
 def development_scores(duckdb: DuckDBResource) -> dg.MaterializeResult:
     """The development compass: theme, quadrant and centre means of the development index of
     every indicator (its change since the previous edition, scaled like the state index)."""
@@ -206,7 +204,7 @@ def development_scores(duckdb: DuckDBResource) -> dg.MaterializeResult:
     )
 
 
-@dg.asset(group_name=GROUP, kinds={"duckdb"}, deps=[indicator_values])
+@compass_asset(group_name=GROUP, kinds={"duckdb"}, deps=[indicator_values])
 def similar_areas(duckdb: DuckDBResource) -> dg.MaterializeResult:
     """Per area the most similar areas of its level on a few composition indicators
     (``similar_areas`` in indicators/statistics.yml), for comparisons on the site and reports."""

@@ -19,6 +19,7 @@ from ingest.errors import InputError
 from ingest.national import load_national_values, read_national_areas, read_wijk_names
 from ingest.snapshots import discover_snapshots, verify_snapshot
 from pipelines.assets.cbs import cbs_variables, snapshot_metadata
+from pipelines.partitions import INPUTS, compass_asset
 from pipelines.resources import write_table
 from pipelines.settings import data_dir, editions_config, raw_dir
 
@@ -40,7 +41,7 @@ def national_snapshot(kind: str):
     return path, sidecar
 
 
-@dg.asset(group_name=GROUP, kinds={"duckdb", "csv"})
+@compass_asset(group_name=GROUP, kinds={"duckdb", "csv"}, deps=[INPUTS])
 def national_areas(duckdb: DuckDBResource) -> dg.MaterializeResult:
     """Every area of the Netherlands in the national kerncijfers: level, name (gemeenten from
     the file, wijken from CBS's wijk- en buurtkaart), its gemeente and wijk."""
@@ -59,7 +60,7 @@ def national_areas(duckdb: DuckDBResource) -> dg.MaterializeResult:
     return dg.MaterializeResult(metadata=meta)
 
 
-@dg.asset(group_name=GROUP, kinds={"duckdb", "csv"}, deps=[national_areas, cbs_variables])
+@compass_asset(group_name=GROUP, kinds={"duckdb", "csv"}, deps=[national_areas, cbs_variables])
 def national_values(duckdb: DuckDBResource) -> dg.MaterializeResult:
     """Every figure of the national kerncijfers, long (year, area, level, variable, value,
     status, and the file, row and column it came from), like ``cbs_values``."""
@@ -78,7 +79,7 @@ def national_values(duckdb: DuckDBResource) -> dg.MaterializeResult:
     return dg.MaterializeResult(metadata=meta)
 
 
-@dg.asset(
+@compass_asset(
     group_name=GROUP,
     kinds={"duckdb"},
     deps=[national_values, national_areas, dg.AssetKey("areas")],

@@ -16,9 +16,10 @@ from dagster_duckdb import DuckDBResource
 from ingest.errors import InputError
 from ingest.registers.export import read_register_export
 from ingest.registers.variables import QUANTITIES, load_variables
-from ingest.snapshots import Sidecar, discover_snapshots, verify_snapshot
+from ingest.snapshots import discover_snapshots, verify_snapshot
 from pipelines.assets.areas import areas
-from pipelines.assets.cbs import asset_name, snapshot_metadata
+from pipelines.assets.cbs import asset_name
+from pipelines.partitions import INPUTS, compass_asset
 from pipelines.resources import write_table
 from pipelines.settings import data_dir, editions_config, raw_dir
 
@@ -37,7 +38,7 @@ def _register_snapshots() -> list[tuple]:
     return [(p, s) for p, s in discover_snapshots(raw_dir()) if s.kind == "register"]
 
 
-@dg.asset(group_name=GROUP, kinds={"duckdb", "yaml"})
+@compass_asset(group_name=GROUP, kinds={"duckdb", "yaml"}, deps=[INPUTS])
 def register_variables(duckdb: DuckDBResource) -> dg.MaterializeResult:
     """The register variables (data/registers/variables.yml): title, owning register, theme,
     unit, and the parameters the synthetic generator draws them with."""
@@ -76,37 +77,37 @@ def register_variables(duckdb: DuckDBResource) -> dg.MaterializeResult:
     )
 
 
-def _export_asset(path, sidecar: Sidecar):
-    relative = path.relative_to(raw_dir())  # resolved at run time: a copy of data/ works alike
-
-    @dg.asset(
-        name=asset_name(sidecar),
-        group_name=GROUP,
-        kinds={"duckdb", "csv"},
-        deps=[areas, register_variables],
-        description=f"{sidecar.title} ({sidecar.publisher}), checksum-verified; its content is "
-        "checked by the rules on register_values" + (" (SYNTHETIC)." if sidecar.synthetic else "."),
-    )
-    def _asset(duckdb: DuckDBResource) -> dg.MaterializeResult:
-        checked = verify_snapshot(raw_dir() / relative)
+@compass_asset(group_name=GROUP, kinds={"duckdb", "csv"}, deps=[areas, register_variables])
+def register_exports(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    """Every municipal register export of data/raw/registers (kind register), checksum-verified,
+    staged in a table ``raw_<file>`` each; their content is checked by the rules on
+    register_values (the shipped and generated exports are SYNTHETIC)."""
+    staged = {}
+    for path, _ in _register_snapshots():
+        checked = verify_snapshot(path)
         try:
-            frame = read_register_export(raw_dir() / relative, checked.year)
+            frame = read_register_export(path, checked.year)
         except InputError as err:
             raise err.copy_of(checked.copied_from) from err
         frame["synthetic"] = checked.synthetic
         rows = write_table(duckdb, asset_name(checked), frame)
-        meta = snapshot_metadata(checked, rows)
-        meta["buurten"] = int(frame["area_code"].nunique())
-        meta["variables"] = int(frame["variable"].nunique())
-        return dg.MaterializeResult(metadata=meta)
+        staged[asset_name(checked)] = {
+            "year": checked.year,
+            "rows": rows,
+            "sha256": checked.sha256,
+            "buurten": int(frame["area_code"].nunique()),
+            "variables": int(frame["variable"].nunique()),
+            "synthetic": checked.synthetic,
+        }
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": sum(m["rows"] for m in staged.values()),
+            "snapshots": staged,
+        }
+    )
 
-    return _asset
 
-
-EXPORT_ASSETS = [_export_asset(p, s) for p, s in _register_snapshots()]
-
-
-@dg.asset(group_name=GROUP, kinds={"duckdb"}, deps=[*EXPORT_ASSETS, register_variables])
+@compass_asset(group_name=GROUP, kinds={"duckdb"}, deps=[register_exports, register_variables])
 def register_values(duckdb: DuckDBResource) -> dg.MaterializeResult:
     """All register counts, long: year, area_code, area_level ('buurt'), variable, value,
     synthetic. Every edition with ``registers: <year>`` must have an export of that year."""

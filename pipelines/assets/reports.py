@@ -14,6 +14,7 @@ from dashboards.report_reuse import reuse_printed, write_keys
 from dashboards.site_data import own_layouts
 from dashboards.wijkanalyse import load_report_context
 from pipelines.assets.site import resident_site
+from pipelines.partitions import compass_asset
 from pipelines.settings import site_dir, site_staging_dir
 
 GROUP = "site"
@@ -27,7 +28,7 @@ def footer(report, gemeente_name: str) -> str:
     return text
 
 
-@dg.asset(
+@compass_asset(
     group_name=GROUP,
     kinds={"html", "pdf"},
     deps=[resident_site, dg.AssetKey("programme_budgets")],

@@ -21,20 +21,21 @@ from pipelines.assets.indicators import (
     edition_plans,
     similar_areas,
 )
+from pipelines.partitions import compass_asset
 from pipelines.resources import read_table
 from pipelines.settings import editions_config, site_dir, site_staging_dir
 
 GROUP = "site"
 
 
-@dg.asset(group_name=GROUP, kinds={"html"}, deps=[compass_scores, development_scores])
+@compass_asset(group_name=GROUP, kinds={"html"}, deps=[compass_scores, development_scores])
 def site_staging() -> dg.MaterializeResult:
     """An empty directory beside site/ in which this run builds the whole site."""
     path = fresh_staging(site_staging_dir())
     return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(path))})
 
 
-@dg.asset(
+@compass_asset(
     group_name=GROUP,
     kinds={"parquet", "csv"},
     deps=[site_staging, programme_budgets, dg.AssetKey("national_reference")],
@@ -74,7 +75,7 @@ def indicator_downloads(duckdb: DuckDBResource) -> dg.MaterializeResult:
     )
 
 
-@dg.asset(
+@compass_asset(
     group_name=GROUP,
     kinds={"html", "svg"},
     deps=[site_staging, similar_areas, programme_budgets, dg.AssetKey("national_reference")],
@@ -99,7 +100,7 @@ def resident_site(duckdb: DuckDBResource) -> dg.MaterializeResult:
     )
 
 
-@dg.asset(
+@compass_asset(
     group_name=GROUP,
     kinds={"html"},
     deps=[

@@ -12,7 +12,7 @@ from ingest.survey.codebook import load_codebook
 from ingest.survey.export import read_survey_export
 from pipelines.assets.areas import areas
 from pipelines.assets.cbs import snapshot_metadata
-from pipelines.partitions import all_editions, editions_of, partitioned
+from pipelines.partitions import INPUTS, all_editions, compass_asset, editions_of
 from pipelines.resources import write_partitions, write_table
 from pipelines.settings import data_dir, editions_config
 
@@ -23,7 +23,7 @@ def codebook_path():
     return data_dir() / "survey" / "codebook.yml"
 
 
-@dg.asset(group_name=GROUP, kinds={"duckdb", "yaml"})
+@compass_asset(group_name=GROUP, kinds={"duckdb", "yaml"}, deps=[INPUTS])
 def survey_codebook(duckdb: DuckDBResource) -> dg.MaterializeResult:
     """Questions, answer codes and constructs of the wijkenquête, as tables."""
     cb = load_codebook(codebook_path())
@@ -76,11 +76,10 @@ def survey_codebook(duckdb: DuckDBResource) -> dg.MaterializeResult:
     )
 
 
-@dg.asset(
+@compass_asset(
     group_name=GROUP,
     kinds={"duckdb", "csv"},
     deps=[areas, survey_codebook],
-    **partitioned(),
 )
 def survey_export(context, duckdb: DuckDBResource) -> dg.MaterializeResult:
     """The wijkenquête export of the edition (``survey:`` in data/editions.yml), checksum-verified
@@ -103,7 +102,7 @@ def survey_export(context, duckdb: DuckDBResource) -> dg.MaterializeResult:
     return dg.MaterializeResult(metadata=meta)
 
 
-@dg.asset(group_name=GROUP, kinds={"duckdb"}, deps=[survey_export], **partitioned())
+@compass_asset(group_name=GROUP, kinds={"duckdb"}, deps=[survey_export])
 def survey_responses(context, duckdb: DuckDBResource) -> dg.MaterializeResult:
     """All waves, one row per respondent; questions not asked in a wave are NULL. A run replaces
     the waves of its edition partitions and keeps the others."""
