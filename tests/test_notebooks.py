@@ -21,7 +21,14 @@ import pytest
 from click.testing import CliRunner
 
 from dashboards.site_data import LAYOUT, own_layouts
-from dashboards.wijkanalyse import area_report, load_report_context, report_tables
+from dashboards.wijkanalyse import (
+    CHANGES_LISTED,
+    DIFFERENCES_LISTED,
+    PER_QUADRANT,
+    area_report,
+    load_report_context,
+    report_tables,
+)
 from pipelines.cli import main
 from pipelines.notebooks import (
     CBS,
@@ -36,6 +43,7 @@ from pipelines.notebooks import (
     strip_notebooks,
 )
 from pipelines.settings import editions_config
+from tests import expected
 from tests.conftest import ROOT, run_cli
 
 AREA, OTHER = "WK001404", "WK001403"
@@ -125,12 +133,29 @@ def test_notebooks_run_without_errors_and_fetch_nothing(runs):
 def test_wijkanalyse_tables_are_the_reports_with_the_warehouse_figures(runs, con, run):
     _, (area,), _, layout = RUNS[run]
     got = runs[run]["tables"]
-    expected = report_tables(area_report(load_report_context(con, layout), area))
-    assert sorted(got) == sorted(expected)
-    for key, frame in expected.items():
+    tables = report_tables(area_report(load_report_context(con, layout), area))
+    assert sorted(got) == sorted(tables)
+    for key, frame in tables.items():
         pd.testing.assert_frame_equal(got[key], frame, check_dtype=False, obj=key)
     assert not got["strengths"].empty and not got["weaknesses"].empty
     assert not got["similar"].empty
+    # the lists themselves, recomputed in SQL (tests/expected.py), not by the report's code
+    edition = con.execute("SELECT max(edition) FROM editions").fetchone()[0]
+    rows = expected.area_rows(con, edition, layout, area)
+    for kind in expected.BANDS:
+        want = [i for q in expected.strengths(rows, kind).values() for i in q.head(PER_QUADRANT)]
+        assert list(got[kind]["indicator_id"]) == want, kind
+    changes = got["changes"]
+    for trend in ("better", "worse"):
+        want = expected.changes(rows, trend).head(CHANGES_LISTED)
+        assert list(changes[changes["trend"] == trend]["indicator_id"]) == want, trend
+    found, lists = expected.differences(con, edition, layout, area)
+    shown = got["differences"]
+    for key, want in lists.items():
+        part = shown[shown["direction"] == key]
+        assert list(part["indicator_id"]) == want.head(DIFFERENCES_LISTED), key
+        assert list(part["difference"]) == pytest.approx([found[i] for i in part["indicator_id"]])
+    assert not changes.empty and not shown.empty
     # their figures are indicator_values' and compass_scores' own, of the area's layout
     where = {"layout": layout, "area": area}
     values = con.execute(

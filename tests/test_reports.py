@@ -17,7 +17,14 @@ import pytest
 from dashboards import compass_svg as svg
 from dashboards.palette import FILL
 from dashboards.report_pdf import PrintJob, ReportPrintError, print_pdfs
-from dashboards.wijkanalyse import area_report, load_report_context, report_codes
+from dashboards.wijkanalyse import (
+    DIFFERENCES_LISTED,
+    PER_QUADRANT,
+    area_report,
+    load_report_context,
+    report_codes,
+)
+from tests import expected
 
 SPAN = re.compile(r'<span class="fig" ([^>]*)>([^<]*)</span>')
 ATTR = re.compile(r'data-(\w+)="([^"]*)"')
@@ -189,75 +196,58 @@ def test_numbers_quoted_in_the_report_text_are_the_warehouse_figures(site, con, 
 
 
 def test_strengths_and_weaknesses_are_the_largest_clear_deviations(con, latest):
-    """Recomputed in SQL: per judged quadrant the compass indicators in the (very) favourable
-    or unfavourable bands, survey only if significant, largest |index − 100| first, top 5."""
+    """Recomputed in SQL (tests/expected.py): per judged quadrant the compass indicators in the
+    (very) favourable or unfavourable bands, survey only if significant, largest |index − 100|
+    first; each list is exactly the first PER_QUADRANT of them, with its count and the number
+    left out, and every judged quadrant has its entry."""
     ctx = load_report_context(con)
-    rows = con.execute(
-        "SELECT area_code, v.quadrant, indicator_id, index, band, v.source, significant_vs_city "
-        "FROM indicator_values v JOIN indicator_catalogue c USING (indicator_id) "
-        "WHERE edition = ? AND layout = 'cbs' AND NOT suppressed AND value IS NOT NULL "
-        "AND c.in_compass AND (v.source <> 'survey' OR significant_vs_city) "
-        "AND v.quadrant <> 'samenstelling'",
-        [latest],
-    ).df()
-    rows["deviation"] = (rows["index"] - 100).abs()
-    bands = {
-        "strengths": ("favourable", "very_favourable"),
-        "weaknesses": ("unfavourable", "very_unfavourable"),
-    }
-    compared = 0
+    judged = expected.judged_quadrants()
+    assert len(judged) == 3
+    compared = cut = 0
     for code in report_codes(ctx):
         report = area_report(ctx, code)
-        for kind, wanted in bands.items():
-            for q in getattr(report, kind):
-                part = rows[
-                    (rows["area_code"] == code)
-                    & (rows["quadrant"] == q["id"])
-                    & rows["band"].isin(wanted)
-                ]
-                expected = part.sort_values("deviation", ascending=False, kind="stable")
+        rows = expected.area_rows(con, latest, "cbs", code)
+        for kind in expected.BANDS:
+            listed = getattr(report, kind)
+            assert [q["id"] for q in listed] == judged, (code, kind)
+            wanted = expected.strengths(rows, kind)
+            for q in listed:
+                want = wanted[q["id"]]
                 got = [r.indicator_id for r in q["rows"]]
-                assert q["count"] == len(part), (code, kind, q["id"])
-                assert set(got) <= set(expected["indicator_id"])
-                # the listed ones are the largest: none left out deviates more
-                if got:
-                    smallest = min(abs(r.index - 100) for r in q["rows"])
-                    left = expected[~expected["indicator_id"].isin(got)]
-                    assert (left["deviation"] <= smallest + 1e-9).all(), (code, kind, q["id"])
+                assert got == want.head(PER_QUADRANT), (code, kind, q["id"])
+                assert q["count"] == len(want.ids), (code, kind, q["id"])
+                assert q["more"] == max(len(want.ids) - PER_QUADRANT, 0), (code, kind, q["id"])
                 compared += len(got)
-    assert compared > 100
+                cut += len(want.ids) > PER_QUADRANT
+    assert compared > 100 and cut > 0  # some lists are full and cut at PER_QUADRANT
 
 
 def test_differences_from_similar_wijken_never_rest_on_survey_noise(con, latest):
-    """Recomputed in SQL: the index as the compass reads it (a survey figure not significantly
-    different from the city = 100), this wijk's minus the mean of its similar wijken; listed
-    only from one band (10 points) on, and never for gebieden."""
+    """Recomputed in SQL (tests/expected.py): the index as the compass reads it (a survey
+    figure not significantly different from the city = 100), this wijk's minus the mean of its
+    similar wijken; listed from one band (10 points) on, exactly the DIFFERENCES_LISTED largest
+    (ties by title), and never for gebieden."""
     ctx = load_report_context(con)
-    index = con.execute(
-        "SELECT area_code, indicator_id, CASE WHEN v.source = 'survey' "
-        "AND NOT coalesce(significant_vs_city, false) THEN 100 ELSE index END AS ci "
-        "FROM indicator_values v WHERE edition = ? AND layout = 'cbs' AND NOT suppressed "
-        "AND index IS NOT NULL",
-        [latest],
-    ).df()
-    index = index.set_index(["area_code", "indicator_id"])["ci"]
-    similar = con.execute(
-        "SELECT area_code, list(similar_code ORDER BY rank) FROM similar_areas "
-        "WHERE edition = ? AND layout = 'cbs' AND area_level = 'wijk' GROUP BY 1",
-        [latest],
-    ).fetchall()
-    listed = 0
-    for code, others in similar:
+    wijken = [
+        c
+        for (c,) in con.execute(
+            "SELECT DISTINCT area_code FROM similar_areas WHERE edition = ? AND layout = 'cbs' "
+            "AND area_level = 'wijk' ORDER BY 1",
+            [latest],
+        ).fetchall()
+    ]
+    listed = full = 0
+    for code in wijken:
+        found, lists = expected.differences(con, latest, "cbs", code)
         report = area_report(ctx, code)
-        for key, sign in (("better", 1), ("worse", -1)):
-            for r in report.differences[key]:
-                expected = index[(code, r.indicator_id)] - sum(
-                    index[(o, r.indicator_id)] for o in others
-                ) / len(others)
-                assert r.difference == pytest.approx(expected), (code, r.indicator_id)
-                assert sign * expected >= 10
-                listed += 1
-    assert listed > 50
+        for key, want in lists.items():
+            got = report.differences[key]
+            assert [r.indicator_id for r in got] == want.head(DIFFERENCES_LISTED), (code, key)
+            for r in got:
+                assert r.difference == pytest.approx(found[r.indicator_id])
+            listed += len(got)
+            full += len(want.ids) > DIFFERENCES_LISTED
+    assert listed > 50 and full > 0  # some lists are cut at DIFFERENCES_LISTED
     assert not area_report(ctx, "GB001402").similar  # gebieden: no similar areas claimed
 
 
