@@ -19,6 +19,7 @@ from dashboards.palette import FILL, INK, NEUTRAL, TREND_BAND
 from geo.svg import MapFrame, path_data
 from indicators import messages
 from indicators.similar import similar_areas
+from tests.figures import close, figure
 
 LINK = re.compile(r'\s(?:href|src)="([^"]+)"')
 LATEST = "(SELECT max(edition) FROM editions)"
@@ -54,9 +55,12 @@ def test_every_area_and_indicator_has_a_page_in_both_languages(site, con):
 
 
 def test_links_resolve_inside_the_site_and_nothing_points_outside(site, pages):
+    """Every page's links, the resident pages and the statistician pages (statistiek/)."""
     broken, outside = [], []
     files = {os.path.normpath(p) for p in site.rglob("*")}  # one listing, not a stat per link
-    for page in pages:
+    statistician = sorted((site / "statistiek").rglob("*.html"))
+    assert len(statistician) >= 3
+    for page in [*pages, *statistician]:
         for target in set(LINK.findall(page.read_text(encoding="utf-8"))):
             if target.startswith(("http:", "https:", "//")):
                 outside.append((page, target))
@@ -86,33 +90,68 @@ def _row(html: str, indicator_id: str) -> list[str]:
     ]
 
 
-def test_wijk_page_shows_the_warehouse_figures(site, con):
+@pytest.mark.parametrize("page", ["wijk/WK001400", "gebied/GB001402", "buurt/BU00140000"])
+def test_every_row_of_an_area_page_is_the_warehouse_figure(site, con, page):
+    """Each of the page's indicator rows against indicator_values: the value, the city's, the
+    interval and the index within the shown rounding, the figure of the previous edition; a
+    suppressed row shows none of them."""
+    code = page.split("/")[1]
     frame = con.execute(
         f"SELECT * FROM indicator_values WHERE edition = {LATEST} AND layout = 'cbs' "
-        "AND area_code = 'WK001400'"
+        "AND area_code = ?",
+        [code],
+    ).df()
+    html = (site / f"{page}.html").read_text(encoding="utf-8")
+    ids = re.findall(r'<tr id="r-([a-z0-9_]+)">', html)
+    assert sorted(ids) == sorted(frame["indicator_id"]) and len(ids) >= 250
+    checked = {"value": 0, "interval": 0, "index": 0, "previous": 0, "hidden": 0}
+    for r in frame.itertuples():
+        cells = _row(html, r.indicator_id)
+        where = (page, r.indicator_id, cells)
+        if r.suppressed:
+            assert cells[1] == "niet gepubliceerd" and cells[3] == "" and cells[5] == "–", where
+            assert figure(cells[7] if len(cells) > 7 else "") is None, where
+            checked["hidden"] += 1
+            continue
+        d = int(r.decimals)
+        assert close(figure(cells[1]), r.value, d, r.unit), where
+        assert close(figure(cells[2]), r.reference_value, d, r.unit), where
+        checked["value"] += 1
+        if r.ci_low == r.ci_low and r.ci_low is not None:
+            low, high = (figure(x) for x in cells[3].split("–"))
+            assert close(low, r.ci_low, d) and close(high, r.ci_high, d), where
+            checked["interval"] += 1
+        else:
+            assert cells[3] == "", where
+        if r.index == r.index and r.index is not None:
+            assert close(figure(cells[5]), r.index, 0), where
+            checked["index"] += 1
+        if r.previous_value == r.previous_value and r.previous_value is not None:
+            previous = figure(cells[7].split("in 2018:")[1])
+            assert close(previous, r.previous_value, d, r.unit), where
+            checked["previous"] += 1
+    assert checked["value"] > 150 and checked["index"] > 100, checked
+    if page.startswith(("wijk", "gebied")):
+        assert checked["interval"] > 50 and checked["previous"] > 100, checked
+
+
+def test_a_suppressed_row_says_why_in_the_words_of_the_catalogue(site, con):
+    frame = con.execute(
+        f"SELECT * FROM indicator_values WHERE edition = {LATEST} AND layout = 'cbs' "
+        "AND area_code = 'WK001400' AND suppressed"
     ).df()
     html = (site / "wijk" / "WK001400.html").read_text(encoding="utf-8")
-    published = frame[~frame["suppressed"] & frame["ci_low"].notna()].iloc[0]
-    cells = _row(html, published["indicator_id"])
-    d = int(published["decimals"])
-    assert cells[1] == i18n.with_unit(published["value"], d, published["unit"], "nl")
-    assert cells[2] == i18n.with_unit(published["reference_value"], d, published["unit"], "nl")
-    low, high = (i18n.number(published[c], d, "nl") for c in ("ci_low", "ci_high"))
-    assert cells[3] == f"{low} – {high}"
-    assert cells[5] == i18n.number(published["index"], 0, "nl")
-    hidden = frame[frame["suppressed"]].iloc[0]
-    cells = _row(html, hidden["indicator_id"])
-    assert cells[1] == "niet gepubliceerd"
-    assert cells[6] == messages.suppression_message(
-        hidden["suppression_reason"],
-        "nl",
-        n=hidden["n_unweighted"],
-        cv=hidden["cv"],
-        threshold=hidden["suppression_threshold"],
-        wave=hidden["period"],
-    )
-    assert cells[3] == ""  # no interval
-    assert cells[5] == "–"  # no index
+    assert len(frame)
+    for hidden in frame.itertuples():
+        cells = _row(html, hidden.indicator_id)
+        assert cells[6] == messages.suppression_message(
+            hidden.suppression_reason,
+            "nl",
+            n=hidden.n_unweighted,
+            cv=hidden.cv,
+            threshold=hidden.suppression_threshold,
+            wave=hidden.period,
+        )
 
 
 def test_area_csv_holds_published_figures_only(site, con):
@@ -313,24 +352,43 @@ def test_stable_survey_change_says_not_significant_and_register_changes_have_no_
     assert i18n.change(register["change"], d, register["unit"], "nl") in cell
 
 
-def test_only_a_recomputed_wijk_says_its_previous_figure_was_recomputed(site, con):
-    harmonisation = dict(
-        con.execute(
-            f"SELECT area_code, any_value(harmonisation) FROM indicator_values WHERE edition = "
-            f"{PREVIOUS} AND layout = 'cbs' AND area_level = 'wijk' GROUP BY 1"
-        ).fetchall()
-    )
-    assert "identical" in harmonisation.values()  # the shipped wijken map 1:1 (see below)
-    indicator = con.execute(
-        f"SELECT indicator_id FROM indicator_values WHERE edition = {LATEST} AND layout = 'cbs' "
-        "AND area_level = 'wijk' AND trend IS NOT NULL LIMIT 1"
-    ).fetchone()[0]
-    for code, how in harmonisation.items():
-        html = (site / "wijk" / f"{code}.html").read_text(encoding="utf-8")
-        recomputed = how == "reaggregated"
-        assert ("de cijfers van 2018 zijn herberekend" in html) == recomputed, code
-        if how != "not_comparable":
-            assert ("(herberekend)" in _row(html, indicator)[7]) == recomputed, code
+@pytest.mark.parametrize("layout", ["cbs", "voorbeeld"])
+def test_only_a_recomputed_wijk_says_its_previous_figure_was_recomputed(site, con, layout):
+    """The CBS wijken of the shipped data map 1:1 onto 2017's; several wijken and gebieden of
+    the own layout ('voorbeeld') are recomposed from 2017 buurten (reaggregated). Exactly those
+    pages say their 2018 figures were recomputed, and mark each previous figure '(herberekend)'."""
+    areas = con.execute(
+        f"SELECT area_level, area_code, list(DISTINCT harmonisation) FROM indicator_values "
+        f"WHERE edition = {PREVIOUS} AND layout = ? AND area_level IN ('wijk', 'gebied') "
+        f"GROUP BY ALL",
+        [layout],
+    ).fetchall()
+    how = {}
+    for level, code, kinds in areas:
+        assert len(kinds) == 1, (code, kinds)  # one harmonisation per area
+        how[(level, code)] = kinds[0]
+    kinds = list(how.values())
+    assert kinds.count("identical") >= 5
+    if layout == "voorbeeld":
+        assert kinds.count("reaggregated") >= 4
+    root = site if layout == "cbs" else site / layout
+    trends = con.execute(
+        f"SELECT area_code, list(indicator_id) FROM indicator_values WHERE edition = {LATEST} "
+        f"AND layout = ? AND trend IS NOT NULL AND NOT suppressed GROUP BY 1",
+        [layout],
+    ).fetchall()
+    trends = dict(trends)
+    for (level, code), kind in how.items():
+        html = (root / level / f"{code}.html").read_text(encoding="utf-8")
+        recomputed = kind == "reaggregated"
+        where = (layout, code, kind)
+        assert ("de cijfers van 2018 zijn herberekend" in html) == recomputed, where
+        if kind == "not_comparable":
+            assert code not in trends, where
+            continue
+        assert len(trends[code]) > 100, where
+        for indicator in trends[code]:
+            assert ("(herberekend)" in _row(html, indicator)[7]) == recomputed, (*where, indicator)
 
 
 def test_what_changed_lists_the_largest_real_changes(site, con):
