@@ -87,6 +87,9 @@ def test_fetch_cli_reports_an_unreachable_table(cbs_server, tmp_path):
         cbs_server,
         "--http",
     )
-    assert result.returncode != 0
-    assert "99999NED" in result.stderr
-    assert not (tmp_path / "x.csv").exists()
+    assert result.returncode == 1
+    assert "CBS did not serve the table" in result.stderr
+    assert "'99999NED'" in result.stderr and "404" in result.stderr
+    assert "Check the table id (e.g. 85984NED" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert not (tmp_path / "x.csv").exists() and not list(tmp_path.iterdir())

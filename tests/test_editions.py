@@ -10,6 +10,7 @@ import pytest
 from shapely.geometry import box
 
 from geo.crosswalk import buurt_crosswalk, wijk_crosswalk
+from indicators.catalogue import load_catalogue
 
 # ---------------------------------------------------------------- crosswalk on a drawn example
 
@@ -332,7 +333,20 @@ def test_downloads_carry_the_trend_columns(built_warehouse):
         assert col in pub.columns
     assert set(pub["edition"]) == {2018, 2024}
     # a change never reveals a hidden figure: no change where either edition is suppressed
-    assert pub.loc[pub["suppressed"], "change"].isna().all()
+    keys = ["layout", "area_level", "area_code", "indicator_id"]
+    now = pub[pub["edition"] == 2024]
+    before = pub[pub["edition"] == 2018][[*keys, "suppressed"]]
+    pair = now.merge(before, on=keys, how="left", suffixes=("", "_2018"), validate="1:1")
+    hidden_before = pair["suppressed_2018"].eq(True)
+    assert hidden_before.sum() > 50 and (hidden_before & ~pair["suppressed"]).sum() > 10
+    for either in (pair["suppressed"], hidden_before):
+        assert pair.loc[either, ["change", "previous_value", "trend"]].isna().all().all()
+    assert pair.loc[~pair["suppressed"] & ~hidden_before, "change"].notna().sum() > 1000
+    # and a suppressed row itself carries no figure at all
+    suppressed = pub[pub["suppressed"]]
+    assert len(suppressed) > 100
+    hidden = ["value", "ci_low", "ci_high", "index", "previous_value", "change"]
+    assert suppressed[hidden].isna().all().all(), suppressed[hidden].notna().sum()
 
 
 def test_one_edition_partition_is_rebuilt_alone(tmp_path, built_warehouse, monkeypatch):
@@ -407,9 +421,17 @@ def test_development_scores_are_means_of_their_parts(con):
         .set_index(["score_level", "score_id"])["score"]
     )
     themes = values.groupby("theme")["development_index"].mean()
+    assert len(themes) >= 9
     for theme, mean in themes.items():
         assert scores[("theme", theme)] == pytest.approx(mean, abs=0.051)
-    assert ("centre", "centre") in scores.index
+    # a quadrant is the mean of its themes' scores, the centre that of the judged quadrants
+    quadrant_of = values.drop_duplicates("theme").set_index("theme")["quadrant"]
+    quadrants = themes.groupby(quadrant_of).mean()
+    assert len(quadrants) == 4
+    for quadrant, mean in quadrants.items():
+        assert scores[("quadrant", quadrant)] == pytest.approx(mean, abs=0.051)
+    judged = [q.id for q in load_catalogue().quadrants if q.judged]
+    assert scores[("centre", "centre")] == pytest.approx(quadrants[judged].mean(), abs=0.051)
     assert len(con.sql("SELECT * FROM development_scores WHERE edition = 2018").df()) == 0
 
 

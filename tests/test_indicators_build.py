@@ -212,12 +212,20 @@ def test_compass_scores_are_means_of_their_parts(con):
     ).df()
     themes = scores[scores["score_level"] == "theme"].set_index("score_id")["score"]
     assert len(themes) == 12
+    means = idx.groupby("theme")["index"].mean()  # unrounded, from the indices
     for theme, score in themes.items():
-        assert score == pytest.approx(idx[idx["theme"] == theme]["index"].mean(), abs=0.06)
+        assert score == pytest.approx(means[theme], abs=0.051)
+    # a quadrant is the mean of its themes, the centre that of the three judged quadrants
+    quadrant_of = idx.drop_duplicates("theme").set_index("theme")["quadrant"]
+    expected = means.groupby(quadrant_of).mean()
     quadrants = scores[scores["score_level"] == "quadrant"].set_index("score_id")["score"]
+    assert sorted(quadrants.index) == sorted(expected.index) and len(quadrants) == 4
+    for quadrant, score in quadrants.items():
+        assert score == pytest.approx(expected[quadrant], abs=0.051)
     centre = scores[scores["score_level"] == "centre"]["score"].iloc[0]
-    judged = quadrants.drop("samenstelling")
-    assert centre == pytest.approx(judged.mean(), abs=0.1)
+    judged = expected.drop("samenstelling")
+    assert len(judged) == 3
+    assert centre == pytest.approx(judged.mean(), abs=0.051)
 
 
 def test_downloads_hold_no_suppressed_value_and_say_what_is_synthetic(built_warehouse):

@@ -1,3 +1,4 @@
+import hashlib
 import shutil
 
 import pytest
@@ -23,9 +24,12 @@ def test_every_raw_file_has_a_verified_sidecar(data_dir):
 
 
 def test_survey_snapshots_are_marked_synthetic(data_dir):
+    seen = []
     for path, sidecar in discover_snapshots(data_dir / "raw"):
         if sidecar.kind == "survey_export":
-            assert sidecar.synthetic, path
+            assert sidecar.synthetic is True, path
+            seen.append(path.name)
+    assert sorted(seen) == ["wijkenquete_2018.csv", "wijkenquete_2024.csv"]
 
 
 def test_changed_file_fails_with_its_name_and_both_checksums(tmp_path, data_dir):
@@ -39,7 +43,8 @@ def test_changed_file_fails_with_its_name_and_both_checksums(tmp_path, data_dir)
         verify_snapshot(copy)
     message = str(err.value)
     assert src.name in message and "checksum" in message
-    assert read_sidecar(copy).sha256 in message
+    assert read_sidecar(copy).sha256 in message  # the recorded checksum
+    assert hashlib.sha256(copy.read_bytes()).hexdigest() in message  # and the file's own
 
 
 def test_missing_sidecar_says_how_to_create_one(tmp_path):
@@ -50,4 +55,5 @@ def test_missing_sidecar_says_how_to_create_one(tmp_path):
     write_sidecar(
         path, title="t", publisher="me", licence="CC0", origin="test", kind="documentation"
     )
-    assert verify_snapshot(path).sha256 == read_sidecar(path).sha256
+    assert read_sidecar(path).sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert verify_snapshot(path).sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
