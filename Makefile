@@ -61,7 +61,7 @@ run: env $(CHROMIUM) ## build the whole pipeline on the shipped data (Chromium p
 test: env browser-deps ## lint, format check and the test suite
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile
 
 PORT ?= 8000
 serve: ## serve the published site on http://127.0.0.1:$(PORT)/ (build it first: make run)

@@ -13,9 +13,17 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-_TMP = Path(tempfile.mkdtemp(prefix="wijkkompas-tests-"))
+# `make test` runs the suite on two pytest-xdist workers that share one build: the same
+# directory for every worker of a run (PYTEST_XDIST_TESTRUNUID), a private one otherwise
+_RUN = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+if _RUN:
+    _TMP = Path(tempfile.gettempdir()) / f"wijkkompas-tests-{_RUN}"
+    _TMP.mkdir(exist_ok=True)
+else:
+    _TMP = Path(tempfile.mkdtemp(prefix="wijkkompas-tests-"))
 os.environ["WIJKKOMPAS_WAREHOUSE"] = str(_TMP / "warehouse" / "wijkkompas.duckdb")
-os.environ["DAGSTER_HOME"] = str(_TMP / "dagster_home")
+os.environ["DAGSTER_HOME"] = str(_TMP / f"dagster_home_{_WORKER}")  # a worker's own runs
 os.environ["WIJKKOMPAS_SITE"] = str(_TMP / "site")
 os.environ.pop("WIJKKOMPAS_DATA", None)
 
@@ -27,11 +35,19 @@ def data_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def built_warehouse() -> Path:
-    """Run the real build job once; return the DuckDB file."""
+    """Run the real build job once per test run; return the DuckDB file. The first worker
+    that needs it builds it; the others wait for it (a file lock) and read the same files."""
+    import fcntl
+
     from pipelines.runner import run_build
 
-    report = run_build(echo=lambda *_: None)
-    assert report.success, report.failures
+    done = _TMP / "build.done"
+    with (_TMP / "build.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not done.exists():
+            report = run_build(echo=lambda *_: None)
+            assert report.success, report.failures
+            done.write_text(_WORKER, encoding="utf-8")
     return Path(os.environ["WIJKKOMPAS_WAREHOUSE"])
 
 
@@ -69,3 +85,14 @@ def run_cli(*args: str, data: Path | None = None, tmp: Path | None = None, **set
         text=True,
         timeout=300,
     )
+
+
+def copy_warehouse(source: Path, tmp: Path) -> None:
+    """Start from the built warehouse: a copy of the file and of its write-ahead log if it has
+    one (DuckDB replays it on opening); the source is only read, so other test workers may
+    hold it open meanwhile."""
+    (tmp / "wh").mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, tmp / "wh" / "w.duckdb")
+    wal = source.with_name(source.name + ".wal")
+    if wal.exists():
+        shutil.copyfile(wal, tmp / "wh" / "w.duckdb.wal")

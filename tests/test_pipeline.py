@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 
-from tests.conftest import run_cli
+from tests.conftest import copy_warehouse, run_cli
 
 
 def test_definitions_partition_every_asset_by_gemeente_and_edition():
@@ -78,13 +78,27 @@ def _break(data, rel, old, new):
     path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
 
 
-def test_changed_raw_file_stops_the_run_naming_the_file(data_copy, tmp_path):
+def test_changed_raw_file_stops_the_run_naming_the_file(data_copy, tmp_path, built_warehouse):
+    """A selective build from the built warehouse (the bad-input corpus covers the message):
+    the sources that do not read the changed file still load, nothing downstream of it runs,
+    and neither the site nor the warehouse is touched."""
     _break(data_copy, "raw/cbs/kwb_2023_groningen_subset43cols.csv", "238147", "238100")
-    result = run_cli("build", data=data_copy, tmp=tmp_path)
-    assert result.returncode == 1
+    copy_warehouse(built_warehouse, tmp_path)
+    warehouse = (tmp_path / "wh" / "w.duckdb").read_bytes()
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("the published site", encoding="utf-8")
+    selection = ["cbs_snapshots", "cbs_values", "survey_codebook", "national_areas"]
+    result = run_cli(
+        "build", *(a for s in selection for a in ("--select", s)), data=data_copy, tmp=tmp_path
+    )
+    assert result.returncode == 1, result.stdout[-2000:]
     assert "kwb_2023_groningen_subset43cols.csv" in result.stdout
     assert "checksum does not match" in result.stdout and "raw_snapshot_checksum" in result.stdout
     assert "The published site was left as it was" in result.stderr
     assert "ok   survey_codebook" in result.stdout  # independent sources still load
     assert "ok   national_areas" in result.stdout
     assert "ok   cbs_values" not in result.stdout  # nothing downstream of the bad file
+    assert [p.name for p in site.iterdir()] == ["index.html"]
+    assert (site / "index.html").read_text(encoding="utf-8") == "the published site"
+    assert (tmp_path / "wh" / "w.duckdb").read_bytes() == warehouse

@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from ingest.errors import InputError
 from ingest.snapshots import read_sidecar, sidecar_path, write_sidecar
 from quality.rulesets import load_ruleset, load_rulesets
+from tests.conftest import copy_warehouse
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "tests" / "fixtures" / "bad_inputs"
@@ -43,16 +44,6 @@ def apply_case(case: dict, data: Path) -> Path:
         fields = read_sidecar(target).model_dump(exclude={"file", "sha256"})
         write_sidecar(target, **fields)
     return target
-
-
-def copy_warehouse(source: Path, tmp: Path) -> None:
-    """Start a case from the built warehouse (a checkpointed copy of the file)."""
-    import duckdb
-
-    with duckdb.connect(str(source)) as con:
-        con.execute("CHECKPOINT")
-    (tmp / "wh").mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(source, tmp / "wh" / "w.duckdb")
 
 
 def run_command(args: list[str], data: Path, tmp: Path, site: Path | None = None):
