@@ -12,14 +12,21 @@ file and row of every respondent; they also hold the codes against the codebook 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ingest.csvfile import read_delimited
 from ingest.errors import InputError, raise_first_bad
 from ingest.survey.codebook import Codebook
+
+# a whole number as a survey tool writes it: digits, a sign, leading zeros, a ".0" of a
+# spreadsheet; at most 6 digits (an answer code is a small integer: more is out of range)
+WHOLE = re.compile(r"^[+-]?0*\d{1,6}(\.0*)?$")
 
 
 def read_survey_export(path: Path, codebook: Codebook, wave: int) -> pd.DataFrame:
@@ -54,7 +61,10 @@ def read_survey_export(path: Path, codebook: Codebook, wave: int) -> pd.DataFram
         rule="survey_expected_columns",
     )
     frame = pd.DataFrame(table.rows, columns=table.header)[expected_cols]
-    frame = frame.apply(lambda s: s.str.strip())
+    # the text columns stripped here; the numbers are stripped as they are parsed
+    texts = ["respondent_id", "buurtcode"]
+    texts += [c for c, spec in codebook.frame.items() if spec.type == "date"]
+    frame[texts] = frame[texts].apply(lambda s: s.str.strip())
 
     out = pd.DataFrame(
         {
@@ -107,11 +117,13 @@ def _inside_codebook(path: Path, frame, column: str, values, valid, described: s
 def _whole_numbers(path: Path, frame: pd.DataFrame, column: str, expected: str) -> pd.Series:
     """Parse a column of whole numbers (empty = missing); anything else is a read error. Whether
     a number is a valid answer is a quality rule (quality/rules/survey_*.yml), not checked here."""
-    raw = frame[column]
-    values = pd.to_numeric(raw, errors="coerce")
-    bad = (values.isna() & (raw != "")) | (
-        values.notna() & ((values % 1 != 0) | (values.abs() > 32767))
-    )
+    text = pc.utf8_trim_whitespace(pa.array(frame[column].to_numpy(), type=pa.string()))
+    whole = pc.fill_null(pc.match_substring_regex(text, WHOLE.pattern), False)
+    digits = pc.replace_substring_regex(text, r"^\+|\.0*$", "")
+    numbers = pc.cast(pc.if_else(whole, digits, pa.scalar(None, pa.string())), pa.int64())
+    values = pd.Series(numbers.to_numpy(zero_copy_only=False), index=frame.index)
+    empty = pc.fill_null(pc.equal(text, ""), True).to_numpy(zero_copy_only=False)
+    bad = (~whole.to_numpy(zero_copy_only=False) & ~empty) | (values.abs() > 32767).to_numpy()
     raise_first_bad(
         path,
         frame,
