@@ -76,23 +76,36 @@ def _scratch(con: duckdb.DuckDBPyConnection, gemeente: str, area_year: int) -> t
         [area_year],
     ).df()
     buurten = geography[geography["area_level"] == "buurt"]
-    wijk_of = dict(zip(buurten["area_code"], buurten["wijk_code"], strict=True))
-    rows, members = [], []
-    for r in geography.itertuples():
-        if r.area_level == "buurt":
-            continue
-        rows.append(("cbs", r.area_level, r.area_code, r.area_name))
-    for level, column in (("wijk", "wijk_code"), ("gemeente", "gemeente_code")):
-        members += [("cbs", level, getattr(b, column), b.area_code) for b in buurten.itertuples()]
-    members += [("cbs", "land", LAND, b) for b in buurten["area_code"]]
-    for r in own.drop_duplicates(["layout", "area_level", "area_code"]).itertuples():
-        rows.append((r.layout, r.area_level, r.area_code, r.area_name))
-    members += [(r.layout, r.area_level, r.area_code, r.buurt_code) for r in own.itertuples()
-                if r.buurt_code in wijk_of]  # fmt: skip
-    areas = pd.DataFrame(rows, columns=["layout", "area_level", "area_code", "area_name"])
+    columns = ["layout", "area_level", "area_code", "area_name"]
+    areas = pd.concat(
+        [
+            geography.loc[geography["area_level"] != "buurt", columns[1:]].assign(layout="cbs"),
+            own.drop_duplicates(columns[:3])[columns],
+        ],
+        ignore_index=True,
+    )[columns]
     areas.insert(0, "year", year)
     areas["parent_code"] = None
-    members = pd.DataFrame(members, columns=["layout", "area_level", "area_code", "buurt_code"])
+    # every buurt in its wijk, its gemeente and the Netherlands; own areas on national buurten
+    members = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "layout": "cbs",
+                    "area_level": level,
+                    "area_code": codes,
+                    "buurt_code": buurten["area_code"].to_numpy(),
+                }
+            )  # fmt: skip
+            for level, codes in (
+                ("wijk", buurten["wijk_code"].to_numpy()),
+                ("gemeente", buurten["gemeente_code"].to_numpy()),
+                ("land", LAND),
+            )
+        ]
+        + [own.loc[own["buurt_code"].isin(buurten["area_code"]), columns[:3] + ["buurt_code"]]],
+        ignore_index=True,
+    )
     members.insert(0, "year", year)
     for name, frame in (("areas", areas), ("area_buurten", members)):
         scratch.register("_frame", frame)
