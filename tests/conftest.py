@@ -96,3 +96,18 @@ def copy_warehouse(source: Path, tmp: Path) -> None:
     wal = source.with_name(source.name + ".wal")
     if wal.exists():
         shutil.copyfile(wal, tmp / "wh" / "w.duckdb.wal")
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """The order of the files: the first that needs the session's build, then every file that
+    needs none, then the rest. With `make test`'s two workers (one file at a time each), one
+    worker builds while the other runs what needs no build, instead of waiting for it."""
+    needs: dict = {}
+    for item in items:
+        needs[item.path] = needs.get(item.path, False) or (
+            "built_warehouse" in getattr(item, "fixturenames", ())
+        )
+    dependent = [f for f, built in needs.items() if built]
+    order = dependent[:1] + [f for f, built in needs.items() if not built] + dependent[1:]
+    rank = {f: i for i, f in enumerate(order)}
+    items.sort(key=lambda item: rank[item.path])  # stable: a file's own order is kept
