@@ -33,6 +33,12 @@ class _Wrong(ValueError):
         super().__init__(f"{key}: expected {expected}")
 
 
+def _no_repeats(key: str, ids: list[str]) -> None:
+    """Indicator ids that are compared on: each at most once."""
+    if len(set(ids)) < len(ids):
+        raise _Wrong(key, ids, "indicator ids, none repeated")
+
+
 class _Strict(BaseModel):
     # strict: 30 is a number as written, never "30" or true; a key not described here is refused
     model_config = ConfigDict(extra="forbid", strict=True, populate_by_name=True)
@@ -133,8 +139,7 @@ class SimilarAreas(_Strict):
 
     @model_validator(mode="after")
     def _unique(self) -> SimilarAreas:
-        if len(set(self.indicators)) < len(self.indicators):
-            raise _Wrong("indicators", self.indicators, "indicator ids, none repeated")
+        _no_repeats("indicators", self.indicators)
         return self
 
 
@@ -167,8 +172,7 @@ class National(_Strict):
 
     @model_validator(mode="after")
     def _unique(self) -> National:
-        if len(set(self.composition)) < len(self.composition):
-            raise _Wrong("composition", self.composition, "indicator ids, none repeated")
+        _no_repeats("composition", self.composition)
         return self
 
 

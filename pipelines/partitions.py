@@ -162,10 +162,10 @@ def run_tags(
     unknown = [k for k in wanted if k not in known]
     if unknown:
         raise ValueError(f"unknown edition(s) {unknown}; data/editions.yml has {known}")
-    first, last = sorted(wanted, key=known.index)[0], sorted(wanted, key=known.index)[-1]
+    ordered = sorted(wanted, key=known.index)
     return {
-        "dagster/asset_partition_range_start": str(key(gemeenten[0], int(first))),
-        "dagster/asset_partition_range_end": str(key(gemeenten[-1], int(last))),
+        "dagster/asset_partition_range_start": str(key(gemeenten[0], int(ordered[0]))),
+        "dagster/asset_partition_range_end": str(key(gemeenten[-1], int(ordered[-1]))),
     }
 
 
