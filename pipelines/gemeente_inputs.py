@@ -115,12 +115,14 @@ def generate_inputs(code: str, layout: Path | None = None, echo=print) -> Path:
         )
     name = str(gemeente["area_name"].iloc[0])
     year = int(_sidecar_year(national))
+    own = areas[areas["gemeente_code"] == code]
+    if layout is not None:  # read before anything is written: a bad layout is never kept
+        _check_layout(layout, code, name, year, own)
     target = gemeente_dir(code) / "data"
     work = target.with_name(".data.generating")
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     try:
-        own = areas[areas["gemeente_code"] == code]
         _copy_shared(source, work, national, names_file)
         cbs_file = _write_extract(work, code, name, year, national, own)
         _write_wijk_codes(work, code, name, year, own, names_file)
@@ -252,6 +254,17 @@ def _write_wijk_codes(work, code, name, year, own: pd.DataFrame, names_file: Pat
         synthetic=False,
         kind="cbs_area_codes",
     )
+
+
+def _check_layout(layout: Path, code: str, name: str, year: int, own: pd.DataFrame) -> None:
+    """Read ``layout`` as the build will (geo.areas.user_layout) against the gemeente's buurten
+    of ``year``: its errors name the user's own file, row and column."""
+    from geo.areas import user_layout
+
+    buurten = own[own["area_level"] == "buurt"]
+    names = buurten["area_name"].fillna(buurten["area_code"])
+    codes = dict(zip(buurten["area_code"], names, strict=True))
+    user_layout(layout, "eigen", year, code, name, codes)
 
 
 def _write_gebieden(work, code, own: pd.DataFrame, layout: Path | None) -> str:

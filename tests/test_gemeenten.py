@@ -106,6 +106,42 @@ def test_an_unknown_gemeente_is_named_with_the_file(gemeenten_dir):
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize(
+    "breakage, row, column",
+    [("drop wijk_name", 1, "wijk_name"), ("unknown buurt", 3, "buurt_code")],
+)
+def test_a_bad_layout_is_refused_before_any_input_is_written(
+    gemeenten_dir, tmp_path, breakage, row, column
+):
+    """A --layout is read as the build reads it before the gemeente's inputs are generated: the
+    error names the user's file, row and column, and nothing is left behind to fail later
+    builds."""
+    from ingest.errors import InputError
+    from pipelines.gemeente_inputs import generate_inputs
+
+    table = pd.read_csv(_layout(tmp_path / "eigen.csv"), dtype=str)
+    if breakage == "drop wijk_name":
+        table = table.drop(columns="wijk_name")
+    else:  # row 3 of the file (the header is row 1): a buurt of Vlieland
+        table.loc[1, "buurt_code"] = "BU00960000"
+    bad = tmp_path / "bad.csv"
+    table.to_csv(bad, index=False)
+    before = bad.read_bytes()
+    with pytest.raises(InputError) as err:
+        generate_inputs("GM0093", bad, echo=lambda *_: None)
+    assert (err.value.file, err.value.row, err.value.column) == (str(bad), row, column)
+    assert bad.read_bytes() == before  # the user's file is not touched
+    assert not (gemeenten_dir / "GM0093").exists()
+    result = run_cli(
+        "build", "--gemeente", "GM0093", "--layout", str(bad),
+        WIJKKOMPAS_GEMEENTEN=str(gemeenten_dir),
+    )  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    assert str(bad) in result.stderr and f"column '{column}'" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (gemeenten_dir / "GM0093").exists()
+
+
 def test_wijken_without_age_or_sex_are_weighted_to_their_population():
     from indicators.weights import population_only_margins, rake_arrays
 
