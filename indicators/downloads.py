@@ -198,6 +198,23 @@ def published_values(values: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+NATIONAL_FIGURES = ["area_value", "gemeente_value", "nederland_value", "comparable_value"]
+
+
+def published_national(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """A national table as published: figures to the decimals the indicator is shown with (as
+    ``value`` in indicator_values), distances to 3 decimals. Unrounded, a ratio showed its float
+    artefacts (80.30000000000001) and its last digits changed from build to build."""
+    out = frame.copy()
+    if name == "national_reference":
+        for places in out["decimals"].dropna().unique():
+            rows = out["decimals"] == places
+            out.loc[rows, NATIONAL_FIGURES] = out.loc[rows, NATIONAL_FIGURES].round(int(places))
+    if "distance" in out:
+        out["distance"] = out["distance"].round(3)
+    return out
+
+
 def _write_pair(frame: pd.DataFrame, directory: Path, stem: str) -> list[Path]:
     parquet = directory / f"{stem}.parquet"
     csv = directory / f"{stem}.csv"
@@ -244,7 +261,7 @@ def write_downloads(
         }
     national_meta = {}
     for name, frame in (national or {}).items():
-        files += _write_pair(frame, staging, name)
+        files += _write_pair(published_national(name, frame), staging, name)
         national_meta[name] = {
             **NATIONAL_DOCS[name],
             "rows": len(frame),

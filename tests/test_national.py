@@ -265,3 +265,19 @@ def test_reports_and_downloads_carry_the_national_reference(con):
     reference = pd.read_parquet(downloads / "national_reference.parquet")
     assert len(similar) == con.execute("SELECT count(*) FROM national_similar_wijken").fetchone()[0]
     assert set(reference["area_code"]) >= {OOSTERPARK, "GM0014"}
+    # figures as shown: to the indicator's decimals, the same in every build
+    stored = con.execute(
+        "SELECT layout, area_code, indicator_id, area_value, comparable_value, decimals "
+        "FROM national_reference"
+    ).df()
+    both = reference.merge(stored, on=["layout", "area_code", "indicator_id"], suffixes=("", "_w"))
+    assert len(both) == len(stored)
+    places = both["decimals"].astype(int)
+    for column in ("area_value", "comparable_value"):
+        warehouse = both[column + "_w"].astype(float)
+        expected = [round(v, d) for v, d in zip(warehouse, places, strict=True)]  # nan stays nan
+        assert both[column].astype(float).tolist() == pytest.approx(expected, nan_ok=True)
+        # the warehouse keeps the unrounded figures (the positions are taken on them)
+        assert (warehouse.round(4) != pd.Series(expected).round(4)).sum() > 100, column
+    text = (downloads / "national_reference.csv").read_text(encoding="utf-8")
+    assert "0000000" not in text and "9999999" not in text
