@@ -149,7 +149,7 @@ def survey_sums(items: list[SurveyItem], codebook: Codebook, keys: dict[str, int
         if not it.asked:
             sums = dict.fromkeys(("n", "sw", "swy", "swy2", "sw2"), None)
         else:
-            wb = named(plan.weighted, "wb", f"CASE WHEN {it.base} THEN w END")
+            wb = named(plan.weighted, "wc", f"CASE WHEN {it.base} THEN w END")
             sums = {
                 # a DOUBLE, so the sums of areas add doubles, not 128-bit integers
                 "n": named(plan.aggregates, "a", f"count({wb})::DOUBLE"),
@@ -157,7 +157,7 @@ def survey_sums(items: list[SurveyItem], codebook: Codebook, keys: dict[str, int
                 "sw2": named(plan.aggregates, "a", f"sum({wb} * {wb})"),
             }
             if it.statistic == "share":  # y is 0/1: sum w*y^2 = sum w*y, summed once
-                wy = named(plan.weighted, "wb", f"CASE WHEN {it.y} THEN w END")
+                wy = named(plan.weighted, "wc", f"CASE WHEN {it.y} THEN w END")
                 sums["swy"] = sums["swy2"] = named(plan.aggregates, "a", f"sum({wy})")
             else:
                 sums["swy"] = named(plan.aggregates, "a", f"sum({wb} * {it.y})")
