@@ -11,6 +11,7 @@ import statistics
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from dashboards.budget import PAGE_BUDGET, cold_load
 from tests.browser.harness import (
@@ -194,9 +195,10 @@ def test_a_phone_loads_the_wijk_page_within_budget_and_without_javascript(
         assert drawn == shapes and dev == shapes, (drawn, dev, shapes)
         assert not off["failed"], off["failed"]
         # without a script a theme still opens its list, and a cell leads to its row
+        # (expect retries: the fragment navigation that opens it may land after the click)
         off["page"].locator('#compass a[href="#zoom-veiligheid"]').click()
-        assert off["page"].locator("#zoom-veiligheid").is_visible()
-        assert not off["page"].locator("#zoom-bevolking").is_visible()
+        expect(off["page"].locator("#zoom-veiligheid")).to_be_visible(timeout=5000)
+        expect(off["page"].locator("#zoom-bevolking")).to_be_hidden(timeout=5000)
     finally:
         off["close"]()
     with capsys.disabled():
@@ -343,9 +345,9 @@ def test_compass_cells_are_drawn_and_clickable(chromium, base_url, con):
             "SELECT count(*) FROM indicator_catalogue WHERE in_compass AND theme = 'veiligheid'"
         ).fetchone()[0]
         page.locator('#compass a[href="#zoom-veiligheid"]').click()
-        assert page.locator("#zoom-veiligheid").is_visible()
+        expect(page.locator("#zoom-veiligheid")).to_be_visible(timeout=5000)
         assert page.locator("#zoom-veiligheid li").count() == n_theme
-        assert page.locator(".theme-zoom:visible").count() == 1
+        expect(page.locator(".theme-zoom:visible")).to_have_count(1, timeout=5000)
         assert not log.problems(), log.report()
 
 
@@ -572,7 +574,7 @@ def test_keyboard_reaches_every_compass_cell_and_can_skip_the_compass(chromium, 
         assert stops - 1 == 1 + 4 + 12 + in_compass[0]  # centre, quadrants, themes, cells
         skip.focus()
         page.keyboard.press("Enter")
-        assert page.evaluate("document.activeElement.id") == "cell-details"
+        page.wait_for_function("document.activeElement.id === 'cell-details'", timeout=5000)
 
 
 def test_changes_since_the_previous_edition_are_shown_in_words_and_arrows(chromium, base_url):
