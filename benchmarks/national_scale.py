@@ -198,7 +198,6 @@ def respondents(rng, codebook, buurten, wijk_of_buurt, population, n_resp: int, 
 
 # --- the real national file ---------------------------------------------------------------
 
-NATIONAL = ROOT / "data" / "raw" / "national" / "kwb_2023_national_43cols.csv"
 # the national file's levels on the engine's: the Netherlands at the top, gemeenten as its
 # gebieden (so the index compares every area with the Netherlands)
 LEVEL = {"land": "gemeente", "gemeente": "gebied", "wijk": "wijk", "buurt": "buurt"}
@@ -209,17 +208,16 @@ def generate_national(path: Path, response_rate: float, seed: int = 7) -> int:
     a synthetic survey of ``response_rate`` of every buurt's population, with design weights
     (the national file has no age or sex to rake to). Returns the number of respondents."""
     from ingest.cbs import load_crosswalk
-    from ingest.national import load_national_values, read_national_areas
-    from ingest.snapshots import verify_snapshot
+    from ingest.national import load_national_values, national_snapshot, read_national_areas
 
     rng = np.random.default_rng(seed)
     codebook = load_codebook(ROOT / "data" / "survey" / "codebook.yml")
-    sidecar = verify_snapshot(NATIONAL)
+    national, sidecar = national_snapshot(ROOT / "data" / "raw", "cbs_national")
     con = duckdb.connect(str(path))
     crosswalk = load_crosswalk(ROOT / "data" / "reference" / "cbs_variable_crosswalk.csv")
-    load_national_values(con, NATIONAL, sidecar, crosswalk)
+    load_national_values(con, national, sidecar, crosswalk)
     year = sidecar.year
-    geo = read_national_areas(NATIONAL)
+    geo = read_national_areas(national)
     con.register("_geo", geo)
     con.execute(
         """CREATE OR REPLACE TABLE areas AS

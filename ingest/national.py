@@ -21,11 +21,27 @@ import pandas as pd
 from ingest.cbs import check_area_code, read_kerncijfers
 from ingest.csvfile import read_delimited
 from ingest.errors import InputError
-from ingest.snapshots import Sidecar
+from ingest.snapshots import Sidecar, discover_snapshots, verify_snapshot
 
 CODE_COLUMN = "gwb_code_10"
 GEMEENTE_NAME_COLUMN = "gm_naam"
 NAME_COLUMNS = ("WK_CODE", "WK_NAAM", "GM_CODE", "GM_NAAM", "WATER")
+
+
+def national_snapshot(raw: Path, kind: str, verify: bool = True) -> tuple[Path, Sidecar]:
+    """The one snapshot of ``kind`` (cbs_national | cbs_area_names) under ``raw``, found by its
+    sidecar (never by file name: next year's file has another), checksum-verified unless
+    ``verify`` is false."""
+    found = [(p, s) for p, s in discover_snapshots(raw) if s.kind == kind]
+    if len(found) != 1:
+        raise InputError(
+            raw,
+            f"{len(found)} snapshots of kind {kind}",
+            expected=f"exactly one raw file whose sidecar says kind: {kind} (data/raw/SOURCES.md)",
+            rule="raw_snapshot_sidecar",
+        )
+    path, sidecar = found[0]
+    return path, verify_snapshot(path) if verify else sidecar
 
 
 def read_national_values(path: Path, sidecar: Sidecar, crosswalk: pd.DataFrame) -> pd.DataFrame:

@@ -37,7 +37,8 @@ from pathlib import Path
 import pandas as pd
 
 from ingest.errors import InputError
-from ingest.snapshots import discover_snapshots, sidecar_path, verify_snapshot, write_sidecar
+from ingest.national import national_snapshot, read_national_areas, read_wijk_names
+from ingest.snapshots import discover_snapshots, sidecar_path, write_sidecar
 from pipelines.settings import (
     _default_data_dir,
     default_gemeente,
@@ -74,21 +75,8 @@ def inputs_exist(code: str) -> bool:
     return is_default(code) or (gemeente_dir(code) / "data" / "editions.yml").exists()
 
 
-def _snapshot(kind: str, source: Path) -> Path:
-    found = [p for p, s in discover_snapshots(source / "raw") if s.kind == kind]
-    if not found:
-        raise InputError(
-            source / "raw",
-            f"no snapshot of kind {kind} to generate another gemeente's inputs from",
-            expected=f"a raw file with a sidecar of kind {kind} (data/raw/SOURCES.md)",
-        )
-    return found[0]
-
-
 def generate_inputs(code: str, layout: Path | None = None, echo=print) -> Path:
     """Write ``gemeenten/<code>/data/`` for gemeente ``code`` from the national file; return it."""
-    from ingest.national import read_national_areas, read_wijk_names
-
     if is_default(code):
         raise InputError(
             _default_data_dir() / "editions.yml",
@@ -97,10 +85,8 @@ def generate_inputs(code: str, layout: Path | None = None, echo=print) -> Path:
             expected="another gemeente's code",
         )
     source = _default_data_dir()
-    national = _snapshot("cbs_national", source)
-    names_file = _snapshot("cbs_area_names", source)
-    verify_snapshot(national)
-    verify_snapshot(names_file)
+    national, _ = national_snapshot(source / "raw", "cbs_national")
+    names_file, _ = national_snapshot(source / "raw", "cbs_area_names")
     names = read_wijk_names(names_file)
     areas = read_national_areas(national, names)
     gemeente = areas[(areas["area_code"] == code) & (areas["area_level"] == "gemeente")]
@@ -377,7 +363,7 @@ def _response_rate(source: Path) -> tuple[float, str]:
         path = cfg.resolve(latest.survey)
     with path.open(encoding="utf-8") as handle:
         respondents = sum(1 for _ in handle) - 1
-    national = _snapshot("cbs_national", source)
+    national, _ = national_snapshot(source / "raw", "cbs_national", verify=False)
     with national.open(encoding="utf-8", newline="") as handle:
         reader = csv.reader(handle)
         header = next(reader)

@@ -24,6 +24,8 @@ from collections.abc import Iterable
 
 import dagster as dg
 
+from ingest.errors import InputError
+from ingest.national import national_snapshot
 from pipelines.settings import (
     current_gemeente,
     default_gemeente,
@@ -35,16 +37,17 @@ from pipelines.settings import (
 # single-run backfills are marked beta; they are what lets one run build every edition
 warnings.filterwarnings("ignore", message="Parameter `backfill_policy`")
 
-NATIONAL_FILE = "national/kwb_2023_national_43cols.csv"
-
 
 def national_gemeenten() -> list[str]:
-    """The gemeente codes of the national kerncijfers (and the default gemeente's own code)."""
+    """The gemeente codes of the national kerncijfers (and the default gemeente's own code).
+    Without a national snapshot only the default gemeente: its assets say what is missing."""
     codes = {default_gemeente()}
-    path = raw_dir() / NATIONAL_FILE
-    if path.exists():
-        with path.open(encoding="utf-8", newline="") as handle:
-            codes |= {row[0] for row in csv.reader(handle) if row and row[0].startswith("GM")}
+    try:
+        path, _ = national_snapshot(raw_dir(), "cbs_national", verify=False)
+    except InputError:
+        return sorted(codes)
+    with path.open(encoding="utf-8", newline="") as handle:
+        codes |= {row[0] for row in csv.reader(handle) if row and row[0].startswith("GM")}
     return sorted(codes)
 
 

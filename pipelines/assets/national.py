@@ -16,8 +16,12 @@ from indicators.catalogue import load_catalogue, statistics_settings
 from indicators.national import compute_reference
 from ingest.cbs import load_crosswalk
 from ingest.errors import InputError
-from ingest.national import load_national_values, read_national_areas, read_wijk_names
-from ingest.snapshots import discover_snapshots, verify_snapshot
+from ingest.national import (
+    load_national_values,
+    national_snapshot,
+    read_national_areas,
+    read_wijk_names,
+)
 from pipelines.assets.cbs import cbs_variables, snapshot_metadata
 from pipelines.partitions import INPUTS, compass_asset
 from pipelines.resources import write_table
@@ -26,28 +30,13 @@ from pipelines.settings import data_dir, editions_config, raw_dir
 GROUP = "national"
 
 
-def national_snapshot(kind: str):
-    """The one snapshot of ``kind`` (cbs_national | cbs_area_names), checksum-verified."""
-    found = [(p, s) for p, s in discover_snapshots(raw_dir()) if s.kind == kind]
-    if len(found) != 1:
-        raise InputError(
-            raw_dir(),
-            f"{len(found)} snapshots of kind {kind}",
-            expected=f"exactly one raw file whose sidecar says kind: {kind}",
-            rule="raw_snapshot_sidecar",
-        )
-    path, _ = found[0]
-    sidecar = verify_snapshot(path)
-    return path, sidecar
-
-
 @compass_asset(group_name=GROUP, kinds={"duckdb", "csv"}, deps=[INPUTS])
 def national_areas(duckdb: DuckDBResource) -> dg.MaterializeResult:
     """Every area of the Netherlands in the national kerncijfers: level, name (gemeenten from
     the file, wijken from CBS's wijk- en buurtkaart), its gemeente and wijk."""
-    names_path, names_sidecar = national_snapshot("cbs_area_names")
+    names_path, names_sidecar = national_snapshot(raw_dir(), "cbs_area_names")
     names = read_wijk_names(names_path)
-    path, sidecar = national_snapshot("cbs_national")
+    path, sidecar = national_snapshot(raw_dir(), "cbs_national")
     try:
         areas = read_national_areas(path, names)
     except InputError as err:
@@ -64,7 +53,7 @@ def national_areas(duckdb: DuckDBResource) -> dg.MaterializeResult:
 def national_values(duckdb: DuckDBResource) -> dg.MaterializeResult:
     """Every figure of the national kerncijfers, long (year, area, level, variable, value,
     status, and the file, row and column it came from), like ``cbs_values``."""
-    path, sidecar = national_snapshot("cbs_national")
+    path, sidecar = national_snapshot(raw_dir(), "cbs_national")
     crosswalk = load_crosswalk(data_dir() / "reference" / "cbs_variable_crosswalk.csv")
     with duckdb.get_connection() as con:
         try:  # read in DuckDB: 743,000 figures (its structure was checked by national_areas)
