@@ -17,6 +17,7 @@ from pipelines.settings import (
     PROJECT_ROOT,
     building_warehouse,
     default_gemeente,
+    environment,
     gemeente_scope,
     published_warehouse_path,
     quality_report_path,
@@ -266,9 +267,34 @@ def _execution(workers: int) -> dict:
     }
 
 
+def _execute(keys, instance, run_config, tags, workers):
+    """Run the build job: in this process, or (``workers`` > 0) with Dagster's multiprocess
+    executor, which needs the job reconstructable. Returns success, run id and the events."""
+    from pipelines.definitions import build_job
+
+    if workers > 0:
+        with dg.execute_job(
+            dg.reconstructable(build_job),
+            instance=instance,
+            run_config=run_config,
+            tags=tags,
+            raise_on_error=False,
+            asset_selection=keys,
+        ) as result:
+            return result.success, result.run_id, list(result.all_events)
+    result = build_job().execute_in_process(
+        instance=instance,
+        run_config=run_config,
+        raise_on_error=False,
+        asset_selection=keys,
+        tags=tags,
+    )
+    return result.success, result.run_id, result.all_events
+
+
 def _run(echo, gemeenten, selection, publish, editions, workers) -> RunReport:
     dagster_home()
-    from pipelines.definitions import build_job, defs
+    from pipelines.definitions import defs
     from pipelines.partitions import run_tags
 
     keys = [dg.AssetKey(s) for s in selection] if selection else None
@@ -282,35 +308,11 @@ def _run(echo, gemeenten, selection, publish, editions, workers) -> RunReport:
     run_config = {"loggers": {"console": {}}, "execution": {"config": _execution(workers)}}
     tags = run_tags(gemeenten, editions)
     started = time.perf_counter()
-    lines = os.environ.get(STEP_LINES)
-    os.environ[STEP_LINES] = "1" if workers > 0 and echo is not None else "0"
     try:
-        if workers > 0:
-            with dg.execute_job(
-                dg.reconstructable(build_job),
-                instance=instance,
-                run_config=run_config,
-                tags=tags,
-                raise_on_error=False,
-                asset_selection=keys,
-            ) as result:
-                success, run_id = result.success, result.run_id
-                events = list(result.all_events)
-        else:
-            result = build_job().execute_in_process(
-                instance=instance,
-                run_config=run_config,
-                raise_on_error=False,
-                asset_selection=keys,
-                tags=tags,
-            )
-            success, run_id, events = result.success, result.run_id, result.all_events
+        with environment(STEP_LINES, "1" if workers > 0 and echo is not None else "0"):
+            success, run_id, events = _execute(keys, instance, run_config, tags, workers)
     finally:
         dagster_logger.removeHandler(printer)
-        if lines is None:
-            os.environ.pop(STEP_LINES, None)
-        else:
-            os.environ[STEP_LINES] = lines
     report = RunReport(success, time.perf_counter() - started, run_id)
     for event in events:
         if event.event_type_value == "STEP_FAILURE":

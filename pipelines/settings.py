@@ -102,19 +102,25 @@ def warehouse_path() -> Path:
 
 
 @contextmanager
-def building_warehouse():
-    """Within this block every reader and writer of the warehouse uses the build's working copy
-    of the gemeente in scope; the flag is an environment variable, so that the step processes
-    of Dagster's multiprocess executor work on the same copy."""
-    before = os.environ.get(BUILDING)
-    os.environ[BUILDING] = "1"
+def environment(name: str, value: str):
+    """Within this block the environment variable ``name`` is ``value`` (seen by this process
+    and the processes it starts); afterwards it is as it was."""
+    before = os.environ.get(name)
+    os.environ[name] = value
     try:
         yield
     finally:
         if before is None:
-            os.environ.pop(BUILDING, None)
+            os.environ.pop(name, None)
         else:
-            os.environ[BUILDING] = before
+            os.environ[name] = before
+
+
+def building_warehouse():
+    """Within this block every reader and writer of the warehouse uses the build's working copy
+    of the gemeente in scope; the flag is an environment variable, so that the step processes
+    of Dagster's multiprocess executor work on the same copy."""
+    return environment(BUILDING, "1")
 
 
 def site_dir() -> Path:
