@@ -3,6 +3,8 @@ in a temporary directory, so the project's own ``data/warehouse`` is never touch
 
 from __future__ import annotations
 
+import csv
+import functools
 import os
 import shutil
 import subprocess
@@ -13,6 +15,22 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+NATIONAL = ROOT / "data" / "raw" / "national" / "kwb_2023_national_43cols.csv"
+
+
+@functools.cache
+def national_rows() -> dict[str, dict[str, str]]:
+    """The national CBS file as a statistician opens it: code -> {column: cell}, read once."""
+    with NATIONAL.open(encoding="utf-8", newline="") as fh:
+        return {r["gwb_code_10"]: r for r in csv.DictReader(fh)}
+
+
+def national_cell(cell: str) -> float | None:
+    """A figure of the national file: empty or "." (secret) is no figure."""
+    cell = cell.strip()
+    return None if cell in ("", ".") else float(cell.replace(",", "."))
+
+
 # `make test` runs the suite on two pytest-xdist workers that share one build: the same
 # directory for every worker of a run (PYTEST_XDIST_TESTRUNUID), a private one otherwise
 _RUN = os.environ.get("PYTEST_XDIST_TESTRUNUID")

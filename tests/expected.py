@@ -14,6 +14,7 @@ show against these.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import pandas as pd
@@ -37,8 +38,9 @@ class Listed:
         return self.ids[:n]
 
 
-def judged_quadrants() -> list[str]:
-    return [q.id for q in load_catalogue().quadrants if q.judged]
+@functools.cache
+def judged_quadrants() -> tuple[str, ...]:
+    return tuple(q.id for q in load_catalogue().quadrants if q.judged)
 
 
 def area_rows(con, edition: int, layout: str, code: str) -> pd.DataFrame:
@@ -97,7 +99,7 @@ def compass_index(con, edition: int, layout: str, codes: list[str]) -> dict:
            WHERE edition = $edition AND layout = $layout AND list_contains($codes, area_code)
              AND NOT suppressed AND value IS NOT NULL AND index IS NOT NULL
              AND c.in_compass AND list_contains($judged, v.quadrant)""",
-        {"edition": edition, "layout": layout, "codes": codes, "judged": judged_quadrants()},
+        {"edition": edition, "layout": layout, "codes": codes, "judged": list(judged_quadrants())},
     ).fetchall()
     return {(a, i): x for a, i, x in rows}
 

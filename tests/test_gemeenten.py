@@ -4,7 +4,6 @@ Dagster partitions, and two other gemeenten built as partitions of one multiproc
 from __future__ import annotations
 
 import csv
-import os
 from pathlib import Path
 
 import duckdb
@@ -13,23 +12,12 @@ import pandas as pd
 import pytest
 import yaml
 
-from tests.conftest import ROOT, run_cli
-
-NATIONAL = ROOT / "data" / "raw" / "national" / "kwb_2023_national_43cols.csv"
+from tests.conftest import national_cell, national_rows, run_cli
 
 
 def _national_rows(code: str) -> dict[str, dict[str, str]]:
     """The national file's rows of gemeente ``code``, its wijken and buurten, by area code."""
-    with NATIONAL.open(encoding="utf-8", newline="") as fh:
-        return {
-            r["gwb_code_10"]: r
-            for r in csv.DictReader(fh)
-            if r["gwb_code_10"] == code or r["gwb_code_10"][2:6] == code[2:6]
-        }
-
-
-def _number(cell: str) -> float | None:
-    return None if cell.strip() in ("", ".") else float(cell.replace(",", "."))
+    return {k: r for k, r in national_rows().items() if k == code or k[2:6] == code[2:6]}
 
 
 @pytest.fixture()
@@ -184,23 +172,20 @@ def test_gemeenten_of_one_run_are_a_box_of_partitions():
     assert groningen["dagster/asset_partition_range_end"] == "2024|GM0014"
 
 
-def test_two_other_gemeenten_build_as_partitions_of_one_multiprocess_run(tmp_path):
+def test_two_other_gemeenten_build_as_partitions_of_one_multiprocess_run(
+    gemeenten_dir, tmp_path, monkeypatch
+):
     """Terschelling (with an own layout) and Vlieland, generated from the national file and
     built in one Dagster run with the multiprocess executor."""
     import dagster as dg
 
     from pipelines.gemeente_inputs import generate_inputs
 
-    gemeenten = tmp_path / "gemeenten"
     home = tmp_path / "dagster_home"
-    os.environ["WIJKKOMPAS_GEMEENTEN"] = str(gemeenten)
-    try:
-        generate_inputs("GM0093", _layout(tmp_path / "eigen.csv"), echo=lambda *_: None)
-    finally:
-        del os.environ["WIJKKOMPAS_GEMEENTEN"]
+    generate_inputs("GM0093", _layout(tmp_path / "eigen.csv"), echo=lambda *_: None)
     result = run_cli(
         "build", "--gemeente", "GM0096", "--gemeente", "GM0093", "--workers", "2",
-        WIJKKOMPAS_GEMEENTEN=str(gemeenten), DAGSTER_HOME=str(home), WIJKKOMPAS_REPORT_PDF="0",
+        WIJKKOMPAS_GEMEENTEN=str(gemeenten_dir), DAGSTER_HOME=str(home), WIJKKOMPAS_REPORT_PDF="0",
     )  # fmt: skip
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "== GM0093 Terschelling ==" in result.stdout
@@ -209,26 +194,21 @@ def test_two_other_gemeenten_build_as_partitions_of_one_multiprocess_run(tmp_pat
     assert "generating a SYNTHETIC survey wave 2024 for GM0093" not in result.stdout  # kept
 
     # one run, both gemeenten's partitions, with the multiprocess executor (a process per step)
-    os.environ["DAGSTER_HOME"], previous = str(home), os.environ["DAGSTER_HOME"]
-    try:
-        with dg.DagsterInstance.get() as instance:
-            runs = instance.get_runs()
-            assert len(runs) == 1
-            run = runs[0]
-            assert run.run_config["execution"]["config"]["multiprocess"]["max_concurrent"] == 2
-            records = instance.fetch_materializations(
-                dg.AssetKey("published_site"), limit=10
-            ).records
-            assert {r.partition_key for r in records} == {"2024|GM0093", "2024|GM0096"}
-            assert {r.run_id for r in records} == {run.run_id}
-            started = instance.all_logs(run.run_id, of_type=dg.DagsterEventType.STEP_START)
-            assert len({e.dagster_event.pid for e in started}) > 10
-    finally:
-        os.environ["DAGSTER_HOME"] = previous
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    with dg.DagsterInstance.get() as instance:
+        runs = instance.get_runs()
+        assert len(runs) == 1
+        run = runs[0]
+        assert run.run_config["execution"]["config"]["multiprocess"]["max_concurrent"] == 2
+        records = instance.fetch_materializations(dg.AssetKey("published_site"), limit=10).records
+        assert {r.partition_key for r in records} == {"2024|GM0093", "2024|GM0096"}
+        assert {r.run_id for r in records} == {run.run_id}
+        started = instance.all_logs(run.run_id, of_type=dg.DagsterEventType.STEP_START)
+        assert len({e.dagster_event.pid for e in started}) > 10
 
     national = _national_rows("GM0093") | _national_rows("GM0096")
     for code, name in (("GM0093", "Terschelling"), ("GM0096", "Vlieland")):
-        root = gemeenten / code
+        root = gemeenten_dir / code
         with duckdb.connect(str(root / "warehouse" / "wijkkompas.duckdb"), read_only=True) as con:
             # the gemeente's own areas only, and its CBS figures those of the national file
             areas = con.execute(
@@ -248,7 +228,7 @@ def test_two_other_gemeenten_build_as_partitions_of_one_multiprocess_run(tmp_pat
                 if area.startswith("GB"):  # a gebied per wijk: the wijk's own population
                     assert value == population["WK" + area[2:]], area
                 else:
-                    assert value == _number(national[area]["a_inw"]), area
+                    assert value == national_cell(national[area]["a_inw"]), area
             weighting = con.execute("SELECT * FROM survey_weighting").df()
             wijken = sum(1 for c in codes if c.startswith("WK"))
             assert weighting["wijken_on_population_only"].iloc[0] == wijken
@@ -264,6 +244,6 @@ def test_two_other_gemeenten_build_as_partitions_of_one_multiprocess_run(tmp_pat
         assert "Geen kaart" in wijk and "<svg" in wijk  # no map, but the compass is drawn
         assert "vergeleken met Nederland (2023)" in wijk
     # the own layout of Terschelling is published as its primary layout, without maps either
-    own = gemeenten / "GM0093" / "site" / "eigen" / "wijk"
+    own = gemeenten_dir / "GM0093" / "site" / "eigen" / "wijk"
     assert sorted(p.stem for p in own.glob("*.html")) == ["TO", "TW"]
-    assert not (gemeenten / "GM0096" / "site" / "eigen").exists()
+    assert not (gemeenten_dir / "GM0096" / "site" / "eigen").exists()

@@ -201,7 +201,7 @@ def test_strengths_and_weaknesses_are_the_largest_clear_deviations(con, latest):
     first; each list is exactly the first PER_QUADRANT of them, with its count and the number
     left out, and every judged quadrant has its entry."""
     ctx = load_report_context(con)
-    judged = expected.judged_quadrants()
+    judged = list(expected.judged_quadrants())
     assert len(judged) == 3
     compared = cut = 0
     for code in report_codes(ctx):

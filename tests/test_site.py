@@ -82,12 +82,16 @@ def test_every_resident_page_has_the_banner_credit_and_no_statistician_link(page
         assert "statistiek/" not in html, f"{page} links to the statistician pages"
 
 
-def _row(html: str, indicator_id: str) -> list[str]:
-    row = re.search(rf'<tr id="r-{indicator_id}">(.*?)</tr>', html, re.S).group(1)
-    return [
-        re.sub(r"<[^>]+>", "", c).strip()
-        for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
-    ]
+def _rows(html: str) -> dict[str, list[str]]:
+    """The text of the cells of every indicator row of a page (one pass over the page; the
+    first row of an indicator where it appears twice)."""
+    rows: dict[str, list[str]] = {}
+    for indicator, row in re.findall(r'<tr id="r-([a-z0-9_]+)">(.*?)</tr>', html, re.S):
+        rows.setdefault(indicator, [
+            re.sub(r"<[^>]+>", "", c).strip()
+            for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
+        ])  # fmt: skip
+    return rows
 
 
 @pytest.mark.parametrize("page", ["wijk/WK001400", "gebied/GB001402", "buurt/BU00140000"])
@@ -104,9 +108,10 @@ def test_every_row_of_an_area_page_is_the_warehouse_figure(site, con, page):
     html = (site / f"{page}.html").read_text(encoding="utf-8")
     ids = re.findall(r'<tr id="r-([a-z0-9_]+)">', html)
     assert sorted(ids) == sorted(frame["indicator_id"]) and len(ids) >= 250
+    rows = _rows(html)
     checked = {"value": 0, "interval": 0, "index": 0, "previous": 0, "hidden": 0}
     for r in frame.itertuples():
-        cells = _row(html, r.indicator_id)
+        cells = rows[r.indicator_id]
         where = (page, r.indicator_id, cells)
         if r.suppressed:
             assert cells[1] == "niet gepubliceerd" and cells[3] == "" and cells[5] == "–", where
@@ -142,8 +147,9 @@ def test_a_suppressed_row_says_why_in_the_words_of_the_catalogue(site, con):
     ).df()
     html = (site / "wijk" / "WK001400.html").read_text(encoding="utf-8")
     assert len(frame)
+    rows = _rows(html)
     for hidden in frame.itertuples():
-        cells = _row(html, hidden.indicator_id)
+        cells = rows[hidden.indicator_id]
         assert cells[6] == messages.suppression_message(
             hidden.suppression_reason,
             "nl",
@@ -326,7 +332,7 @@ def test_wijk_page_shows_a_significant_survey_change_equal_to_the_warehouse(site
     d = int(row["decimals"])
     html = (site / "wijk" / f"{row['area_code']}.html").read_text(encoding="utf-8")
     assert f"Ontwikkeling sinds {year}" in html
-    cell = _row(html, row["indicator_id"])[7]
+    cell = _rows(html)[row["indicator_id"]][7]
     words = {"better": "beter", "worse": "slechter", "higher": "hoger", "lower": "lager"}
     assert words[row["trend"]] in cell
     assert "↑" in cell or "↓" in cell
@@ -343,10 +349,10 @@ def test_stable_survey_change_says_not_significant_and_register_changes_have_no_
     html = (site / "wijk" / "WK001400.html").read_text(encoding="utf-8")
     tested = frame["change_significant"].fillna(True).astype(bool)
     stable = frame[(frame["source"] == "survey") & (frame["trend"] == "stable") & ~tested]
-    cell = _row(html, stable.iloc[0]["indicator_id"])[7]
+    cell = _rows(html)[stable.iloc[0]["indicator_id"]][7]
     assert "gelijk gebleven" in cell and "niet significant" in cell
     register = frame[frame["source"] == "register"].iloc[0]
-    cell = _row(html, register["indicator_id"])[7]
+    cell = _rows(html)[register["indicator_id"]][7]
     assert "significant" not in cell
     d = int(register["decimals"])
     assert i18n.change(register["change"], d, register["unit"], "nl") in cell
@@ -387,8 +393,9 @@ def test_only_a_recomputed_wijk_says_its_previous_figure_was_recomputed(site, co
             assert code not in trends, where
             continue
         assert len(trends[code]) > 100, where
+        rows = _rows(html)
         for indicator in trends[code]:
-            assert ("(herberekend)" in _row(html, indicator)[7]) == recomputed, (*where, indicator)
+            assert ("(herberekend)" in rows[indicator][7]) == recomputed, (*where, indicator)
 
 
 def test_what_changed_lists_the_largest_real_changes(site, con):
@@ -466,7 +473,7 @@ def test_english_pages_show_the_change_in_english(site, con):
     year = int(row["previous_edition"])
     html = (site / "en" / "wijk" / "WK001400.html").read_text(encoding="utf-8")
     assert f"Change since {year}" in html and f"What changed since {year}" in html
-    cell = _row(html, row["indicator_id"])[7]
+    cell = _rows(html)[row["indicator_id"]][7]
     words = {"better": "better", "worse": "worse", "higher": "higher", "lower": "lower"}
     assert words[row["trend"]] in cell
     assert i18n.change(row["change"], int(row["decimals"]), "%", "en") in cell
@@ -618,7 +625,7 @@ def test_own_wijk_page_and_csv_show_the_warehouse_figures(site, con):
     ).df()
     html = (site / "voorbeeld" / "wijk" / f"{code}.html").read_text(encoding="utf-8")
     published = frame[~frame["suppressed"] & frame["ci_low"].notna()].iloc[0]
-    cells = _row(html, published["indicator_id"])
+    cells = _rows(html)[published["indicator_id"]]
     d = int(published["decimals"])
     assert cells[1] == i18n.with_unit(published["value"], d, published["unit"], "nl")
     csv = pd.read_csv(site / "data" / "voorbeeld" / f"{code}.csv", sep=";")
