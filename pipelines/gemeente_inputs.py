@@ -38,7 +38,7 @@ import pandas as pd
 
 from ingest.errors import InputError
 from ingest.national import national_snapshot, read_national_areas, read_wijk_names
-from ingest.snapshots import discover_snapshots, sidecar_path, write_sidecar
+from ingest.snapshots import discover_snapshots, read_sidecar, sidecar_path, write_sidecar
 from pipelines.settings import (
     _default_data_dir,
     default_gemeente,
@@ -63,12 +63,10 @@ BY_HOUSEHOLDS = ("households_with_children", "dwellings")
 
 def gemeente_editions(code: str) -> list[int]:
     """The editions of a gemeente: of its editions.yml, or of one generated on its first build."""
-    with gemeente_scope(code):
-        if is_default(code) or (gemeente_dir(code) / "data" / "editions.yml").exists():
+    if inputs_exist(code):
+        with gemeente_scope(code):
             return sorted(e.edition for e in editions_config().editions)
-    from pipelines.partitions import generated_edition
-
-    return [generated_edition()]
+    return [_generated_edition()]
 
 
 def inputs_exist(code: str) -> bool:
@@ -85,7 +83,7 @@ def generate_inputs(code: str, layout: Path | None = None, echo=print) -> Path:
             expected="another gemeente's code",
         )
     source = _default_data_dir()
-    national, _ = national_snapshot(source / "raw", "cbs_national")
+    national, national_sidecar = national_snapshot(source / "raw", "cbs_national")
     names_file, _ = national_snapshot(source / "raw", "cbs_area_names")
     names = read_wijk_names(names_file)
     areas = read_national_areas(national, names)
@@ -100,7 +98,7 @@ def generate_inputs(code: str, layout: Path | None = None, echo=print) -> Path:
             expected=f"one of its {len(known)} gemeente codes (GM0344 is Utrecht)",
         )
     name = str(gemeente["area_name"].iloc[0])
-    year = int(_sidecar_year(national))
+    year = int(national_sidecar.year)
     own = areas[areas["gemeente_code"] == code]
     if layout is not None:  # read before anything is written: a bad layout is never kept
         _check_layout(layout, code, name, year, own)
@@ -113,7 +111,7 @@ def generate_inputs(code: str, layout: Path | None = None, echo=print) -> Path:
         cbs_file = _write_extract(work, code, name, year, national, own)
         _write_wijk_codes(work, code, name, year, own, names_file)
         gebieden = _write_gebieden(work, code, own, layout)
-        edition = _generated_edition(source)
+        edition = _generated_edition()
         _write_editions(work, code, name, year, edition, gebieden, layout)
         _write_synthetic(work, source, code, edition, year, cbs_file, echo)
         _write_readme(work, code, name, year, edition, layout)
@@ -126,13 +124,8 @@ def generate_inputs(code: str, layout: Path | None = None, echo=print) -> Path:
     return target
 
 
-def _sidecar_year(path: Path) -> int:
-    from ingest.snapshots import read_sidecar
-
-    return read_sidecar(path).year
-
-
-def _generated_edition(source: Path) -> int:
+def _generated_edition() -> int:
+    """The edition a generated gemeente gets: the latest of data/editions.yml."""
     from pipelines.partitions import generated_edition
 
     with gemeente_scope(default_gemeente()):
@@ -188,7 +181,7 @@ def _write_extract(work, code, name, year, national: Path, own: pd.DataFrame) ->
                 regio = buurt_label(area, wijk_names.get("WK" + area[2:8]))
             writer.writerow([*row, regio])
             rows += 1
-    original = _load(national)
+    original = read_sidecar(national)
     write_sidecar(
         out,
         title=f"Kerncijfers wijken en buurten {year}: {name} (rows of the national file)",
@@ -208,12 +201,6 @@ def _write_extract(work, code, name, year, national: Path, own: pd.DataFrame) ->
         "buurt is named by its number within its wijk.",
     )
     return out
-
-
-def _load(path: Path):
-    from ingest.snapshots import read_sidecar
-
-    return read_sidecar(path)
 
 
 def _write_wijk_codes(work, code, name, year, own: pd.DataFrame, names_file: Path) -> None:
@@ -386,7 +373,7 @@ def _write_synthetic(work, source, code, edition, year, cbs_file: Path, echo) ->
     from ingest.survey.generator import WaveSpec, generate_wave, sidecar_fields, write_export
 
     crosswalk = load_crosswalk(work / "reference" / "cbs_variable_crosswalk.csv")
-    sidecar = _load(cbs_file)
+    sidecar = read_sidecar(cbs_file)
     cbs = read_kerncijfers(
         cbs_file, year=year, scheme="kwb", crosswalk=crosswalk,
         decimal_comma=sidecar.decimal_comma,
