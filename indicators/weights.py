@@ -265,22 +265,18 @@ def population_only_margins(
         .astype(float)
     )
     population = margins["population"].to_numpy(dtype=float)[:, None]
-    age_share = np.divide(
-        by_age,
-        by_age.sum(axis=1, keepdims=True),
-        out=np.full_like(by_age, 1 / k_age),
-        where=by_age.sum(axis=1, keepdims=True) > 0,
-    )
-    sex_share = np.divide(
-        by_sex,
-        by_sex.sum(axis=1, keepdims=True),
-        out=np.full_like(by_sex, 0.5),
-        where=by_sex.sum(axis=1, keepdims=True) > 0,
-    )
+    age_share, sex_share = _row_shares(by_age), _row_shares(by_sex)
     filled = margins.copy()
     filled.loc[missing, columns[:k_age]] = (population * age_share)[missing]
     filled.loc[missing, ["men", "women"]] = (population * sex_share)[missing]
     return filled, int(missing.sum())
+
+
+def _row_shares(counts: np.ndarray) -> np.ndarray:
+    """Each row's counts as shares of the row; equal shares in a row without counts."""
+    total = counts.sum(axis=1, keepdims=True)
+    equal = np.full_like(counts, 1 / counts.shape[1])
+    return np.divide(counts, total, out=equal, where=total > 0)
 
 
 def kish_deff(weights: np.ndarray) -> float:
