@@ -111,6 +111,7 @@ class ReportContext:
     scores: dict[str, dict[tuple[str, str], float]]
     similar: dict[str, list[tuple[str, float]]]
     spread: dict[str, float]
+    with_figures: set[str]  # the indicators any area has a figure for (not: no source has it)
 
     @property
     def bands(self) -> list[dict]:
@@ -133,6 +134,7 @@ def report_context(data: SiteData) -> ReportContext:
         scores_by_area(data.scores, drop_missing=True),
         similar_by_area(data.similar),
         wijk_spread(data.values),
+        set(data.values.loc[data.values["value"].notna(), "indicator_id"]),
     )
 
 
@@ -573,8 +575,7 @@ def area_report(ctx: ReportContext, code: str) -> AreaReport:
         synthetic=any(r.synthetic for r in rows),
         rows=rows,
     )
-    with_figures = set(ctx.data.values.loc[ctx.data.values["value"].notna(), "indicator_id"])
-    report.key_figures = [by_id[i] for i in KEY_FIGURES if i in by_id and i in with_figures]
+    report.key_figures = [by_id[i] for i in KEY_FIGURES if i in by_id and i in ctx.with_figures]
     report.scores = _scores(ctx, code)
     report.strengths = _by_quadrant(ctx, rows, STRENGTH_BANDS)
     report.weaknesses = _by_quadrant(ctx, rows, WEAKNESS_BANDS)
