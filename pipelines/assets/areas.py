@@ -18,7 +18,7 @@ from geo.boundaries import (
 from geo.layout_geometry import dissolve_layout, empty_layout_geometries, layout_geometry_rows
 from ingest.errors import InputError
 from ingest.snapshots import discover_snapshots, verify_snapshot
-from pipelines.assets.cbs import asset_name, cbs_area_codes, cbs_values
+from pipelines.assets.cbs import asset_name, cbs_area_codes, cbs_values, staged_result
 from pipelines.partitions import INPUTS, compass_asset
 from pipelines.resources import read_table, write_table
 from pipelines.settings import editions_config, raw_dir
@@ -126,12 +126,7 @@ def boundary_snapshots(duckdb: DuckDBResource) -> dg.MaterializeResult:
             "sha256": sidecar.sha256,
             "area_km2_total": round(float(frame.geometry.area.sum() / 1e6), 2),
         }
-    return dg.MaterializeResult(
-        metadata={
-            "dagster/row_count": sum(m["rows"] for m in staged.values()),
-            "snapshots": staged,
-        }
-    )
+    return staged_result(staged)
 
 
 @compass_asset(group_name=GROUP, kinds={"duckdb"}, deps=[boundary_snapshots, areas])

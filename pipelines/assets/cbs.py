@@ -29,6 +29,17 @@ def snapshot_metadata(sidecar: Sidecar, rows: int) -> dict:
     }
 
 
+def staged_result(staged: dict[str, dict]) -> dg.MaterializeResult:
+    """The result of an asset that stages every snapshot of a kind: their rows summed, and per
+    table ``raw_<file>`` what it staged (with its ``rows``)."""
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": sum(m["rows"] for m in staged.values()),
+            "snapshots": staged,
+        }
+    )
+
+
 def asset_name(sidecar: Sidecar) -> str:
     stem = sidecar.file.rsplit(".", 1)[0].lower()
     return "raw_" + "".join(ch if ch.isalnum() else "_" for ch in stem)
@@ -73,18 +84,13 @@ def cbs_snapshots(duckdb: DuckDBResource) -> dg.MaterializeResult:
     """Every CBS kerncijfers snapshot of data/raw/ (kind cbs_kerncijfers), checksum-verified,
     staged as long rows in a table ``raw_<file>`` each; their content is checked by the rules on
     cbs_values."""
-    staged = {
-        asset_name(s): stage_kerncijfers(duckdb, p, s) for p, s in _snapshots("cbs_kerncijfers")
-    }
-    return dg.MaterializeResult(
-        metadata={
-            "dagster/row_count": sum(m["dagster/row_count"] for m in staged.values()),
-            "snapshots": {
-                name: {k: m[k] for k in ("year", "sha256", "dagster/row_count", "synthetic")}
-                for name, m in staged.items()
-            },
+    staged = {}
+    for path, sidecar in _snapshots("cbs_kerncijfers"):
+        meta = stage_kerncijfers(duckdb, path, sidecar)
+        staged[asset_name(sidecar)] = {"rows": meta["dagster/row_count"]} | {
+            k: meta[k] for k in ("year", "sha256", "synthetic")
         }
-    )
+    return staged_result(staged)
 
 
 @compass_asset(group_name=GROUP, kinds={"duckdb"}, deps=[INPUTS])

@@ -18,7 +18,7 @@ from ingest.registers.export import read_register_export
 from ingest.registers.variables import QUANTITIES, load_variables
 from ingest.snapshots import discover_snapshots, verify_snapshot
 from pipelines.assets.areas import areas
-from pipelines.assets.cbs import asset_name
+from pipelines.assets.cbs import asset_name, staged_result
 from pipelines.partitions import INPUTS, compass_asset
 from pipelines.resources import write_table
 from pipelines.settings import data_dir, editions_config, raw_dir
@@ -99,12 +99,7 @@ def register_exports(duckdb: DuckDBResource) -> dg.MaterializeResult:
             "variables": int(frame["variable"].nunique()),
             "synthetic": checked.synthetic,
         }
-    return dg.MaterializeResult(
-        metadata={
-            "dagster/row_count": sum(m["rows"] for m in staged.values()),
-            "snapshots": staged,
-        }
-    )
+    return staged_result(staged)
 
 
 @compass_asset(group_name=GROUP, kinds={"duckdb"}, deps=[register_exports, register_variables])
