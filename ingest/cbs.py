@@ -22,10 +22,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ingest.csvfile import Table, read_delimited
-from ingest.errors import InputError
+from ingest.csvfile import Table, misspellings, read_delimited
+from ingest.errors import InputError, Problems
 
 CROSSWALK_PATH = Path("data/reference/cbs_variable_crosswalk.csv")
+CROSSWALK_HINT = "see data/reference/cbs_variable_crosswalk.csv"
 
 # CBS cell markers -> (status, explanation). Everything else that parses as a number is published.
 STATUS_CODES = {
@@ -36,6 +37,26 @@ STATUS_CODES = {
     "empty": "empty in the source: not (yet) published by CBS for this year",
 }
 MARKERS = {".": "secret", "-99999999": "not_available", "-99997": "secret_map"}
+
+# StatLine's "Kerncijfers wijken en buurten" tables and the year each holds (one table per year,
+# titled "Kerncijfers wijken en buurten <year>" on cbs.nl/nl-nl/cijfers/detail/<id>): a CBS
+# file of a known table given for another year is refused before a refresh. Add next years'
+# tables here as CBS publishes them; an unknown id is not checked.
+KWB_TABLE_YEARS = {
+    "82931NED": 2014,
+    "83487NED": 2016,
+    "83765NED": 2017,
+    "84286NED": 2018,
+    "84583NED": 2019,
+    "84799NED": 2020,
+    "85039NED": 2021,
+    "85318NED": 2022,
+    "85618NED": 2023,
+    "85984NED": 2024,
+}
+# columns that say which year a CBS file's rows are of: StatLine's period ("2024JJ00"), a year,
+# or the wijk- en buurtkaart's year + code ("2017WK001400"); their first four digits
+PERIOD_COLUMNS = ("Perioden", "Periode", "perioden", "jaar", "Jaar", "year", "JRSTATCODE")
 
 
 @dataclass(frozen=True)
@@ -118,27 +139,62 @@ def _suffix_stem(column: str) -> str:
 
 
 def _check_columns(table: Table, expected: dict[str, str], scheme: Scheme) -> None:
+    """Raise for the crosswalk's columns missing from the file, all at once, the most likely
+    cause first: a column of the same StatLine topic with another suffix, or a column of the
+    file close to the missing name (a misspelling), then the others missing."""
     present = set(table.header)
     missing = [c for c in expected if c not in present]
-    if missing:
-        extra = [c for c in table.header if c not in expected and c not in scheme.id_columns]
-        column = missing[0]
-        hint = ""
+    if not missing:
+        return
+    extra = [c for c in table.header if c not in expected and c not in scheme.id_columns]
+    problems = Problems()
+    plain = []
+    renamed = {}
+    for column in missing:
         candidates = [c for c in extra if _suffix_stem(c) == _suffix_stem(column)]
         if candidates:
-            hint = (
-                f"; '{candidates[0]}' looks like the same StatLine topic with another "
-                "suffix: map it in the crosswalk if it is"
+            renamed[column] = candidates[0]
+    # CBS files hold many similar names: only a close match is a misspelling
+    misspelt = misspellings([c for c in extra if c not in renamed.values()],
+                            [c for c in missing if c not in renamed], cutoff=0.9)  # fmt: skip
+    misspelt_of = {name: column for column, name in misspelt.items()}
+    for column in missing:
+        where = f"column '{column}' for variable '{expected[column]}' ({CROSSWALK_HINT})"
+        if column in renamed:
+            problems.add(
+                InputError(
+                    table.path,
+                    f"expected column is missing ({len(missing)} missing in all); "
+                    f"'{renamed[column]}' looks like the same StatLine topic with another "
+                    "suffix: map it in the crosswalk if it is",
+                    row=1, column=column, expected=where, rule="cbs_expected_columns",
+                )
+            )  # fmt: skip
+        elif column in misspelt_of:
+            problems.add(
+                InputError(
+                    table.path,
+                    f"unexpected column; did you mean {column}?",
+                    row=1, column=misspelt_of[column], expected=where, rule="cbs_expected_columns",
+                )
+            )  # fmt: skip
+        else:
+            plain.append(column)
+    if plain:
+        listed = ", ".join(plain[:10]) + (f" and {len(plain) - 10} more" if len(plain) > 10 else "")
+        problems.add(
+            InputError(
+                table.path,
+                f"expected column is missing ({len(missing)} missing in all"
+                + (f": {listed}" if len(plain) > 1 else "") + ")",
+                row=1,
+                column=plain[0],
+                expected=f"column '{plain[0]}' for variable '{expected[plain[0]]}' "
+                f"({CROSSWALK_HINT})",
+                rule="cbs_expected_columns",
             )
-        raise InputError(
-            table.path,
-            f"expected column is missing ({len(missing)} missing in all){hint}",
-            row=1,
-            column=column,
-            expected=f"column '{column}' for variable '{expected[column]}' "
-            "(see data/reference/cbs_variable_crosswalk.csv)",
-            rule="cbs_expected_columns",
-        )
+        )  # fmt: skip
+    problems.raise_all()
 
 
 def _code_column(table: Table, scheme: Scheme) -> str:
@@ -233,6 +289,8 @@ def read_kerncijfers(
         )
     spec = SCHEMES[scheme]
     table = read_delimited(path)
+    # a semicolon-separated file is a Dutch spreadsheet's: its decimals are written with commas
+    decimal_comma = decimal_comma or table.delimiter == ";"
     expected = crosswalk_columns(crosswalk, year, area_level)
     _check_columns(table, expected, spec)
     code_col = _code_column(table, spec)
@@ -281,8 +339,8 @@ def parse_cells(
     path: Path, cells: np.ndarray, columns: list[str], decimal_comma: bool = False
 ) -> tuple[np.ndarray, np.ndarray]:
     """``parse_cell`` for a whole table of cells at once: (figures, statuses), shaped like
-    ``cells``. The first cell that is no number is named with its row and column, as
-    ``parse_cell`` does."""
+    ``cells``. Cells that are no number are named as ``parse_cell`` does, every column at once:
+    its first such row and how many there are."""
     flat = pd.Series(cells.ravel(), dtype=object).str.strip()
     status = np.full(len(flat), "published", dtype=object)
     status[(flat == "").to_numpy()] = "empty"
@@ -294,10 +352,17 @@ def parse_cells(
         text = flat.copy()
         text[comma] = flat[comma].str.replace(DECIMAL_COMMA_PART, r"\1.\2", regex=True)
     numbers = pd.to_numeric(text.where(status == "published"), errors="coerce").to_numpy(float)
-    bad = np.flatnonzero(np.isnan(numbers) & (status == "published"))
-    if len(bad):
-        row, col = divmod(int(bad[0]), cells.shape[1])
-        parse_cell(path, row + 2, columns[col], cells[row, col], decimal_comma)  # raises
+    bad = (np.isnan(numbers) & (status == "published")).reshape(cells.shape)
+    problems = Problems()
+    for col in np.flatnonzero(bad.any(axis=0)):  # every column: its first bad row, and how many
+        rows = np.flatnonzero(bad[:, col])
+        try:
+            parse_cell(path, int(rows[0]) + 2, columns[col], cells[rows[0], col], decimal_comma)
+        except InputError as err:
+            if len(rows) > 1:
+                err = err.with_problem(f"{err.problem} ({len(rows)} rows in all)")
+            problems.add(err)
+    problems.raise_all()
     for code in (-99999999.0, -99997.0):
         hidden = numbers == code
         status[hidden] = MARKERS[str(int(code))]

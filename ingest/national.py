@@ -19,7 +19,7 @@ import duckdb
 import pandas as pd
 
 from ingest.cbs import check_area_code, read_kerncijfers
-from ingest.csvfile import read_delimited
+from ingest.csvfile import Dialect, detect_dialect, read_delimited
 from ingest.errors import InputError
 from ingest.snapshots import Sidecar, discover_snapshots, verify_snapshot
 
@@ -60,7 +60,8 @@ NATIONAL_VALUES_SQL = r"""
 CREATE OR REPLACE TABLE national_values AS
 WITH raw AS (
     SELECT row_number() OVER () + 1 AS source_row, *
-    FROM read_csv($path, all_varchar = true, header = true, delim = ',', quote = '"')
+    FROM read_csv($path, all_varchar = true, header = true, delim = $delim, quote = '"',
+                  encoding = $encoding)
 ),
 long AS (
     UNPIVOT raw ON COLUMNS(c -> list_contains($columns, c))
@@ -105,6 +106,15 @@ def load_national_values(con, path: Path, sidecar: Sidecar, crosswalk: pd.DataFr
     from ingest.cbs import MARKERS, crosswalk_columns, parse_cell
 
     expected = crosswalk_columns(crosswalk, sidecar.year)  # the file's structure: read_delimited
+    # the delimiter and encoding as the sidecar states them, else detected (a Dutch Excel's
+    # semicolons and Windows-1252, whose decimals are commas); DuckDB reads Windows-1252 as
+    # Latin-1, the same for the codes and figures read here (names are read by
+    # read_national_areas)
+    dialect = (
+        Dialect(sidecar.encoding, sidecar.delimiter)
+        if sidecar.encoding and sidecar.delimiter
+        else detect_dialect(path)
+    ) or Dialect("utf-8", ",")
     params = {
         "path": str(path),
         "file": path.name,
@@ -113,7 +123,9 @@ def load_national_values(con, path: Path, sidecar: Sidecar, crosswalk: pd.DataFr
         "variables": list(expected.values()),
         "markers_k": list(MARKERS),
         "markers_v": list(MARKERS.values()),
-        "decimal_comma": sidecar.decimal_comma,
+        "decimal_comma": sidecar.decimal_comma or dialect.delimiter == ";",
+        "delim": dialect.delimiter,
+        "encoding": "latin-1" if dialect.encoding == "windows-1252" else "utf-8",
     }
     try:
         con.execute(NATIONAL_VALUES_SQL.replace("{code}", CODE_COLUMN), params)
@@ -127,12 +139,12 @@ def load_national_values(con, path: Path, sidecar: Sidecar, crosswalk: pd.DataFr
     if bad:
         row, column = bad
         cell = con.execute(
-            f'SELECT "{column}" FROM read_csv($path, all_varchar = true, header = true) '
-            "LIMIT 1 OFFSET $offset",
-            {"path": str(path), "offset": row - 2},
+            f'SELECT "{column}" FROM read_csv($path, all_varchar = true, header = true, '
+            "delim = $delim, encoding = $encoding) LIMIT 1 OFFSET $offset",
+            {k: params[k] for k in ("path", "delim", "encoding")} | {"offset": row - 2},
         ).fetchone()[0]
         con.execute("DROP TABLE national_values")
-        parse_cell(path, row, column, cell, sidecar.decimal_comma)  # raises, naming the cell
+        parse_cell(path, row, column, cell, params["decimal_comma"])  # raises, naming the cell
     return con.execute("SELECT count(*) FROM national_values").fetchone()[0]
 
 

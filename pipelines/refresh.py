@@ -2,11 +2,18 @@
 
 ``wijkkompas new-edition 2026 --survey FILE --cbs FILE [--registers FILE]`` does, in order:
 
-1. checks the new files can be read as what they claim to be *before* anything changes:
-   the CBS file through the variable crosswalk (a new StatLine year gets its crosswalk column
-   derived from the newest year of the same scheme: same column, or the same topic with another
-   ``_NN`` suffix; topics not found are listed), the survey export with the codebook (the wave
-   is added to every question whose column is in the export), the register export;
+1. checks the new files can be read as what they claim to be *before* anything changes (and
+   before any build, in a second or two): first their years (``check_years``: the survey's wave
+   column ``golf`` against the edition, the register export's ``jaar`` against its year, the
+   CBS file's period column or StatLine table id (``ingest.cbs.KWB_TABLE_YEARS``) or the year
+   of the sidecar beside it against the CBS year, and an edition more than a year after today,
+   a typo such as 2062), naming the statistician's own file, the row, the column, the value and
+   what was expected; then the CBS file through the variable crosswalk (a new StatLine year
+   gets its crosswalk column derived from the newest year of the same scheme: same column, or
+   the same topic with another ``_NN`` suffix; topics not found are listed), the survey export
+   with the codebook (the wave is added to every question whose column is in the export; a
+   column close to a question's name is a misspelling, said before any advice on dropped
+   questions), the register export; every problem of a file at once;
 2. copies them into ``data/raw/`` with their sidecars (checksum and provenance; a sidecar next
    to the given file is carried over, so a synthetic file stays marked synthetic);
 3. adds the edition to ``data/editions.yml`` (area year = the CBS year; boundaries of the newest
@@ -29,6 +36,7 @@ import io
 import re
 import shutil
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -40,9 +48,15 @@ from ruamel.yaml.nodes import MappingNode, SequenceNode
 from ruamel.yaml.tokens import CommentToken
 from ruamel.yaml.util import load_yaml_guess_indent
 
-from ingest.cbs import _suffix_stem, load_crosswalk, read_kerncijfers
-from ingest.csvfile import read_delimited
-from ingest.errors import InputError
+from ingest.cbs import (
+    KWB_TABLE_YEARS,
+    PERIOD_COLUMNS,
+    _suffix_stem,
+    load_crosswalk,
+    read_kerncijfers,
+)
+from ingest.csvfile import misspellings, read_delimited
+from ingest.errors import InputError, Problems
 from ingest.registers.export import read_register_export
 from ingest.snapshots import sha256_of, sidecar_path, write_sidecar
 from ingest.survey.codebook import load_codebook
@@ -300,6 +314,25 @@ def prepare(spec: NewEdition, echo=print) -> Change:
     """Steps 1-3 of the module doc; returns what changed (to undo on failure). Raises
     InputError (nothing changed) when a file cannot be read."""
     cfg = editions_config()
+    check_request(spec)
+    change = Change()
+    try:
+        _stage_cbs(spec, change, echo)
+        _stage_survey(spec, change, echo)
+        if spec.registers:
+            _stage_registers(spec, change, echo)
+        _stage_edition(spec, change, cfg, echo)
+    except BaseException:
+        change.undo()
+        raise
+    return change
+
+
+def check_request(spec: NewEdition) -> None:
+    """What can be refused before anything is read in full or changed (the command runs it
+    before it waits for nothing: before it takes the build lock, and again under it): a known
+    or older edition, a missing file, a file already in data/raw, files of another year."""
+    cfg = editions_config()
     known = [e.edition for e in cfg.editions]
     if spec.edition in known:
         raise InputError(
@@ -324,17 +357,130 @@ def prepare(spec: NewEdition, echo=print) -> Change:
                 "the file is already in data/raw",
                 expected="a file outside data/raw (the command copies it there with its sidecar)",
             )
-    change = Change()
+    check_years(spec)
+
+
+def check_years(spec: NewEdition, today: date | None = None) -> None:
+    """Refuse files of another year, and an edition year that cannot be right, before anything
+    changes: one InputError listing every such problem, each naming the file the statistician
+    gave (not its copy in data/raw), the row, the column, the value found and the year
+    expected. A file that cannot be read at all is listed too (its reader's message)."""
+    today = today or date.today()
+    problems = Problems()
+    for label, year in (("edition", spec.edition), ("--cbs-year", spec.cbs_year)):
+        if year is not None and year > today.year + 1:
+            problems.add(
+                InputError(
+                    None,
+                    f"{label} {year} cannot be right: it is more than a year after today "
+                    f"({today.isoformat()})",
+                    value=year,
+                    expected=f"a year up to {today.year + 1}: the year of the new survey wave "
+                    "(a typo?)",
+                )
+            )
+    problems.add(
+        _year_column_problem(
+            spec.survey, "golf", spec.edition,
+            what="the survey's wave", rule="survey_responses.wave_matches_export",
+            expected=f"{spec.edition}, the edition being added (the export of another wave? "
+            f"then give that wave's edition, or the {spec.edition} export)",
+        )
+    )  # fmt: skip
+    if spec.registers:
+        problems.add(
+            _year_column_problem(
+                spec.registers, "jaar", spec.year,
+                what="the register export's year", rule="register_values.year_matches_export",
+                expected=f"{spec.year}, the year of the edition's figures (--cbs-year, else the "
+                "edition): the export of that year",
+            )
+        )  # fmt: skip
+    for problem in _cbs_year_problems(spec):
+        problems.add(problem)
+    problems.raise_all()
+
+
+def _year_of(value: str) -> int | None:
+    """The year a cell names: its first four digits ("2024", "2024JJ00", "2017WK001400")."""
+    found = re.match(r"\s*(\d{4})", value)
+    return int(found.group(1)) if found else None
+
+
+def _year_column_problem(
+    path: Path, column: str, year: int, *, what: str, rule: str, expected: str
+) -> InputError | None:
+    """The rows of ``path`` whose ``column`` names another year than ``year``: the first, and
+    how many (cells that name no year are the reader's to report)."""
     try:
-        _stage_cbs(spec, change, echo)
-        _stage_survey(spec, change, echo)
-        if spec.registers:
-            _stage_registers(spec, change, echo)
-        _stage_edition(spec, change, cfg, echo)
-    except BaseException:
-        change.undo()
-        raise
-    return change
+        table = read_delimited(path)
+    except InputError as err:
+        return err
+    if column not in table.header:
+        return None
+    at = table.column_index(column)
+    years = [_year_of(row[at]) for row in table.rows]
+    other = [n for n, found in enumerate(years) if found is not None and found != year]
+    if not other:
+        return None
+    found = sorted({years[n] for n in other})
+    return InputError(
+        path,
+        f"{what} is not {year}: {len(other)} of {len(years)} rows say "
+        + " or ".join(map(str, found)),
+        row=other[0] + 2,
+        column=column,
+        value=table.rows[other[0]][at].strip(),
+        expected=expected,
+        rule=rule,
+    )
+
+
+def _cbs_year_problems(spec: NewEdition) -> list[InputError]:
+    """A CBS file of another year than the edition's CBS year: by a period column, by a
+    StatLine table id that is another year's (``ingest.cbs.KWB_TABLE_YEARS``), by the year of
+    the sidecar beside it. Most CBS downloads have neither a period column nor a sidecar: an
+    unknown year is not refused here (the quality rules and the crosswalk see the content)."""
+    problems = []
+    expected = f"the kerncijfers of {spec.year} (--cbs-year, else the edition)"
+    try:
+        header = read_delimited(spec.cbs).header
+    except InputError as err:
+        return [err]
+    for column in (c for c in PERIOD_COLUMNS if c in header):
+        problems.append(
+            _year_column_problem(
+                spec.cbs, column, spec.year, what="the CBS file's period",
+                rule="cbs_period", expected=expected,
+            )
+        )  # fmt: skip
+    given = _given_sidecar(spec.cbs)
+    table = spec.cbs_table or given.get("table_id")
+    if KWB_TABLE_YEARS.get(table, spec.year) != spec.year:
+        known = KWB_TABLE_YEARS[table]
+        problems.append(
+            InputError(
+                spec.cbs if spec.cbs_table else sidecar_path(spec.cbs),
+                f"StatLine table {table} holds the kerncijfers of {known}, not {spec.year}",
+                key=None if spec.cbs_table else "table_id",
+                value=table,
+                expected=f"{expected}; if the edition takes the {known} figures: --cbs-year "
+                f"{known}",
+                rule="cbs_period",
+            )
+        )
+    if isinstance(given.get("year"), int) and given["year"] != spec.year:
+        problems.append(
+            InputError(
+                sidecar_path(spec.cbs),
+                f"the sidecar says the file holds the kerncijfers of {given['year']}",
+                key="year",
+                value=given["year"],
+                expected=expected,
+                rule="cbs_period",
+            )
+        )
+    return [p for p in problems if p is not None]
 
 
 def _stage_cbs(spec: NewEdition, change: Change, echo) -> None:
@@ -402,71 +548,112 @@ def wave_questions(
     """The questions a new wave asks, checked for completeness against the previous wave: the
     codebook's questions of ``wave`` when it lists the wave already, else the export's question
     columns. Every question asked in the previous wave is asked again or named in ``dropped``
-    (deliberately not asked). Raises an InputError listing what is missing, a dropped question
-    that is no question of the previous wave or is asked after all, and a wave without any
-    question."""
+    (deliberately not asked). Raises one InputError listing every problem: first a column of
+    the export close to a question it lacks (a misspelling, "did you mean ...?", never advised
+    to be dropped), then a dropped question that is no question of the previous wave or is
+    asked after all, a wave without any question, the questions missing, and columns the
+    codebook does not know.
+
+    A misspelt question counts as asked (the export's reader names the misspelling with the
+    file's other problems when nothing else is wrong here)."""
+    export = source
     listed = {q.id for q in codebook.questions_in(wave)}
+    before = {q.id for q in codebook.questions_in(previous_wave)}
+    known = set(codebook.frame) | set(codebook.by_id)
+    absent = sorted((listed or before) - header) + [c for c in codebook.frame if c not in header]
+    misspelt = misspellings(sorted(header - known), absent)
     asked = listed or {q.id for q in codebook.questions if q.id in header}
+    asked |= {q for q in misspelt.values() if q in codebook.by_id}
     if listed:
         source = CODEBOOK_FILE_HINT
-    before = {q.id for q in codebook.questions_in(previous_wave)}
+    problems = Problems()
+    for column, meant in misspelt.items():
+        problems.add(
+            InputError(
+                export,
+                f"unexpected column; did you mean {meant}?",
+                row=1,
+                column=column,
+                expected=f"column '{meant}' in its place: correct the header",
+                rule="survey_expected_columns",
+            )
+        )
     unknown = sorted(set(dropped) - before)
     if unknown:
-        raise InputError(
-            source,
-            f"--dropped-questions names {', '.join(unknown)}, not asked in {previous_wave}",
-            expected=f"questions of the {previous_wave} wave of the codebook",
+        problems.add(
+            InputError(
+                source,
+                f"--dropped-questions names {', '.join(unknown)}, not asked in {previous_wave}",
+                expected=f"questions of the {previous_wave} wave of the codebook",
+            )
         )
     present = sorted(set(dropped) & asked)
     if present:
-        raise InputError(
-            source,
-            f"--dropped-questions names {', '.join(present)}, but "
-            + (
-                f"the codebook asks {'it' if len(present) == 1 else 'them'} in {wave}"
-                if listed
-                else f"the export has {'that column' if len(present) == 1 else 'those columns'}"
-            ),
-            row=None if listed else 1,
-            column=None if listed else present[0],
-            expected="only questions the new wave did not ask",
+        problems.add(
+            InputError(
+                source,
+                f"--dropped-questions names {', '.join(present)}, but "
+                + (
+                    f"the codebook asks {'it' if len(present) == 1 else 'them'} in {wave}"
+                    if listed
+                    else f"the export has {'that column' if len(present) == 1 else 'those columns'}"
+                ),
+                row=None if listed else 1,
+                column=None if listed else present[0],
+                expected="only questions the new wave did not ask",
+            )
         )
     if not asked:
-        raise InputError(
-            source,
-            f"the export has no question columns at all, only {', '.join(sorted(header))}",
-            row=1,
-            expected=f"the frame columns and a column per question asked in {wave} "
-            f"(the {previous_wave} wave asked {len(before)}); a synthetic wave for a year the "
-            "codebook does not know: wijkkompas generate-survey --questions-of "
-            f"{previous_wave}",
-            rule="survey_wave_sizes.wave_asks_questions",
+        problems.add(
+            InputError(
+                source,
+                f"the export has no question columns at all, only {', '.join(sorted(header))}",
+                row=1,
+                expected=f"the frame columns and a column per question asked in {wave} "
+                f"(the {previous_wave} wave asked {len(before)}); a synthetic wave for a year the "
+                "codebook does not know: wijkkompas generate-survey --questions-of "
+                f"{previous_wave}",
+                rule="survey_wave_sizes.wave_asks_questions",
+            )
         )
     missing = sorted(before - asked - set(dropped))
-    if missing:
-        raise InputError(
-            source,
-            f"{len(missing)} question(s) asked in {previous_wave} are not "
-            + ("asked in the codebook's wave " + str(wave) if listed else "in the export")
-            + f": {', '.join(missing)}",
-            row=None if listed else 1,
-            column=None if listed else missing[0],
-            expected=f"a column for every question of the {previous_wave} wave; if the "
-            f"{wave} questionnaire deliberately left them out, say so: "
-            f"--dropped-questions {','.join(missing)}",
-            rule="survey_waves.previous_questions_asked",
+    if missing and asked:
+        problems.add(
+            InputError(
+                source,
+                f"{len(missing)} question(s) asked in {previous_wave} are not "
+                + ("asked in the codebook's wave " + str(wave) if listed else "in the export")
+                + f": {', '.join(missing)}",
+                row=None if listed else 1,
+                column=None if listed else missing[0],
+                expected=f"a column for every question of the {previous_wave} wave; if the "
+                f"{wave} questionnaire deliberately left them out, say so: "
+                f"--dropped-questions {','.join(missing)}",
+                rule="survey_waves.previous_questions_asked",
+            )
         )
+    unexpected = sorted(header - known - set(misspelt))
+    if len(problems.found) > len(misspelt) and unexpected:  # the rest of the header at once
+        problems.add(
+            InputError(
+                export,
+                f"unexpected column ({len(unexpected)} in all: {', '.join(unexpected)})",
+                row=1,
+                column=unexpected[0],
+                expected="only the frame columns and questions of data/survey/codebook.yml (a "
+                "new question: describe it in the codebook first)",
+                rule="survey_expected_columns",
+            )
+        )
+    if len(problems.found) > len(misspelt):  # misspellings alone: the export's reader says them
+        problems.raise_all()
     return asked
 
 
 def _stage_survey(spec: NewEdition, change: Change, echo) -> None:
     codebook_file = data_dir() / "survey" / "codebook.yml"
     codebook = load_codebook(codebook_file)
-    header = set(
-        read_delimited(
-            spec.survey, delimiter=codebook.survey.delimiter, encoding=codebook.survey.encoding
-        ).header
-    )
+    header = set(read_delimited(spec.survey).header)
     target = raw_dir() / "survey" / f"wijkenquete_{spec.edition}.csv"
     previous = max(e.edition for e in editions_config().editions)
     asked = wave_questions(

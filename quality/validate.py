@@ -169,8 +169,25 @@ def validate(
         if not result.success and not rows and "observed_value" in res:
             rows = [{"observed_value": res["observed_value"]}]
             result.unexpected_count = result.unexpected_count or 1
-        result.failing_rows = [
-            {k: _plain(v) for k, v in row.items()} if isinstance(row, dict) else {"row": row}
-            for row in rows[:FAILING_ROWS_KEPT]
-        ]
+        result.failing_rows = _name_copies(
+            [
+                {k: _plain(v) for k, v in row.items()} if isinstance(row, dict) else {"row": row}
+                for row in rows[:FAILING_ROWS_KEPT]
+            ]
+        )
     return list(results.values())
+
+
+def _name_copies(rows: list[dict]) -> list[dict]:
+    """Failing rows of a file that ``wijkkompas new-edition`` copied into data/raw name the
+    statistician's own file too: ``wijkenquete_2026.csv (copy of bad_year.csv)``."""
+    if not any(row.get("source_file") for row in rows):
+        return rows
+    from ingest.snapshots import copies_in
+    from pipelines.settings import raw_dir
+
+    copies = copies_in(raw_dir())
+    for row in rows:
+        if row.get("source_file") in copies:
+            row["source_file"] = f"{row['source_file']} (copy of {copies[row['source_file']]})"
+    return rows

@@ -63,8 +63,9 @@ def test_corpus_has_the_cases_the_field_meets():
         assert (CORPUS / "files" / case["file"]).exists(), name
         assert case["outcome"] in ("fail", "warn") and case["expect"], name
     must = {
-        "wrong_delimiter",
-        "latin1_with_diaeresis",
+        "mixed_delimiters",
+        "mixed_encodings",
+        "layout_utf16",
         "missing_column",
         "renamed_cbs_column",
         "unknown_wijk_code",
@@ -78,6 +79,53 @@ def test_corpus_has_the_cases_the_field_meets():
         "survey_of_the_wrong_year",
     }
     assert must <= set(CASES)
+
+
+def test_what_the_corpus_once_refused_is_read_like_the_original():
+    """A CBS file and an own layout saved by a Dutch Excel (semicolons) and a gebieden file in
+    Latin-1 with an "ë" were bad inputs once; their delimiter and encoding are detected now."""
+    import pandas as pd
+
+    from ingest.cbs import load_crosswalk, read_kerncijfers
+    from ingest.csvfile import read_delimited
+
+    shipped = ROOT / "data/raw/cbs/kwb_2017_wijkbuurtkaart_groningen_wijken.csv"
+    sidecar = read_sidecar(shipped)
+
+    def figures(path):
+        frame = read_kerncijfers(
+            path,
+            year=sidecar.year,
+            scheme=sidecar.scheme,
+            crosswalk=load_crosswalk(),
+            area_level=sidecar.area_level,
+        )
+        return frame.drop(columns="source_file")
+
+    excel = CORPUS / "files" / "kwb_2017_wijken_semicolons.csv"
+    assert read_delimited(excel).delimiter == ";"
+    pd.testing.assert_frame_equal(figures(excel), figures(shipped))
+    layout = read_delimited(CORPUS / "files" / "layout_semicolons.csv")
+    original = read_delimited(ROOT / "data/areas/layout_example.csv")
+    assert (layout.delimiter, layout.header, layout.rows) == (";", original.header, original.rows)
+    gebieden = read_delimited(CORPUS / "files" / "gebieden_latin1.csv")
+    assert gebieden.encoding == "windows-1252"
+    assert gebieden.rows[1] == ["WK001402", "Oud-West", "GB001402", "Oude Wijken en Poëziekwartier"]
+    assert gebieden.rows[2:] == read_delimited(ROOT / "data/areas/gebieden.csv").rows[2:]
+
+
+def test_a_dutch_excel_layout_and_a_latin1_gebieden_file_pass_check(
+    data_copy, tmp_path, built_warehouse
+):
+    """The same files in a copy of data/, through ``wijkkompas check`` (areas and its rules)."""
+    shutil.copyfile(
+        CORPUS / "files" / "layout_semicolons.csv", data_copy / "areas/layout_example.csv"
+    )
+    shutil.copyfile(CORPUS / "files" / "gebieden_latin1.csv", data_copy / "areas/gebieden.csv")
+    copy_warehouse(built_warehouse, tmp_path)
+    result = run_command(["check", "--select", "areas"], data_copy, tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "0 blocking failures" in result.output
 
 
 def test_every_rules_file_follows_the_schema():

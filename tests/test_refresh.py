@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import time
 
 import duckdb
 import pandas as pd
@@ -218,15 +219,7 @@ def test_new_edition_2026_without_registers_end_to_end(tmp_path, data_copy, buil
 def test_new_edition_with_a_bad_survey_changes_nothing(tmp_path, data_copy):
     data = data_copy
     before = _tree_digest(data)
-    survey = tmp_path / "enquete_2026.csv"
-    lines = (data / "raw/survey/wijkenquete_2024.csv").read_text(encoding="utf-8").splitlines()
-    header = lines[0].split(";")
-    drop = header.index("leeftijd")
-    survey.write_text(
-        "\n".join(";".join(c for i, c in enumerate(ln.split(";")) if i != drop) for ln in lines)
-        + "\n",
-        encoding="utf-8",
-    )
+    survey = _survey_2026(tmp_path, data, drop=("leeftijd",))
     cbs = tmp_path / "kerncijfers_2026.csv"
     shutil.copy(ROOT / "data/raw/cbs/kwb_2024_85984NED_groningen.csv", cbs)
     r = run_cli(
@@ -246,11 +239,14 @@ def _survey_2026(
     keep_only: tuple | None = None,
     answer: tuple[int, str, str] | None = None,
 ):
-    """The shipped 2024 export as a 2026 wave: without the columns ``drop``, with only the
-    columns ``keep_only``, or with one answer (row, column, value) changed."""
+    """The shipped 2024 export as a 2026 wave (its wave column ``golf`` says 2026): without the
+    columns ``drop``, with only the columns ``keep_only``, or with one answer (row, column,
+    value) changed."""
     lines = (data / "raw/survey/wijkenquete_2024.csv").read_text(encoding="utf-8").splitlines()
     table = [line.split(";") for line in lines]
     header = table[0]
+    for row in table[1:]:
+        row[header.index("golf")] = "2026"
     keep = [i for i, c in enumerate(header)
             if c not in drop and (keep_only is None or c in keep_only)]  # fmt: skip
     if answer is not None:
@@ -398,7 +394,10 @@ def test_a_refresh_failing_on_a_rule_leaves_data_warehouse_and_site_as_they_were
     assert "Edition 2026 was NOT added" in r.stderr and "Traceback" not in r.stderr
     assert (_tree_digest(data), _warehouse_state(warehouse), _tree_digest(site)) == before
     assert hashlib.sha256(warehouse.read_bytes()).hexdigest() == warehouse_bytes
-    failed = warehouse.with_name("w.failed.duckdb")  # the failed run, kept to inspect
+    from pipelines.runner import failed_copies
+
+    failed = failed_copies(warehouse)[-1]  # the failed run, kept to inspect, named by time
+    assert failed.name.startswith("w.failed-") and str(failed) in r.stderr
     assert 2026 in dict(duckdb.connect(str(failed), read_only=True).sql(
         "SELECT edition, 1 FROM editions").fetchall())  # fmt: skip
 
@@ -492,3 +491,159 @@ def test_a_raw_file_of_another_edition_is_never_replaced(tmp_path, data_copy, mo
     with pytest.raises(InputError, match=r"would replace raw/cbs/kwb_2024_85984NED_groningen"):
         prepare(spec, print)
     assert _tree_digest(data) == before
+
+
+def _new_edition(*args: str, data, tmp_path):
+    """``wijkkompas new-edition ARGS`` as the statistician runs it, and the seconds it took."""
+    started = time.perf_counter()
+    r = run_cli("new-edition", *args, data=data, tmp=tmp_path)
+    return r, time.perf_counter() - started
+
+
+def _rename_column(path, column: str, to: str) -> None:
+    lines = path.read_text("utf-8").split("\n", 1)
+    header = [to if c == column else c for c in lines[0].split(";")]
+    assert to in header
+    path.write_text(";".join(header) + "\n" + lines[1], "utf-8")
+
+
+def test_a_misspelt_question_is_named_and_never_advised_to_be_dropped(tmp_path, data_copy):
+    """A typo in a question's column is a misspelling ("did you mean"), not a question the wave
+    left out: following --dropped-questions advice would drop a question that was asked."""
+    data = data_copy
+    before = _tree_digest(data)
+    cbs = _cbs_2026(tmp_path)
+    survey = _survey_2026(tmp_path, data)
+    _rename_column(survey, "won_cijfer_buurt", "won_cijfer_buurrt")
+    r, _ = _new_edition("2026", "--survey", str(survey), "--cbs", str(cbs), data=data,
+                        tmp_path=tmp_path)  # fmt: skip
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert (
+        f"file {survey}, row 1, column 'won_cijfer_buurrt': unexpected column; did you mean "
+        "won_cijfer_buurt?"
+    ) in r.stderr, r.stderr
+    assert "dropped-questions" not in r.stderr and "Building" not in r.stdout
+
+    # with a question really left out too: one message, the misspelling first, the advice to
+    # drop only for the question that is missing
+    survey = _survey_2026(tmp_path, data, drop=("won_schoon",))
+    _rename_column(survey, "won_cijfer_buurt", "won_cijfer_buurrt")
+    r, _ = _new_edition("2026", "--survey", str(survey), "--cbs", str(cbs), data=data,
+                        tmp_path=tmp_path)  # fmt: skip
+    assert r.returncode == 1
+    message = r.stderr
+    assert "2 problems, the most likely cause first:" in message, message
+    first = message.index("1. row 1, column 'won_cijfer_buurrt': unexpected column; did you mean")
+    second = message.index("2. row 1, column 'won_schoon': 1 question(s) asked in 2024 are not")
+    assert first < second
+    assert "--dropped-questions won_schoon [rule" in message
+    assert "won_cijfer_buurt," not in message and "dropped-questions won_cijfer" not in message
+    assert _tree_digest(data) == before
+
+
+def test_a_survey_of_another_wave_is_refused_in_seconds_naming_the_users_file(tmp_path, data_copy):
+    """The 2024 export given as the 2026 wave: refused before any build, naming the file the
+    statistician gave (not its copy in data/raw), the row, column, value and year expected."""
+    data = data_copy
+    before = _tree_digest(data)
+    bad = tmp_path / "bad_year.csv"
+    shutil.copy(data / "raw/survey/wijkenquete_2024.csv", bad)
+    r, seconds = _new_edition("2026", "--survey", str(bad), "--cbs", str(_cbs_2026(tmp_path)),
+                              data=data, tmp_path=tmp_path)  # fmt: skip
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert seconds < 10, f"refused after {seconds:.1f} s"
+    assert (
+        f"file {bad}, row 2, column 'golf': the survey's wave is not 2026: 17011 of 17011 rows "
+        "say 2024 (found '2024'); expected 2026, the edition being added"
+    ) in r.stderr, r.stderr
+    assert "wijkenquete_2026" not in r.stderr  # never the name of the copy it would become
+    assert "Building" not in r.stdout and "Traceback" not in r.stderr
+    assert _tree_digest(data) == before
+
+
+def test_an_edition_year_typo_is_refused_in_seconds(tmp_path, data_copy):
+    """``new-edition 2062`` for 2026: the year cannot be right, and the survey says 2026."""
+    data = data_copy
+    before = _tree_digest(data)
+    survey = _survey_2026(tmp_path, data)
+    r, seconds = _new_edition("2062", "--survey", str(survey), "--cbs", str(_cbs_2026(tmp_path)),
+                              data=data, tmp_path=tmp_path)  # fmt: skip
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert seconds < 10, f"refused after {seconds:.1f} s"
+    message = r.stderr
+    assert "1. edition 2062 cannot be right: it is more than a year after today" in message, message
+    assert (
+        f"2. file {survey}, row 2, column 'golf': the survey's wave is not 2062: 17011 of 17011 "
+        "rows say 2026 (found '2026')"
+    ) in message
+    assert "Building" not in r.stdout
+    assert _tree_digest(data) == before
+
+
+def test_registers_and_cbs_of_another_year_are_refused_before_anything_changes(
+    tmp_path, data_copy, monkeypatch
+):
+    """The register export's ``jaar`` and the CBS file's period column, or its StatLine table,
+    of another year than the edition's figures: all named at once, nothing changed."""
+    from ingest.errors import InputError
+    from pipelines.refresh import NewEdition, check_years, prepare
+
+    data = data_copy
+    monkeypatch.setenv("WIJKKOMPAS_DATA", str(data))
+    before = _tree_digest(data)
+    registers = tmp_path / "registraties.csv"
+    shutil.copy(data / "raw/registers/registers_2024.csv", registers)
+    cbs = tmp_path / "statline_download.csv"  # a download with StatLine's period column
+    lines = (ROOT / "data/raw/cbs/kwb_2024_85984NED_groningen.csv").read_text("utf-8").split("\n")
+    cbs.write_text(
+        "\n".join(
+            [lines[0] + ",Perioden"] + [ln + ",2024JJ00" for ln in lines[1:] if ln]
+        ) + "\n",
+        "utf-8",
+    )  # fmt: skip
+    spec = NewEdition(2026, _survey_2026(tmp_path, data), cbs, registers)
+    with pytest.raises(InputError) as err:
+        prepare(spec, print)
+    message = str(err.value)
+    assert f"file {registers}: 2 problems, the most likely cause first:" in message, message
+    assert (
+        "1. row 2, column 'jaar': the register export's year is not 2026: 13288 of 13288 rows "
+        "say 2024 (found '2024')"
+    ) in message
+    assert (
+        f"2. file {cbs}, row 2, column 'Perioden': the CBS file's period is not 2026: 177 of "
+        "177 rows say 2024 (found '2024JJ00')"
+    ) in message
+    assert _tree_digest(data) == before
+    # a StatLine table known to hold another year's figures
+    spec = NewEdition(2026, _survey_2026(tmp_path, data), _cbs_2026(tmp_path),
+                      cbs_table="85984NED")  # fmt: skip
+    with pytest.raises(InputError, match=r"table 85984NED holds the kerncijfers of 2024, not 2026"):
+        check_years(spec)
+    check_years(NewEdition(2026, spec.survey, spec.cbs, cbs_year=2024, cbs_table="85984NED"))
+
+
+def test_a_rule_failing_on_a_copy_names_the_users_file(
+    tmp_path, data_copy, built_warehouse, monkeypatch
+):
+    """A problem only a quality rule sees (a respondent twice) in a file new-edition copied:
+    the failure lines name the copy and the statistician's own file."""
+    from pipelines.refresh import NewEdition, prepare
+
+    data = data_copy
+    monkeypatch.setenv("WIJKKOMPAS_DATA", str(data))
+    survey = _survey_2026(tmp_path, data)
+    twice = survey.with_name("enquete_met_dubbele.csv")
+    lines = survey.read_text("utf-8").splitlines()
+    twice.write_text("\n".join([*lines, lines[1]]) + "\n", "utf-8")
+    change = prepare(NewEdition(2026, twice, _cbs_2026(tmp_path)), print)
+    try:
+        (tmp_path / "wh").mkdir()
+        shutil.copy(built_warehouse, tmp_path / "wh" / "w.duckdb")
+        r = run_cli("check", "--select", "survey_export", "--select", "survey_responses",
+                    "--edition", "2026", data=data, tmp=tmp_path)  # fmt: skip
+    finally:
+        change.undo()
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "FATAL survey_responses.respondent_id_unique" in r.stdout, r.stdout
+    assert "source_file wijkenquete_2026.csv (copy of enquete_met_dubbele.csv)" in r.stdout

@@ -258,10 +258,40 @@ def test_bad_export_names_file_row_column_and_expected(tmp_path, edit, expect):
     assert "export.csv" in str(err.value)
 
 
-def test_wrong_delimiter_is_named(tmp_path):
-    path = _write_bad(tmp_path, lambda f: None, delimiter=",")
-    with pytest.raises(InputError, match=r"export.csv, row 1: wrong delimiter.*commas"):
+def test_an_export_with_commas_or_tabs_reads_like_the_shipped_one(tmp_path):
+    shipped = read_register_export(REGISTERS / "registers_2017.csv", 2017)
+    for delimiter in (",", "\t"):
+        path = _write_bad(tmp_path, lambda f: None, delimiter=delimiter)
+        frame = read_register_export(path, 2017).drop(columns="source_file")
+        pd.testing.assert_frame_equal(frame, shipped.drop(columns="source_file"))
+
+
+def test_every_problem_of_an_export_is_reported_at_once(tmp_path):
+    """A year that is no year and counts with decimals: one message, every column's first bad
+    row and how many; a misspelt column is a misspelling (not "missing column aantal" and
+    "unexpected column aantl")."""
+
+    def values(frame):
+        frame.loc[3, "jaar"] = "2017x"
+        frame.loc[[7, 8], "aantal"] = ["2.5", "1,5"]
+
+    path = _write_bad(tmp_path, values)
+    with pytest.raises(InputError) as err:
         read_register_export(path, 2017)
+    message = str(err.value)
+    assert f"file {path}: 2 problems, the most likely cause first:" in message, message
+    assert "1. row 5, column 'jaar': not a year (1 rows in all) (found '2017x')" in message
+    assert "2. row 9, column 'aantal': not a whole number (2 rows in all) (found '2.5')" in message
+    assert (err.value.row, err.value.column) == (5, "jaar")
+
+    path = _write_bad(tmp_path, lambda f: f.rename(columns={"aantal": "aantl"}, inplace=True))
+    with pytest.raises(InputError) as err:
+        read_register_export(path, 2017)
+    message = str(err.value)
+    assert message.startswith(
+        f"file {path}, row 1, column 'aantl': unexpected column; did you mean aantal?"
+    ), message
+    assert "missing column" not in message
 
 
 def test_bad_variables_file_names_the_variable(tmp_path):

@@ -57,3 +57,40 @@ def test_missing_sidecar_says_how_to_create_one(tmp_path):
     )
     assert read_sidecar(path).sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
     assert verify_snapshot(path).sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_sidecar_states_the_encoding_and_delimiter_it_detected(tmp_path, data_dir):
+    """write_sidecar (``wijkkompas snapshot``, new-edition's copies) states how a delimited file
+    is written; a shipped sidecar without them still works: the file is detected when read."""
+    from ingest.csvfile import read_delimited
+
+    path = tmp_path / "gebieden.csv"
+    path.write_bytes("wijk_code\tgebied_name\nWK001402\tPoëziekwartier\n".encode("windows-1252"))
+    sidecar = write_sidecar(path, title="t", publisher="me", licence="CC0", origin="test",
+                            kind="documentation")  # fmt: skip
+    assert (sidecar.encoding, sidecar.delimiter) == ("windows-1252", "\t")
+    assert read_sidecar(path).delimiter == "\t"  # a tab survives the YAML
+    assert read_delimited(path).rows == [["WK001402", "Poëziekwartier"]]
+    # none stated: detected
+    shipped = data_dir / "raw" / "survey" / "wijkenquete_2024.csv"
+    assert read_sidecar(shipped).encoding is None and read_sidecar(shipped).delimiter is None
+    table = read_delimited(shipped)
+    assert (table.encoding, table.delimiter) == ("utf-8", ";")
+    # a file that cannot be read as a table is recorded without them (its reader says why)
+    broken = tmp_path / "broken.csv"
+    broken.write_bytes(b"a,b\n1,2\n3;4\n")
+    sidecar = write_sidecar(broken, title="t", publisher="me", licence="CC0", origin="test",
+                            kind="documentation")  # fmt: skip
+    assert sidecar.encoding is None and sidecar.delimiter is None
+
+
+def test_an_unknown_encoding_in_a_sidecar_is_named(tmp_path):
+    from ingest.csvfile import read_delimited
+
+    path = tmp_path / "f.csv"
+    path.write_text("a;b\n1;2\n", encoding="utf-8")
+    (tmp_path / "f.csv.meta.yml").write_text("encoding: latin-9\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        read_delimited(path)
+    assert "f.csv.meta.yml, key 'encoding': unknown encoding (found 'latin-9')" in str(err.value)
+    assert "'utf-8' | 'utf-8-sig' | 'windows-1252'" in str(err.value)

@@ -125,3 +125,45 @@ def test_bad_export_names_row_column_and_expected(tmp_path, codebook, edit, expe
     with pytest.raises(InputError, match=expect) as err:
         read_survey_export(path, codebook, 2018)
     assert "export.csv" in str(err.value)
+
+
+def test_every_problem_of_an_export_is_reported_at_once(tmp_path, codebook):
+    """A misspelt question, a frame column missing, text in a number and answers outside the
+    codebook: one message, the misspelling first, each column's first bad row and how many."""
+
+    def edit(frame):
+        frame.rename(columns={"won_cijfer_buurt": "won_cijfer_buurrt"}, inplace=True)
+        frame.drop(columns=["modus"], inplace=True)
+        frame.loc[9, "leeftijd"] = "twintig"
+        frame.loc[[20, 30], "coh_thuis"] = "7"
+
+    path = _write_bad(tmp_path, edit)
+    with pytest.raises(InputError) as err:
+        read_survey_export(path, codebook, 2018)
+    message = str(err.value)
+    lines = [line.strip() for line in message.splitlines()]
+    assert lines[0] == f"file {path}: 4 problems, the most likely cause first:", message
+    assert lines[1].startswith(
+        "1. row 1, column 'won_cijfer_buurrt': unexpected column; did you mean won_cijfer_buurt?"
+    )
+    assert lines[2].startswith("2. row 1, column 'modus': missing column")
+    assert "dropped_questions" not in lines[2]  # a frame column, not a question
+    assert lines[3].startswith(
+        "3. row 11, column 'leeftijd': not a whole number (1 rows in all) (found 'twintig')"
+    )
+    assert lines[4].startswith(
+        "4. row 22, column 'coh_thuis': answer outside the codebook (2 rows in all) (found '7')"
+    )
+    assert (err.value.row, err.value.column) == (1, "won_cijfer_buurrt")
+
+
+def test_an_export_saved_by_a_dutch_excel_or_with_commas_reads_the_same(tmp_path, codebook):
+    shipped = read_survey_export(SURVEY / "wijkenquete_2018.csv", codebook, 2018)
+    frame = pd.read_csv(SURVEY / "wijkenquete_2018.csv", sep=";", dtype=str, keep_default_na=False)
+    for name, delimiter, encoding in (("comma.csv", ",", "utf-8-sig"),
+                                      ("excel.csv", ";", "windows-1252")):  # fmt: skip
+        frame.to_csv(tmp_path / name, sep=delimiter, index=False, encoding=encoding)
+        read_back = read_survey_export(tmp_path / name, codebook, 2018)
+        pd.testing.assert_frame_equal(
+            read_back.drop(columns="source_file"), shipped.drop(columns="source_file")
+        )
