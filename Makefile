@@ -80,9 +80,13 @@ format: env
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-dagster: env ## the Dagster UI on http://127.0.0.1:3000
+# `make dagster PORT=3100`: the port given, else 3000 (not `make serve`'s default 8000)
+DAGSTER_PORT = $(if $(filter command line environment,$(origin PORT)),$(PORT),3000)
+dagster: env ## the Dagster UI (`dg dev`) on http://127.0.0.1:3000, or on PORT=...
 	mkdir -p $(DAGSTER_HOME) && cp -n pipelines/dagster.yaml $(DAGSTER_HOME)/dagster.yaml || true
-	env --default-signal=INT,TERM $(BIN)/dagster dev -h 127.0.0.1 -p 3000 -m pipelines.definitions
+	@echo "Dagster: http://127.0.0.1:$(DAGSTER_PORT)/ (Ctrl-C stops)"
+	env --default-signal=INT,TERM VIRTUAL_ENV=$(CURDIR)/$(VENV) $(BIN)/dg dev --host 127.0.0.1 \
+		--port $(DAGSTER_PORT)
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .dagster_home data/warehouse site .pytest_cache .ruff_cache \

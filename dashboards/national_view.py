@@ -10,6 +10,7 @@ import math
 import pandas as pd
 
 from dashboards import i18n
+from indicators.catalogue import in_sentence
 
 
 def _number(x) -> float | None:
@@ -122,7 +123,7 @@ def elsewhere_section(data, area, lang: str) -> dict | None:
         "intro": i18n.t(
             "elsewhere_intro",
             lang,
-            indicators=", ".join(title[i].lower() for i in composition if i in title),
+            indicators=", ".join(in_sentence(title[i]) for i in composition if i in title),
             year=int(mine["year"].iloc[0]),
         ),
         "partial": i18n.t("elsewhere_partial", lang, shared=compared_on, of=of)

@@ -43,6 +43,13 @@ def _environment() -> jinja2.Environment:
     return env
 
 
+def area_csv_path(code: str, layout: str = "cbs") -> str:
+    """An area's own CSV from the site root, where the site writes it
+    (``SiteBuilder.write_area_csvs``): ``data/<code>.csv``, an own layout's under its name
+    (``data/voorbeeld/EW21.csv``), as its pages are."""
+    return f"data/{code}.csv" if layout == "cbs" else f"data/{layout}/{code}.csv"
+
+
 def _number(value, decimals: int = 0) -> str:
     return i18n.number(value, decimals, LANG)
 
@@ -111,6 +118,7 @@ class ReportWriter:
             levels=LEVEL_PLURAL[report.level],
             root=self.root,
             site_page=self.root + layout_path(self.layout, report.level, report.code),
+            area_csv=self.root + area_csv_path(report.code, self.layout),
             layout_note=None
             if self.layout == "cbs"
             else i18n.t("own_layout_note", LANG, layout=self.layout),

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import shapely
 
-from indicators.catalogue import load_catalogue, statistics_settings
+from indicators.catalogue import in_sentence, load_catalogue, statistics_settings
 
 LAYOUT = "cbs"  # the layout the site leads with; own layouts get pages of their own
 
@@ -273,5 +273,5 @@ def similar_indicator_titles(data: SiteData, lang: str) -> str:
     """The indicators similar areas are compared on, as words ('inwoners van 15 tot 25 ...')."""
     titles = data.catalogue[f"title_{'nl' if lang == 'nl' else 'en'}"]
     return ", ".join(
-        titles[i].lower() for i in data.settings["similar_areas"]["indicators"] if i in titles
+        in_sentence(titles[i]) for i in data.settings["similar_areas"]["indicators"] if i in titles
     )

@@ -35,6 +35,7 @@ from dashboards.site_data import (
     scores_by_area,
     similar_by_area,
 )
+from indicators.catalogue import in_sentence
 
 LANG = "nl"  # the reports are for the municipality's area teams
 REPORTED_LEVELS = ("gemeente", "gebied", "wijk")
@@ -45,7 +46,6 @@ IN_SUMMARY = 3  # strengths / weaknesses / similar areas named in the summary
 CHANGES_LISTED = 8  # improvements / deteriorations listed
 DIFFERENCES_LISTED = 5  # indicators listed where the area differs from its similar areas
 CLEAR_DIFFERENCE = 10.0  # index points (one band) before a difference from similar areas counts
-ABBREVIATIONS = {"Wmo"}  # words that stay capitalised inside a sentence
 
 
 @dataclass(frozen=True, slots=True)
@@ -369,7 +369,7 @@ def _item(r: IndicatorRow) -> Markup:
     """'title* (value; gemeente city)' with the figures quoted; ``*`` marks a figure from the
     synthetic survey or registers, as the banner says."""
     return Markup("{}{} ({}; gemeente {})").format(
-        lower(r.title),
+        in_sentence(r.title),
         r.source_mark,
         quote(r, "value"),
         quote(r, "reference_value"),
@@ -380,15 +380,6 @@ def full_stop(text: str) -> Markup:
     """``text`` ending in one full stop ('Ten Boer e.o.' stays as it is)."""
     text = Markup(escape(text)).rstrip()
     return text if text.endswith(".") else text + Markup(".")
-
-
-def lower(title: str) -> str:
-    """A title inside a sentence: 'Woningen met energielabel A of B' -> 'woningen met ...';
-    abbreviations stay ('WW-uitkeringen')."""
-    first = title.split(" ", 1)[0]
-    if first in ABBREVIATIONS or not title[1:2].islower():
-        return title
-    return title[:1].lower() + title[1:]
 
 
 def _summary(ctx: ReportContext, report: AreaReport, by_id: dict[str, dict]) -> list[Markup]:
@@ -455,7 +446,7 @@ def _summary(ctx: ReportContext, report: AreaReport, by_id: dict[str, dict]) -> 
                 r = changes[key][0]
                 text += Markup(" De grootste {}: {}{} van {} naar {}.").format(
                     word,
-                    lower(r.title),
+                    in_sentence(r.title),
                     r.source_mark,
                     quote(r, "previous_value"),
                     quote(r, "value"),
@@ -467,7 +458,7 @@ def _summary(ctx: ReportContext, report: AreaReport, by_id: dict[str, dict]) -> 
         reason = (changes.get("reason") or "geen cijfers").split(": ", 1)[-1]
         out.append(
             Markup("Een vergelijking met {} is er niet: {}").format(
-                report.previous_edition, full_stop(lower(reason))
+                report.previous_edition, full_stop(in_sentence(reason))
             )
         )
     if report.similar:
@@ -481,11 +472,15 @@ def _summary(ctx: ReportContext, report: AreaReport, by_id: dict[str, dict]) -> 
             text += Markup(" Vergeleken met die {} scoort {} gunstiger op {}").format(
                 level,
                 name,
-                listing([lower(r.title) + r.source_mark for r in diff["better"][:IN_SUMMARY]]),
+                listing(
+                    [in_sentence(r.title) + r.source_mark for r in diff["better"][:IN_SUMMARY]]
+                ),
             )
             text += (
                 Markup(" en ongunstiger op {}.").format(
-                    listing([lower(r.title) + r.source_mark for r in diff["worse"][:IN_SUMMARY]])
+                    listing(
+                        [in_sentence(r.title) + r.source_mark for r in diff["worse"][:IN_SUMMARY]]
+                    )
                 )
                 if diff.get("worse")
                 else Markup(".")
@@ -494,7 +489,7 @@ def _summary(ctx: ReportContext, report: AreaReport, by_id: dict[str, dict]) -> 
             text += Markup(" Vergeleken met die {} scoort {} ongunstiger op {}.").format(
                 level,
                 name,
-                listing([lower(r.title) + r.source_mark for r in diff["worse"][:IN_SUMMARY]]),
+                listing([in_sentence(r.title) + r.source_mark for r in diff["worse"][:IN_SUMMARY]]),
             )
         out.append(text)
     return out

@@ -43,6 +43,39 @@ class Text(BaseModel):
     en: str = Field(min_length=3)
 
 
+class Title(Text):
+    """An indicator's title, in sentence case: it starts with a capital letter (or a digit), as
+    it stands above a table or a chart. Inside a sentence ``in_sentence`` writes it; a title
+    that starts in lower case would stand so in every heading and table, beside titles that do
+    not ("wmo-vervoer" beside "Wmo begeleiding")."""
+
+    @field_validator("nl", "en")
+    @classmethod
+    def _sentence_case(cls, v: str) -> str:
+        if not (v[:1].isupper() or v[:1].isdigit()):
+            raise ValueError(
+                f"title {v!r} must start with a capital letter or a digit (sentence case: "
+                f"{v[:1].upper() + v[1:]!r})"
+            )
+        return v
+
+
+# first words of titles that keep their capital inside a sentence: names (abbreviations, such
+# as WW or WOZ, keep theirs anyway)
+PROPER_WORDS = {"Wmo", "Stadjerspas"}
+
+
+def in_sentence(title: str) -> str:
+    """A title inside a sentence: 'Woningen met energielabel A of B' -> 'woningen met
+    energielabel A of B'. Only the first letter is lowered, and only of an ordinary word: an
+    abbreviation ('WW-uitkeringen', 'WOZ-waarde') or a name ('Wmo-vervoer', 'Stadjerspas voor
+    minima') stays as it is, as does every later word ('herkomst buiten Europa')."""
+    first = re.split(r"[\s\-/]", title, maxsplit=1)[0]
+    if first in PROPER_WORDS or not first[1:].islower():
+        return title
+    return title[:1].lower() + title[1:]
+
+
 class Ratio(BaseModel):
     """numerator / denominator * scale, with both summed over the area first."""
 
@@ -129,7 +162,7 @@ Quadrant = Literal[
 class Indicator(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str
-    title: Text
+    title: Title
     description: Text
     processing: Text
     unit: str = Field(min_length=1)

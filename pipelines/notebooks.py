@@ -8,13 +8,16 @@ own layout ``<name>_<layout>_<codes>.ipynb``)."""
 
 from __future__ import annotations
 
+import difflib
 import json
+import re
 import tempfile
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pipelines.gemeente_names import name_key
 from pipelines.settings import PROJECT_ROOT, warehouse_path
 
 if TYPE_CHECKING:  # pandas, nbformat and papermill are imported where used: the CLI stays quick
@@ -92,17 +95,38 @@ def check_consistent(con, path: Path) -> int:
     return listed[-1]
 
 
+@dataclass(frozen=True)
+class NotebookRun:
+    """What a notebook runs on: the latest edition of the warehouse, the layout and the codes of
+    its areas (given as codes or names), and a sentence for the user when the layout was
+    inferred or a name was read as a code (else None)."""
+
+    edition: int
+    layout: str
+    note: str | None
+    codes: list[str]
+
+
+def plan_run(path: str | Path, areas: list[str], layout: str | None = None) -> NotebookRun:
+    """The warehouse at ``path`` checked (``check_consistent``), the areas' names read as their
+    codes (``resolve_names``), their layout (``resolve_layout``) and the codes checked
+    (``check_areas``)."""
+    with open_warehouse(path) as con:
+        edition = check_consistent(con, Path(path))
+        codes, layout, named = resolve_names(con, areas, layout)
+        layout, inferred = resolve_layout(con, codes, layout)
+        check_areas(con, codes, layout)
+        return NotebookRun(edition, layout, named or inferred, codes)
+
+
 def check_run(
     path: str | Path, codes: list[str], layout: str | None = None
 ) -> tuple[int, str, str | None]:
-    """The latest edition of the warehouse at ``path``, checked (``check_consistent``), and the
-    layout of ``codes`` with the sentence saying it was inferred, if it was
-    (``resolve_layout``); the codes checked (``check_areas``)."""
-    with open_warehouse(path) as con:
-        edition = check_consistent(con, Path(path))
-        layout, inferred = resolve_layout(con, codes, layout)
-        check_areas(con, codes, layout)
-        return edition, layout, inferred
+    """``plan_run`` as (edition, layout, note): the latest edition of the warehouse at ``path``,
+    the layout of ``codes`` (codes or names of areas) and the sentence saying how it was found,
+    if it was inferred, or how a name was read."""
+    run = plan_run(path, codes, layout)
+    return run.edition, run.layout, run.note
 
 
 def layout_areas(con) -> dict[str, list[tuple[str, str, str]]]:
@@ -154,6 +178,16 @@ ONE_LAYOUT = (
 )
 
 
+def check_layout(areas: dict[str, list[tuple[str, str, str]]], layout: str | None) -> None:
+    """A ``NotebookError`` listing the layouts when ``layout`` is given and not one of them."""
+    if layout is not None and layout not in areas:
+        raise NotebookError(
+            f"Unknown layout {layout!r}. The layouts of the warehouse: {', '.join(areas)} "
+            f"({CBS}: the CBS wijken and gebieden, the default; the others are own layouts, "
+            "`layouts:` in data/editions.yml)."
+        )
+
+
 def resolve_layout(con, codes: list[str], layout: str | None = None) -> tuple[str, str | None]:
     """The layout of ``codes`` and, when it was inferred to be an own layout, a sentence saying
     so. Without ``layout``: the CBS layout when it has every code (an own gebied may repeat a
@@ -171,12 +205,7 @@ def resolve_layout(con, codes: list[str], layout: str | None = None) -> tuple[st
     holds only for independent samples, which two areas of one layout and level always are
     (``ONE_LAYOUT``, said to the user)."""
     areas = layout_areas(con)
-    if layout is not None and layout not in areas:
-        raise NotebookError(
-            f"Unknown layout {layout!r}. The layouts of the warehouse: {', '.join(areas)} "
-            f"({CBS}: the CBS wijken and gebieden, the default; the others are own layouts, "
-            "`layouts:` in data/editions.yml)."
-        )
+    check_layout(areas, layout)
     codes_of = {name: {code for _, code, _ in rows} for name, rows in areas.items()}
     layouts_of = {code: [n for n, known in codes_of.items() if code in known] for code in codes}
     for code, found in layouts_of.items():
@@ -223,6 +252,137 @@ def check_areas(con, codes: list[str], layout: str = CBS) -> list[str]:
     return levels
 
 
+# -- areas by name ---------------------------------------------------------------------------
+CODE_LIKE = re.compile(r"[A-Za-z]{2}\d+")  # WK001404, GB001404, EW21: an unknown one is a code
+Candidate = tuple[str, str, str, str]  # layout, level, code, name
+
+
+def resolve_names(
+    con, values: list[str], layout: str | None = None
+) -> tuple[list[str], str | None, str | None]:
+    """``--area`` values as codes: a code (in any case) as the layouts write it, a name (any
+    case or accents: ``name_key``) as the code of the area of that name; the layout the names
+    fix (else ``layout``, for ``resolve_layout`` to infer from the codes) and a sentence saying
+    how each name was read (None without names). A value like a code that no layout has stays
+    as it is: ``resolve_layout`` names it with the valid codes.
+
+    A name is looked for in ``layout``, or in every layout: the one layout that has all the
+    areas given is theirs (``vergelijk --area Beijum --area Oosterparkwijk`` compares two own
+    wijken). A name that is several areas' (a wijk and a gebied, or areas of two layouts that
+    ``--layout`` does not choose between) is refused with each area's code, level and layout,
+    except that an own gebied with a CBS gebied's name and code is CBS's without ``--layout``,
+    as its code is. An unknown name is said with the nearest names."""
+    areas = layout_areas(con)
+    check_layout(areas, layout)
+    known = {code.casefold(): code for rows in areas.values() for _, code, _ in rows}
+    names = [v for v in values if v.casefold() not in known and not CODE_LIKE.fullmatch(v)]
+    codes = {v: known.get(v.casefold(), v) for v in values if v not in names}
+    if not names:
+        return [codes[v] for v in values], layout, None
+    scope = [layout] if layout else list(areas)
+    found = {v: _named(areas, scope, v) for v in names}
+    for value, candidates in found.items():
+        if not candidates:
+            raise NotebookError(_unknown_name(value, areas, layout))
+    found = {v: _cbs_gebied_first(candidates) for v, candidates in found.items()}
+    layouts_of = {v: {c[0] for c in found[v]} for v in names}
+    layouts_of |= {v: {n for n in scope if code in _codes(areas[n])} for v, code in codes.items()}
+    common = [n for n in scope if all(n in found_in for found_in in layouts_of.values())]
+    if not common:
+        resolve_layout(con, list(codes.values()), layout)  # a code's own problem, if it has one
+        where = "; ".join(
+            f"{v} of {' and '.join(sorted(ls)) or '-'}" for v, ls in layouts_of.items()
+        )
+        raise NotebookError(
+            f"{' and '.join(values)} are areas of different layouts ({where}).\n{ONE_LAYOUT}"
+        )
+    for value in names:
+        candidates = [c for c in found[value] if c[0] in common]
+        if len(candidates) > 1:
+            raise NotebookError(_ambiguous(value, candidates))
+        codes[value] = candidates[0][2]
+    (chosen,) = {c[0] for v in names for c in found[v] if c[0] in common}
+    read = " and ".join(_read_as(found[v], chosen) for v in names)
+    if layout is None and chosen != CBS:  # as resolve_layout says it of codes
+        said = f"{read}. Only the own layout {chosen} has {' and '.join(values)}: using --layout "
+        said += f"{chosen}."
+    else:
+        said = f"{read} of the layout {chosen}."
+    return [codes[v] for v in values], chosen, said
+
+
+def _codes(rows: list[tuple[str, str, str]]) -> set[str]:
+    return {code for _, code, _ in rows}
+
+
+def _named(areas: dict, scope: list[str], value: str) -> list[Candidate]:
+    """Every wijk and gebied of the layouts in ``scope`` named ``value`` (``name_key``)."""
+    key = name_key(value)
+    return [
+        (layout, level, code, name)
+        for layout in scope
+        for level, code, name in areas[layout]
+        if name_key(name) == key
+    ]
+
+
+def _cbs_gebied_first(candidates: list[Candidate]) -> list[Candidate]:
+    """The candidates but an own gebied that repeats a CBS candidate's code (and so its name):
+    that gebied is CBS's unless ``--layout`` says otherwise, as its code is (``resolve_layout``).
+    """
+    cbs = {code for layout, _, code, _ in candidates if layout == CBS}
+    return [c for c in candidates if c[0] == CBS or c[2] not in cbs]
+
+
+def _read_as(candidates: list[Candidate], layout: str) -> str:
+    """How a name was read: "Beijum is the wijk EW21"."""
+    return next(
+        f"{name} is the {level} {code}" for n, level, code, name in candidates if n == layout
+    )
+
+
+def _ambiguous(value: str, candidates: list[Candidate]) -> str:
+    listed = [f"{code} ({level}, layout {n})" for n, level, code, _ in candidates]
+    layouts = list(dict.fromkeys(c[0] for c in candidates))
+    return (
+        f"{value!r} is the name of {len(candidates)} areas: {', '.join(listed[:-1])} and "
+        f"{listed[-1]}. Give the code of the one you mean (--area {candidates[0][2]})"
+        + (
+            f", or its layout (--layout {' or --layout '.join(layouts)})."
+            if len(layouts) > 1
+            else "."
+        )
+    )
+
+
+def _unknown_name(value: str, areas: dict, layout: str | None) -> str:
+    """No area of ``layout`` (or of any layout) is named ``value``: the layouts that have one of
+    that name, or the nearest names, and the valid codes."""
+    elsewhere = _named(areas, list(areas), value)
+    if elsewhere:
+        listed = ", ".join(f"{code} ({level}) of the layout {n}" for n, level, code, _ in elsewhere)
+        return (
+            f"{value!r} is not the name of a wijk or gebied of the layout {layout} but of "
+            f"{listed} (--layout {elsewhere[0][0]}).\n{_valid_codes({layout: areas[layout]})}"
+        )
+    everyone = _cbs_gebied_first(
+        [(n, level, code, name) for n, rows in areas.items() for level, code, name in rows]
+    )
+    keys = {name_key(c[3]) for c in everyone}
+    key = name_key(value)
+    near = {k for k in keys if key and key in k}
+    near |= set(difflib.get_close_matches(key, list(keys), n=3, cutoff=0.6))
+    nearest = [
+        f"{name} ({code}, layout {n})" for n, _, code, name in everyone if name_key(name) in near
+    ]
+    return (
+        f"Unknown area {value!r}: not the name or code of a wijk or gebied of the latest "
+        f"edition in any layout"
+        + (f"; did you mean {', '.join(nearest[:6])}?" if nearest else ".")
+        + f"\n{_valid_codes(areas)}"
+    )
+
+
 # -- running ---------------------------------------------------------------------------------
 def output_path(name: str, codes: list[str], layout: str = CBS) -> Path:
     """``notebooks/out/<notebook>_<codes>.ipynb``; for an own layout, whose gebied codes can be
@@ -252,7 +412,8 @@ def run_notebook(
             f"The {name} notebook takes {len(spec.area_parameters)} area code(s), got {len(codes)}."
         )
     warehouse = Path(warehouse) if warehouse else warehouse_path()
-    _, layout, _ = check_run(warehouse, codes, layout)
+    run = plan_run(warehouse, codes, layout)
+    codes, layout = run.codes, run.layout
     output = Path(output) if output else output_path(name, codes, layout)
     output.parent.mkdir(parents=True, exist_ok=True)
     parameters = dict(zip(spec.area_parameters, codes, strict=True))

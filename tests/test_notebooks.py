@@ -34,9 +34,11 @@ from pipelines.notebooks import (
     CBS,
     NOTEBOOKS,
     OUT_DIR,
+    NotebookError,
     committed_notebooks,
     layout_areas,
     output_path,
+    plan_run,
     read_tables,
     resolve_layout,
     strip_notebook,
@@ -58,6 +60,7 @@ RUNS = {
     "own wijk": ("wijkanalyse", [OWN], None, OWN_LAYOUT.name),  # inferred: only it has OWN
     "own gebied": ("wijkanalyse", [SHARED], OWN_LAYOUT.name, OWN_LAYOUT.name),
     "vergelijk": ("vergelijk", [OWN, OWN_OTHER], None, OWN_LAYOUT.name),
+    "own wijk by name": ("wijkanalyse", ["Beijum"], None, OWN_LAYOUT.name),  # OWN, by its name
 }
 LATEST = "edition = (SELECT max(edition) FROM editions) AND layout = $layout"
 # anything a browser would fetch: src/href/url() to the network, stylesheets, scripts
@@ -280,6 +283,10 @@ def test_cli_says_which_codes_and_layouts_exist_and_that_the_warehouse_must_be_b
             f"(--layout {own})",
             "Valid wijk codes:",
         ],
+        ("wijkanalyse", "--area", "Oosterparkwijk"): [
+            "'Oosterparkwijk' is the name of 2 areas",
+            f"Give the code of the one you mean (--area {AREA})",
+        ],
         ("vergelijk", "--area", AREA, "--area", OWN): [
             f"{AREA} and {OWN} are areas of different layouts ({AREA} of cbs; {OWN} of {own})",
             "share buurten",
@@ -297,6 +304,59 @@ def test_cli_says_which_codes_and_layouts_exist_and_that_the_warehouse_must_be_b
     )
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert str(missing) in result.stderr and "make run" in result.stderr
+
+
+def test_an_area_given_by_its_name_runs_as_its_code(runs):
+    """``--area Beijum`` is the own wijk OWN: the notebook runs on its code, and says so."""
+    run = runs["own wijk by name"]
+    assert f"Beijum is the wijk {OWN}. Only the own layout {OWN_LAYOUT.name}" in run["stdout"]
+    code = [c for c in run["nb"].cells if c.cell_type == "code"]
+    (injected,) = [c for c in code if "injected-parameters" in c.metadata.get("tags", [])]
+    assert f'wijk_code = "{OWN}"' in injected.source
+    assert run["tables"]["scores"].equals(runs["own wijk"]["tables"]["scores"])
+
+
+def test_areas_are_found_by_name_within_a_layout(built_warehouse):
+    """A name in any case or accents is the code of the one area of that name (in ``--layout``,
+    or in the one layout that has every area given); several areas of one name are listed with
+    their codes, levels and layouts, and an own gebied with a CBS gebied's name and code is
+    CBS's without --layout, as its code is."""
+    own, path = OWN_LAYOUT.name, built_warehouse
+    run = plan_run(path, ["beijum"])
+    assert run.codes == [OWN] and run.layout == own
+    assert run.note == (
+        f"Beijum is the wijk {OWN}. Only the own layout {own} has beijum: using --layout {own}."
+    )
+    assert plan_run(path, ["BEIJUM"], own).codes == [OWN]
+    assert plan_run(path, [OWN.lower()]).codes == [OWN]  # a code in any case
+    # Oosterparkwijk is a CBS wijk and an own wijk: the other area given chooses the layout
+    assert plan_run(path, ["Beijum", "Oosterparkwijk"]).codes[0] == OWN
+    assert plan_run(path, [AREA, "Oud-Noord"]).codes == [AREA, OTHER]
+    assert plan_run(path, ["Oosterparkwijk"], CBS).codes == [AREA]
+    shared_name = _OWN.set_index("wijk_code").loc[OWN, "gebied_name"]
+    assert plan_run(path, [shared_name]).codes == [SHARED]  # CBS's, as the code SHARED is
+    assert plan_run(path, [shared_name]).layout == CBS
+    assert plan_run(path, [shared_name], own).layout == own
+    refused = {  # areas, --layout -> what the message says
+        (("Oosterparkwijk",), None): [
+            "'Oosterparkwijk' is the name of 2 areas:",
+            f"{AREA} (wijk, layout cbs) and ",
+            f"(wijk, layout {own})",
+            f"--layout cbs or --layout {own}",
+        ],
+        (("Centrum",), None): ["'Centrum' is the name of 2 areas", "(wijk, layout cbs)",
+                                "(gebied, layout cbs)", "Give the code of the one you mean"],
+        (("Beijum",), CBS): [f"'Beijum' is not the name of a wijk or gebied of the layout cbs "
+                             f"but of {OWN} (wijk) of the layout {own} (--layout {own})"],
+        (("Beyum",), None): ["Unknown area 'Beyum'", f"did you mean Beijum ({OWN}, layout {own})",
+                             "Valid wijk codes"],
+        (("Beijum", AREA), None): [f"Beijum and {AREA} are areas of different layouts"],
+    }  # fmt: skip
+    for (areas, layout), says in refused.items():
+        with pytest.raises(NotebookError) as err:
+            plan_run(path, list(areas), layout)
+        for part in says:
+            assert part in str(err.value), (areas, part, str(err.value))
 
 
 def test_committed_notebooks_are_stripped():

@@ -13,6 +13,7 @@ from types import SimpleNamespace
 
 import pypdf
 import pytest
+from pypdf.generic import ArrayObject, DictionaryObject
 
 from dashboards import compass_svg as svg
 from dashboards.palette import FILL
@@ -297,6 +298,113 @@ def test_area_pages_link_to_their_reports_and_buurt_pages_do_not(site):
             assert ((site / page).parent / target.group(1)).resolve().exists()
     buurt = (site / "buurt" / "BU00140000.html").read_text(encoding="utf-8")
     assert "rapport/BU" not in buurt and 'class="report-link"' not in buurt
+
+
+def test_a_report_links_the_areas_own_csv(site, con, latest):
+    """Beside the city-wide download, the area's own CSV of the site, from a CBS area's report
+    (rapport/X.html) and an own layout's (rapport/<layout>/X.html): the link resolves to the
+    file the site wrote, with the area's figures."""
+    for layout in ("cbs", "voorbeeld"):
+        for code in _codes(con, latest, layout):
+            report = _report(site, layout, code)
+            html = report.read_text(encoding="utf-8")
+            href = re.search(r'<a href="([^"]+)" class="area-csv" download>', html)
+            assert href, (layout, code)
+            target = (report.parent / href.group(1)).resolve()
+            assert target.is_file(), (layout, code, href.group(1))
+            assert target.is_relative_to(site.resolve() / "data")
+            with target.open(encoding="utf-8") as handle:
+                header, first = handle.readline(), handle.readline()
+            assert "area_code" in header and code in first, (layout, code)
+            assert "downloads/indicator_values.csv" in html  # the city-wide one stays
+
+
+def _kids(element) -> list:
+    kids = element.get("/K")
+    if kids is None:
+        return []
+    return [k.get_object() for k in (kids if isinstance(kids, ArrayObject) else [kids])]
+
+
+def _structs(element) -> list[DictionaryObject]:
+    return [k for k in _kids(element) if isinstance(k, DictionaryObject) and "/S" in k]
+
+
+def _pages(element, page, number: dict[int, int]) -> set[int]:
+    """The pages on which a tagged element's content is drawn (each piece of marked content is
+    on the page its element, or an ancestor, names)."""
+    if isinstance(element, int):  # a marked-content id on ``page``
+        return {number[page.idnum]}
+    if not isinstance(element, DictionaryObject):
+        return set()
+    page = element.get("/Pg", page)
+    if element.get("/Type") in ("/MCR", "/OBJR"):
+        return {number[page.idnum]}
+    return set().union(*(_pages(k, page, number) for k in _kids(element)))
+
+
+def _rows(element):
+    for k in _structs(element):
+        if k["/S"] == "/TR":
+            yield k
+        else:
+            yield from _rows(k)
+
+
+def _cut_across_pages(reader: pypdf.PdfReader) -> tuple[int, list[str]]:
+    """From the tagged PDF's structure tree: how many figures and tables have a caption, and
+    what is cut across a page break: a figure not on one page with its caption, a table whose
+    caption is not on the page where its header row and first row begin, a heading not on the
+    page where what follows it begins."""
+    number = {p.indirect_reference.idnum: i + 1 for i, p in enumerate(reader.pages)}
+    captioned, cut = [], []
+
+    def on(element, page) -> set[int]:
+        return _pages(element, page, number)
+
+    def walk(element, page):
+        page = element.get("/Pg", page)
+        kids = _structs(element)
+        caption = [k for k in kids if k["/S"] == "/Caption"]
+        if caption and element["/S"] in ("/Figure", "/Table"):
+            captioned.append(element["/S"])
+            where = on(caption[0], page)
+            if element["/S"] == "/Figure":  # all of it
+                rest = set().union(*(on(k, page) for k in kids if k["/S"] != "/Caption"))
+            else:  # where the header row and the first row begin
+                rest = {min(on(row, page)) for row in list(_rows(element))[:2]}
+            if rest - where:
+                cut.append(f"{element['/S']} {len(captioned)}: caption on {sorted(where)}, "
+                           f"the rest on {sorted(rest)}")  # fmt: skip
+            return
+        for heading, following in zip(kids, kids[1:], strict=False):
+            if heading["/S"] in ("/H1", "/H2", "/H3") and on(following, page):
+                ends, begins = max(on(heading, page)), min(on(following, page))
+                if ends != begins:
+                    cut.append(f"{heading['/S']} on page {ends}, what follows on {begins}")
+        for k in kids:
+            walk(k, page)
+
+    walk(reader.trailer["/Root"]["/StructTreeRoot"].get_object(), None)
+    return len(captioned), cut
+
+
+def test_a_caption_stays_with_its_chart_or_table_and_a_heading_with_what_follows(site):
+    """Every printed report, read from its tagged PDF (the page of every tagged piece of
+    content): a figure with its caption on one page, a table's caption on the page where its
+    rows begin, a heading on the page of what follows it. (Beijum's compass was cut across
+    pages 1 and 2, and 'Vergelijkbare wijken' stood at the foot of page 3 without its text:
+    the NL Design System's root is a size container, and Chromium then ignored every break
+    rule of the print stylesheet.)"""
+    pdfs = sorted((site / "rapport").rglob("*.pdf"))
+    assert site / "rapport" / "voorbeeld" / "EW21.pdf" in pdfs and len(pdfs) > 60
+    cut = {}
+    for pdf in pdfs:
+        captioned, problems = _cut_across_pages(pypdf.PdfReader(pdf))
+        assert captioned >= 2 + 8, pdf  # the compass and the map, scores and findings tables
+        if problems:
+            cut[str(pdf.relative_to(site))] = problems
+    assert not cut, cut
 
 
 def test_compass_svg_draws_every_ring_in_the_band_colours():
