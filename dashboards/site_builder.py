@@ -36,7 +36,7 @@ from dashboards.site_data import (
 )
 from dashboards.site_maps import Maps
 from dashboards.table_rows import area_table_row, buurt_table_row, table_body, wijk_table_row
-from indicators.downloads import PUBLISHED_COLUMNS, published_values
+from indicators.downloads import PUBLISHED_COLUMNS, published_values, write_csv
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates" / "site"
@@ -285,7 +285,7 @@ class SiteBuilder:
         for code, part in published.groupby("area_code"):
             if code in self.data.areas and self.data.areas[code].level in self.levels:
                 target = folder / f"{code}.csv"
-                part[columns].to_csv(target, index=False, sep=";", encoding="utf-8")
+                write_csv(part[columns], target)
                 self.written.append(target)
 
     # -- home -----------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from pathlib import Path
 import jinja2
 
 from dashboards import i18n
+from indicators.downloads import write_csv
 from quality.report import outcome, write_report
 from quality.results import run_results
 from quality.rulesets import load_rulesets
@@ -34,7 +35,7 @@ def write_changelog(con, folder: Path, downloads: Path, env, synthetic: bool) ->
 
     frame = con.execute("SELECT * FROM edition_changelog").df()
     downloads.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(downloads / "edition_changelog.csv", index=False, sep=";", encoding="utf-8")
+    write_csv(frame, downloads / "edition_changelog.csv")
     pairs = []
     for (edition, previous), rows in frame.groupby(["edition", "previous_edition"], sort=True):
         layouts = []

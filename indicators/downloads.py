@@ -215,12 +215,46 @@ def published_national(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+# a text cell starting with one of these is read as a formula by a spreadsheet (CWE-1236)
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_NOTE = (
+    "Een tekstcel die met =, +, -, @, een tab of een regelterugloop begint, krijgt in de CSV een "
+    "apostrof ervoor, zodat een spreadsheet haar als tekst toont en niet als formule uitvoert "
+    "(OWASP, CSV injection); getallen blijven zoals ze zijn, Parquet houdt de tekst ongewijzigd."
+)
+
+
+def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every text cell that a spreadsheet would run as a formula neutralised the
+    way OWASP recommends for CSV injection: a leading apostrophe, which spreadsheets show as
+    text. Numbers (of numeric columns) are untouched: a negative figure stays a number."""
+    out = frame
+    for column in frame.columns:
+        cells = frame[column]
+        if not (pd.api.types.is_object_dtype(cells) or pd.api.types.is_string_dtype(cells)):
+            continue
+        text = cells.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_START))
+        formula = text.astype(bool).to_numpy()
+        if formula.any():
+            out = out.copy() if out is frame else out
+            out.loc[formula, column] = "'" + cells[formula].astype(str)
+    return out
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> Path:
+    """A published CSV: semicolons, UTF-8, rows ended by CRLF as RFC 4180 has it (so that a
+    cell holding a line break or carriage return is quoted, and stays one cell), and no cell a
+    spreadsheet would run as a formula."""
+    spreadsheet_safe(frame).to_csv(
+        path, index=False, sep=";", encoding="utf-8", lineterminator="\r\n"
+    )
+    return path
+
+
 def _write_pair(frame: pd.DataFrame, directory: Path, stem: str) -> list[Path]:
     parquet = directory / f"{stem}.parquet"
-    csv = directory / f"{stem}.csv"
     frame.to_parquet(parquet, index=False)
-    frame.to_csv(csv, index=False, sep=";", encoding="utf-8")
-    return [parquet, csv]
+    return [parquet, write_csv(frame, directory / f"{stem}.csv")]
 
 
 def write_downloads(
@@ -286,6 +320,7 @@ def write_downloads(
         "credit": "Bron: CBS",
         "suppression": "Onderdrukte waarden zijn leeg; suppression_reason en suppression_note "
         "zeggen waarom. Onderdrukte waarden staan in geen enkel gepubliceerd bestand.",
+        "formulas": FORMULA_NOTE,
         "columns": column_docs(),
         "programme_budgets": budget_meta,
         "national": national_meta or None,

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from pipelines.build_lock import EXIT_BUILD_RUNNING, BuildRunning, build_lock
 from pipelines.settings import (
     PROJECT_ROOT,
     data_dir,
@@ -17,6 +18,7 @@ from pipelines.settings import (
     site_dir,
     warehouse_path,
 )
+from pipelines.warehouse_check import DamagedWarehouse
 
 
 class _Commands(click.Group):
@@ -32,6 +34,12 @@ class _Commands(click.Group):
         except KeyboardInterrupt:
             click.echo("\nInterrupted.", err=True)
             ctx.exit(130)
+        except BuildRunning as err:  # another build of the gemeente holds its lock
+            click.echo(f"Not started: {err}", err=True)
+            ctx.exit(EXIT_BUILD_RUNNING)
+        except DamagedWarehouse as err:  # named before anything ran or was copied
+            click.echo(f"Not done: {err}", err=True)
+            ctx.exit(1)
         except Exception as err:  # noqa: BLE001 - every failure becomes a message
             from pipelines.errors import user_message
 
@@ -64,17 +72,17 @@ def _selection(select: tuple[str, ...], editions: tuple[int, ...]):
 
 
 GEMEENTE_HELP = (
-    "Build the compass of this gemeente (GM code, repeatable; default: the gemeente of "
-    "data/editions.yml). Another gemeente's inputs are generated from the national CBS file on "
-    "its first build into gemeenten/<code>/data/ (SYNTHETIC survey and registers) and its "
-    "warehouse and site go to gemeenten/<code>/."
+    "Build the compass of this gemeente (GM code, or a name such as Utrecht; repeatable; "
+    "default: the gemeente of data/editions.yml). Another gemeente's inputs are generated from "
+    "the national CBS file on its first build into gemeenten/<code>/data/ (SYNTHETIC survey "
+    "and registers) and its warehouse and site go to gemeenten/<code>/."
 )
 
 
 @main.command()
 @click.option("--select", multiple=True, help=SELECT_HELP)
 @click.option("--edition", "editions", type=int, multiple=True, help=EDITION_HELP)
-@click.option("--gemeente", "gemeenten", multiple=True, metavar="GMxxxx", help=GEMEENTE_HELP)
+@click.option("--gemeente", "gemeenten", multiple=True, metavar="GMxxxx|NAME", help=GEMEENTE_HELP)
 @click.option(
     "--layout",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -90,29 +98,45 @@ GEMEENTE_HELP = (
     help="Step processes of Dagster's multiprocess executor (0: in-process, the fastest for "
     "one gemeente).",
 )
+@click.option(
+    "--from-scratch",
+    is_flag=True,
+    help="Rebuild the warehouse from the inputs alone, starting from an empty one instead of a "
+    "copy of the published warehouse (for a damaged warehouse; the history of past quality "
+    "results is lost).",
+)
 def build(
     select: tuple[str, ...],
     editions: tuple[int, ...],
     gemeenten: tuple[str, ...],
     layout: Path | None,
     workers: int,
+    from_scratch: bool,
 ) -> None:
     """Run the whole pipeline on the data in data/ (or of each --gemeente) and publish the site
     when every blocking quality rule passed (Dagster). The build works on a copy of the
-    warehouse that replaces it only when every blocking rule passed."""
-    from pipelines.runner import run_builds
+    warehouse that replaces it only when every blocking rule passed. One build of a gemeente
+    runs at a time: a second one exits at once with code 75, naming the running one."""
+    codes = _gemeente_codes(gemeenten)
+    if from_scratch and select:
+        raise click.BadParameter(
+            "a rebuild from scratch builds every asset: leave out --select", param_hint="--select"
+        )
+    with build_lock(codes):  # before anything is read or written
+        from pipelines.runner import run_builds
 
-    selection, editions_ = _selection(select, editions)
-    codes = _gemeenten(gemeenten, layout)
-    if len(codes) == 1:
-        with gemeente_scope(codes[0]):
-            click.echo(f"Building the warehouse {warehouse_path()} ...")
-    else:
-        click.echo(f"Building the compass of {', '.join(codes)} ...")
-    reports = run_builds(
-        click.echo, selection, publish=not select, editions=editions_, gemeenten=codes,
-        workers=workers,
-    )  # fmt: skip
+        selection, editions_ = _selection(select, editions)
+        _new_gemeente_inputs(codes, layout)
+        if len(codes) == 1:
+            with gemeente_scope(codes[0]):
+                scratch = " from scratch" if from_scratch else ""
+                click.echo(f"Building the warehouse {warehouse_path()}{scratch} ...")
+        else:
+            click.echo(f"Building the compass of {', '.join(codes)} ...")
+        reports = run_builds(
+            click.echo, selection, publish=not select, editions=editions_, gemeenten=codes,
+            workers=workers, from_scratch=from_scratch,
+        )  # fmt: skip
     failed = False
     for report in reports:
         with gemeente_scope(report.gemeente):
@@ -123,23 +147,29 @@ def build(
         sys.exit(1)
 
 
-def _gemeenten(gemeenten: tuple[str, ...], layout: Path | None) -> list[str]:
-    """The gemeente codes, checked; a --layout is written into a new gemeente's inputs now."""
-    from pipelines.errors import check_gemeenten
-    from pipelines.gemeente_inputs import ensure_inputs, inputs_exist
+def _gemeente_codes(gemeenten: tuple[str, ...]) -> list[str]:
+    """The gemeente codes of --gemeente (codes or names, read without importing Dagster: the
+    build takes its lock within a second), checked (default: the gemeente of data/)."""
+    from pipelines.gemeente_names import resolve_gemeenten
     from pipelines.settings import default_gemeente
 
-    codes = check_gemeenten([g.strip().upper() for g in gemeenten]) or [default_gemeente()]
-    if layout is not None:
-        if len(codes) != 1 or inputs_exist(codes[0]):
-            raise click.BadParameter(
-                "a layout is given with one --gemeente that has no inputs yet (for one that "
-                "has, add it under layouts: in its editions.yml)",
-                param_hint="--layout",
-            )
-        click.echo(f"Generating the inputs of {codes[0]} with the layout {layout} ...")
-        ensure_inputs(codes[0], layout, click.echo)
-    return codes
+    return resolve_gemeenten(list(gemeenten)) or [default_gemeente()]
+
+
+def _new_gemeente_inputs(codes: list[str], layout: Path | None) -> None:
+    """A --layout is written into a new gemeente's inputs now (under the build lock)."""
+    from pipelines.gemeente_inputs import ensure_inputs, inputs_exist
+
+    if layout is None:
+        return
+    if len(codes) != 1 or inputs_exist(codes[0]):
+        raise click.BadParameter(
+            "a layout is given with one --gemeente that has no inputs yet (for one that "
+            "has, add it under layouts: in its editions.yml)",
+            param_hint="--layout",
+        )
+    click.echo(f"Generating the inputs of {codes[0]} with the layout {layout} ...")
+    ensure_inputs(codes[0], layout, click.echo)
 
 
 def _outcome(report) -> bool:
@@ -173,21 +203,50 @@ def _outcome(report) -> bool:
 @main.command()
 @click.option("--select", multiple=True, help=SELECT_HELP)
 @click.option("--edition", "editions", type=int, multiple=True, help=EDITION_HELP)
-def check(select: tuple[str, ...], editions: tuple[int, ...]) -> None:
+@click.option(
+    "--gemeente",
+    "gemeenten",
+    multiple=True,
+    metavar="GMxxxx|NAME",
+    help="Check this gemeente (GM code or name, repeatable; one built before, whose inputs are in "
+    "gemeenten/<code>/data/; default: the gemeente of data/).",
+)
+def check(select: tuple[str, ...], editions: tuple[int, ...], gemeenten: tuple[str, ...]) -> None:
     """Read every input and run every quality rule, without publishing and without changing
-    the warehouse (it runs on a copy). Exits 1 when an input cannot be read or a fatal or error
-    rule fails; warnings are listed but do not fail."""
-    from pipelines.runner import run_build
+    the warehouse (it runs on copies of its own, so it also runs beside a build). Exits 1 when
+    an input cannot be read or a fatal or error rule fails; warnings are listed but do not
+    fail."""
+    from pipelines.gemeente_inputs import inputs_exist
+    from pipelines.runner import run_builds
 
+    codes = _gemeente_codes(gemeenten)
+    missing = [code for code in codes if not inputs_exist(code)]
+    if missing:
+        raise click.BadParameter(
+            f"{', '.join(missing)} has no inputs yet: `wijkkompas build --gemeente {missing[0]}` "
+            "generates them",
+            param_hint="--gemeente",
+        )
     selection, editions_ = _selection(select, editions)
-    click.echo(f"Checking the inputs in {data_dir()} ...")
-    report = run_build(click.echo, selection, publish=False, editions=editions_, keep=False)
-    _quality_summary(report)
-    if report.success:
-        click.echo(f"All blocking rules passed ({report.seconds:.1f} s).")
-        return
-    _failure(report)
-    sys.exit(1)
+    reports = []
+    for code in codes:
+        with gemeente_scope(code):
+            click.echo(f"Checking the inputs in {data_dir()} ...")
+            reports += run_builds(
+                click.echo, selection, publish=False, editions=editions_, keep=False,
+                gemeenten=[code],
+            )  # fmt: skip
+    failed = False
+    for report in reports:
+        with gemeente_scope(report.gemeente):
+            _quality_summary(report)
+            if report.success:
+                click.echo(f"All blocking rules passed ({report.seconds:.1f} s).")
+                continue
+            _failure(report)
+            failed = True
+    if failed:
+        sys.exit(1)
 
 
 def _quality_summary(report) -> None:
@@ -211,16 +270,24 @@ def _failure(report) -> None:
         if step not in dict(report.read_failures) and "DagsterAssetCheckFailedError" not in message
     ]
     for step, message in crashed:
-        click.echo(
-            f"- {step} could not run: {message.splitlines()[0]}\n  (a warehouse from before "
-            "an upgrade may lack a table or column: a full `wijkkompas build` rebuilds it)",
-            err=True,
+        from pipelines.warehouse_check import is_damage
+
+        hint = (
+            "a database file is damaged: `wijkkompas build --from-scratch` rebuilds the "
+            "warehouse from the inputs"
+            if is_damage(message)
+            else "a warehouse from before an upgrade may lack a table or column: a full "
+            "`wijkkompas build` rebuilds it"
         )
+        click.echo(f"- {step} could not run: {message.splitlines()[0]}\n  ({hint})", err=True)
 
 
 def _summary() -> None:
     import duckdb
 
+    if not warehouse_path().exists():  # a selective build of assets that write no table
+        click.echo(f"\nNo warehouse yet at {warehouse_path()}: a whole build makes it.")
+        return
     with duckdb.connect(str(warehouse_path()), read_only=True) as con:
         tables = con.execute(
             "SELECT table_name, estimated_size FROM duckdb_tables() "
@@ -307,8 +374,8 @@ def new_edition(
     change to data/ is undone, and the warehouse and the published site stay as they were.
     Without --registers the edition has no register indicators (the pages say why)."""
     from ingest.errors import InputError
-    from pipelines.refresh import NewEdition, prepare
-    from pipelines.runner import run_build
+    from pipelines.refresh import NewEdition, check_request
+    from pipelines.settings import default_gemeente
 
     spec = NewEdition(
         edition,
@@ -321,6 +388,25 @@ def new_edition(
         list(cbs_fallback_year),
         [q.strip() for q in dropped_questions.split(",") if q.strip()],
     )
+    try:  # what can be refused at once, also while a build runs
+        check_request(spec)
+    except InputError as err:
+        click.echo(f"Not added: {err}\nNothing in {data_dir()} was changed.", err=True)
+        sys.exit(1)
+    with build_lock([default_gemeente()]):  # before data/ changes
+        _add_edition(spec, edition)
+
+
+def _add_edition(spec, edition: int) -> None:
+    from ingest.errors import InputError
+    from pipelines.refresh import prepare
+    from pipelines.runner import run_build
+    from pipelines.settings import default_gemeente, published_warehouse_path
+    from pipelines.warehouse_check import rebuild_command, verify_warehouse
+
+    verify_warehouse(
+        published_warehouse_path(), rebuild_command(default_gemeente()), data_dir()
+    )  # a damaged warehouse is named before data/ changes
     click.echo(f"Adding edition {edition} to {data_dir()} ...")
     try:
         change = prepare(spec, click.echo)
@@ -352,12 +438,29 @@ def new_edition(
             f"editions.yml, the codebook and the crosswalk were undone, and the published site "
             f"was left as it was ({site_dir()}), and so was the warehouse "
             f"({warehouse_path()}). Fix the problems the report names and run the command "
-            "again.",
+            "again."
+            + (
+                f"\n(the failed run's warehouse, to inspect: {report.failed_warehouse})"
+                if report.failed_warehouse
+                else ""
+            ),
             err=True,
         )
         sys.exit(1)
     click.echo(f"Edition {edition} added and published in {report.seconds:.1f} s.")
     _summary()
+
+
+def _writing(path: Path):
+    """The build lock of the default gemeente when ``path`` lies in its data directory (a
+    command writing there must not change the inputs under a running build), else nothing."""
+    import contextlib
+
+    from pipelines.settings import default_gemeente
+
+    if Path(path).resolve().is_relative_to(data_dir().resolve()):
+        return build_lock([default_gemeente()])
+    return contextlib.nullcontext()
 
 
 def _check_cbs_year(year: int) -> None:
@@ -438,14 +541,14 @@ def generate_survey(
     out = out or raw_dir() / "survey" / f"wijkenquete_{wave}.csv"
     out.parent.mkdir(parents=True, exist_ok=True)
     spec = WaveSpec(wave, cbs_year, respondents, seed, date(wave, 9, 2), questions_of)
-    with click.progressbar(length=3, label=f"Generating wave {wave}") as bar:
+    with _writing(out), click.progressbar(length=3, label=f"Generating wave {wave}") as bar:
         cbs = read_snapshot_set(raw_dir())
         bar.update(1)
         frame = generate_wave(cbs, codebook, spec)
         bar.update(1)
         write_export(frame, out)
         bar.update(1)
-    write_sidecar(out, **sidecar_fields(spec))
+        write_sidecar(out, **sidecar_fields(spec))
     asked = len(codebook.questions_in(questions_of or wave))
     click.echo(
         f"Wrote {len(frame):,} synthetic respondents answering {asked} questions to {out} "
@@ -489,7 +592,7 @@ def generate_registers(year: int, cbs_year: int | None, seed: int | None, out: P
     _check_cbs_year(spec.cbs_year)
     out = out or raw_dir() / "registers" / f"registers_{year}.csv"
     out.parent.mkdir(parents=True, exist_ok=True)
-    with click.progressbar(length=3, label=f"Generating registers {year}") as bar:
+    with _writing(out), click.progressbar(length=3, label=f"Generating registers {year}") as bar:
         cbs = read_snapshot_set(raw_dir())
         variables = load_variables(data_dir() / "registers" / "variables.yml")
         bar.update(1)
@@ -497,7 +600,7 @@ def generate_registers(year: int, cbs_year: int | None, seed: int | None, out: P
         bar.update(1)
         write_export(frame, out)
         bar.update(1)
-    write_sidecar(out, **sidecar_fields(spec))
+        write_sidecar(out, **sidecar_fields(spec))
     click.echo(
         f"Wrote {len(frame):,} synthetic register counts ({frame['buurtcode'].nunique()} buurten"
         f" x {frame['variabele'].nunique()} variables) to {out} (+ sidecar)."
@@ -536,7 +639,8 @@ def snapshot(file: Path, **fields) -> None:
     from ingest.snapshots import sidecar_path, write_sidecar
 
     fields = {k: v for k, v in fields.items() if v is not None}
-    sidecar = write_sidecar(file, **fields)
+    with _writing(file):
+        sidecar = write_sidecar(file, **fields)
     click.echo(f"Wrote {sidecar_path(file)} (sha256 {sidecar.sha256[:12]}...).")
 
 
@@ -553,7 +657,10 @@ def fetch_cbs(
     """Download the kerncijfers of one gemeente (ONLINE) into a raw snapshot with sidecar."""
     from ingest.cbs_odata import fetch_kerncijfers
 
-    with click.progressbar(length=2, label=f"Fetching {table_id} for {gemeente}") as bar:
+    with (
+        _writing(out),
+        click.progressbar(length=2, label=f"Fetching {table_id} for {gemeente}") as bar,
+    ):
         path = fetch_kerncijfers(
             table_id,
             gemeente,
@@ -585,8 +692,8 @@ NOTEBOOK_FILE = click.Path(dir_okay=False, path_type=Path)
     "areas",
     multiple=True,
     required=True,
-    help="A wijk (WK…, or an own wijk) or gebied (GB…) code: once for wijkanalyse, twice for "
-    "vergelijk.",
+    help="A wijk or gebied: its code (WK…, GB…, an own wijk's) or its name (Beijum): once for "
+    "wijkanalyse, twice for vergelijk.",
 )
 @click.option(
     "--layout",
@@ -613,21 +720,27 @@ def notebook(
     (two --area, of one layout: areas of two layouts can share buurten and so respondents, which
     the comparison's significance test cannot have). The result, with every table and chart,
     goes to notebooks/out/ (git-ignored)."""
-    from pipelines.notebooks import NotebookError, check_run, run_notebook
+    from pipelines.notebooks import NotebookError, plan_run, run_notebook
+    from pipelines.settings import default_gemeente
+    from pipelines.warehouse_check import rebuild_command, verify_warehouse
 
     codes = list(areas)
+    source = warehouse or warehouse_path()
+    verify_warehouse(
+        source, rebuild_command(default_gemeente()), data_dir(), chosen=warehouse is not None
+    )
     try:
-        source = warehouse or warehouse_path()
-        edition, layout, inferred = check_run(source, codes, layout)
-        if inferred:
-            click.echo(inferred)
+        run = plan_run(source, codes, layout)
+        if run.note:
+            click.echo(run.note)
         click.echo(
-            f"Running the {name} notebook for {', '.join(codes)} (layout {layout}) on edition "
-            f"{edition} (the latest in {source}) ..."
+            f"Running the {name} notebook for {', '.join(run.codes)} (layout {run.layout}) on "
+            f"edition {run.edition} (the latest in {source}) ..."
         )
         path = run_notebook(
-            name, codes, layout=layout, warehouse=warehouse, output=out, tables_out=tables_out
-        )
+            name, run.codes, layout=run.layout, warehouse=warehouse, output=out,
+            tables_out=tables_out,
+        )  # fmt: skip
     except NotebookError as err:
         click.echo(f"Not run: {err}", err=True)
         sys.exit(1)

@@ -19,6 +19,7 @@ from pipelines.assets import (
     site,
     survey,
 )
+from pipelines.build_executor import one_build_at_a_time
 from pipelines.checks import rule_checks
 from pipelines.resources import warehouse
 from pipelines.runner import progress_logger
@@ -45,8 +46,9 @@ BUILD_JOB = dg.define_asset_job(
     selection=dg.AssetSelection.all(),
     # in-process for one gemeente (the fastest: no process per step); Dagster's multiprocess
     # executor for many (`wijkkompas build --workers N`); on a cluster dagster-k8s or
-    # dagster-celery run the same job (README, "Many gemeenten")
-    executor_def=dg.multi_or_in_process_executor,
+    # dagster-celery run the same job (README, "Many gemeenten"); either holding the build lock
+    # of the run's gemeenten, so that a run from the UI and a `wijkkompas build` never overlap
+    executor_def=one_build_at_a_time,
     description="Ingest every source, build the warehouse, check every quality rule and publish "
     "the site when no blocking rule failed: for the gemeenten x editions of the run.",
 )

@@ -67,24 +67,6 @@ def check_editions(editions: list[int]) -> None:
         )
 
 
-def check_gemeenten(codes: list[str]) -> list[str]:
-    """The gemeente codes of --gemeente, each one of the national file's (or the default)."""
-    if not codes:
-        return []
-    from pipelines.partitions import GEMEENTEN
-
-    known = GEMEENTEN.get_partition_keys()
-    for code in codes:
-        if code not in known:
-            near = difflib.get_close_matches(code, known, n=3, cutoff=0.6)
-            raise SelectionError(
-                f"Unknown gemeente {code!r} in --gemeente: a GM code of the national CBS file "
-                f"(data/raw/national/, {len(known)} gemeenten; GM0344 is Utrecht)"
-                + (f"; did you mean {' or '.join(near)}?" if near else "")
-            )
-    return list(dict.fromkeys(codes))
-
-
 def _caused_by(err: BaseException | None, kinds: tuple) -> bool:
     """Whether ``err`` or anything in its chain of causes is one of ``kinds``."""
     while err is not None:
@@ -133,6 +115,14 @@ def user_message(err: BaseException, command: str) -> str:
             "--kind cbs_kerncijfers --scheme statline ...` or pass it to `wijkkompas new-edition "
             "--cbs FILE`."
         )
+    if _damaged_database(err):
+        from pipelines.settings import default_gemeente, warehouse_path
+        from pipelines.warehouse_check import DamagedWarehouse, rebuild_command
+
+        damaged = DamagedWarehouse(
+            warehouse_path(), _first_line(err), rebuild_command(default_gemeente())
+        )
+        return f"Not done: {damaged}"
     if isinstance(err, FileNotFoundError):
         return f"Not done: file not found: {err.filename or _first_line(err)}"
     if isinstance(err, PermissionError):
@@ -145,6 +135,19 @@ def user_message(err: BaseException, command: str) -> str:
         f"This is a bug in Wijkkompas, not in your data. The full traceback is in {ERROR_LOG}; "
         "please report it with that file."
     )
+
+
+def _damaged_database(err: BaseException) -> bool:
+    """A DuckDB error that says a database file is damaged (a checksum mismatch)."""
+    import duckdb
+
+    from pipelines.warehouse_check import is_damage
+
+    while err is not None:
+        if isinstance(err, duckdb.Error) and is_damage(str(err)):
+            return True
+        err = err.__cause__ or err.__context__
+    return False
 
 
 def _first_line(err: BaseException) -> str:

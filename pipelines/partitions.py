@@ -76,7 +76,11 @@ def _split(keys: Iterable[str]) -> list[tuple[str, int]]:
 
 def run_keys(context) -> list[tuple[str, int]]:
     """(gemeente, edition) of every partition a run (of an asset or a check) materialises."""
-    tags = context.run.tags
+    return keys_of_tags(context.run.tags)
+
+
+def keys_of_tags(tags) -> list[tuple[str, int]]:
+    """(gemeente, edition) of every partition of a run with these tags."""
     start = tags.get("dagster/asset_partition_range_start")
     if start:
         keys = COMPASS.get_partition_keys_in_range(

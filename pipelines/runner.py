@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
@@ -13,19 +14,25 @@ from pathlib import Path
 import dagster as dg
 
 from ingest.snapshots import discover_snapshots
+from pipelines.build_lock import build_lock
 from pipelines.settings import (
+    BUILD_COPY,
     PROJECT_ROOT,
-    building_warehouse,
+    check_copy,
+    data_dir,
     default_gemeente,
     environment,
     gemeente_scope,
+    on_working_copy,
     published_warehouse_path,
     quality_report_path,
     raw_dir,
+    site_dir,
     site_staging_dir,
     warehouse_copy,
     warehouse_path,
 )
+from pipelines.warehouse_check import rebuild_command, verify_warehouse
 from quality.report import QualityOutcome
 
 
@@ -160,9 +167,10 @@ def run_build(
     publish: bool = True,
     editions: list[int] | None = None,
     keep: bool = True,
+    from_scratch: bool = False,
 ) -> RunReport:
     """Build the default gemeente (data/): :func:`run_builds` of that one gemeente."""
-    return run_builds(echo, selection, publish, editions, keep)[0]
+    return run_builds(echo, selection, publish, editions, keep, from_scratch=from_scratch)[0]
 
 
 def run_builds(
@@ -173,6 +181,7 @@ def run_builds(
     keep: bool = True,
     gemeenten: list[str] | None = None,
     workers: int = 0,
+    from_scratch: bool = False,
 ) -> list[RunReport]:
     """Materialise every asset (or ``selection``) with every quality check on them, for the
     ``gemeenten`` (default: the default gemeente) x every edition of each (or ``editions``);
@@ -184,61 +193,136 @@ def run_builds(
     executor (that many step processes), else in-process.
 
     Each gemeente's run works on a copy of its warehouse (``wijkkompas.building.duckdb``), like
-    the site in staging: when the run passed (and ``keep``: `wijkkompas check` keeps nothing)
-    the copy replaces the warehouse in one rename, right after the site was swapped in; after a
-    failed run the warehouse is as it was, and the copy is left as ``wijkkompas.failed.duckdb``
-    to inspect. So the warehouse, the notebooks that read it and the site all show the last
-    good build."""
+    the site in staging: when the run passed the copy replaces the warehouse in one rename, right
+    after the site was swapped in; after a failed run the warehouse is as it was, and the copy is
+    kept to inspect as ``wijkkompas.failed-<time>.duckdb`` (the latest few). So the warehouse,
+    the notebooks that read it and the site all show the last good build.
+
+    A build (``keep``) holds the build lock of its gemeenten (:mod:`pipelines.build_lock`) and
+    raises BuildRunning at once when another process holds one. `wijkkompas check` (not
+    ``keep``) takes no lock: it works on copies of its own (``wijkkompas.checking-<pid>.duckdb``,
+    ``.site.checking-<pid>``), removed afterwards, so it runs beside a build. Before anything is
+    copied, the warehouse is read whole: a damaged one raises DamagedWarehouse naming the
+    rebuild command (``from_scratch``: start from an empty warehouse instead of a copy)."""
     from pipelines.gemeente_inputs import gemeente_editions
     from pipelines.partitions import contiguous_blocks
 
     gemeenten = gemeenten or [default_gemeente()]
-    editions_by = {g: tuple(gemeente_editions(g)) for g in gemeenten}
-    reports: list[RunReport] = []
-    for block in contiguous_blocks(gemeenten, editions_by):
-        reports += _build_block(echo, block, selection, publish, editions, keep, workers)
+    with build_lock(gemeenten) if keep else contextlib.nullcontext():
+        editions_by = {g: tuple(gemeente_editions(g)) for g in gemeenten}
+        reports: list[RunReport] = []
+        for block in contiguous_blocks(gemeenten, editions_by):
+            reports += _build_block(
+                echo, block, selection, publish, editions, keep, workers, from_scratch
+            )
     return reports
 
 
-def _build_block(echo, block, selection, publish, editions, keep, workers) -> list[RunReport]:
+FAILED_COPIES_KEPT = 3  # the latest failed runs' warehouses kept to inspect, per gemeente
+
+
+def _working_copies(block, kind: str, from_scratch: bool) -> dict[str, tuple[Path, Path]]:
+    """Per gemeente (published warehouse, working copy): the warehouse read whole first (a
+    damaged one is named before anything is copied), then copied; or, ``from_scratch``, an
+    empty working copy."""
     copies = {}
     for code in block:
         with gemeente_scope(code):
             published = published_warehouse_path()
             published.parent.mkdir(parents=True, exist_ok=True)
-            copies[code] = (published, warehouse_copy("building", published))
-            _move(published, copies[code][1], copy=True)  # over an interrupted run's copy
+            if not from_scratch:
+                verify_warehouse(published, rebuild_command(code), data_dir())
+            _remove_stale_checks(published, site_dir())
+            copies[code] = (published, warehouse_copy(kind, published))
+            if from_scratch:
+                _remove(copies[code][1])
+            else:
+                _move(published, copies[code][1], copy=True)  # over an interrupted run's copy
+    return copies
+
+
+def _build_block(
+    echo, block, selection, publish, editions, keep, workers, from_scratch
+) -> list[RunReport]:
+    kind = BUILD_COPY if keep else check_copy()
+    copies = _working_copies(block, kind, from_scratch)
     try:
-        with building_warehouse():
+        with on_working_copy(kind):
             run = _run(echo, block, selection, publish, editions, workers)
     except BaseException:
-        for published, building in copies.values():
-            _move(building, warehouse_copy("failed", published))
+        for published, working in copies.values():
+            _move(working, _failed_copy(published))
         raise
     reports = []
     for code in block:
-        published, building = copies[code]
+        published, working = copies[code]
         with gemeente_scope(code):
             report = RunReport(
                 run.success, run.seconds, run.run_id, list(run.failures), gemeente=code
             )
             report.published = run.published
-            if not run.success:  # a failed run leaves no half-built site behind
-                shutil.rmtree(site_staging_dir(), ignore_errors=True)
-            with building_warehouse():
+            with on_working_copy(kind):
+                if not run.success or not keep:  # a failed run leaves no half-built site
+                    shutil.rmtree(site_staging_dir(), ignore_errors=True)
                 report.quality, report.quality_report = write_quality_report(report)
         if keep and (report.success or report.published):
             # a site published by this run always gets its warehouse (a step that failed after
             # the publication cannot leave the site newer than the warehouse)
-            _move(building, published)
-            warehouse_copy("failed", published).unlink(missing_ok=True)
+            _move(working, published)
         elif report.success:
-            _remove(building)
+            _remove(working)
         else:
-            report.failed_warehouse = warehouse_copy("failed", published)
-            _move(building, report.failed_warehouse)
+            report.failed_warehouse = _failed_copy(published)
+            _move(working, report.failed_warehouse)
         reports.append(report)
     return reports
+
+
+def _failed_copy(published: Path) -> Path:
+    """A new name, by time, for a failed run's warehouse (``wijkkompas.failed-20261207-140201
+    .duckdb``), after removing all but the latest few of the earlier ones: a run never
+    overwrites another run's copy."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    target = warehouse_copy(f"failed-{stamp}", published)
+    if target.exists():  # a check beside a build, failing in the same second
+        target = warehouse_copy(f"failed-{stamp}-{os.getpid()}", published)
+    earlier = failed_copies(published)
+    for old in earlier[: max(0, len(earlier) - FAILED_COPIES_KEPT + 1)]:
+        _remove(old)
+    return target
+
+
+def failed_copies(published: Path) -> list[Path]:
+    """The failed runs' warehouses kept beside ``published``, the latest last."""
+    pattern = f"{published.stem}.failed*{published.suffix}"
+    return sorted(published.parent.glob(pattern), key=lambda p: p.stat().st_mtime)
+
+
+def _remove_stale_checks(published: Path, site: Path) -> None:
+    """Remove the copies of checks whose process is gone (killed before it cleaned up)."""
+    stale = []
+    for path in [
+        *published.parent.glob(f"{published.stem}.checking-*{published.suffix}"),
+        *site.parent.glob(f".{site.name}.checking-*"),
+    ]:
+        pid = path.name.split("checking-")[1].split(".")[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            stale.append(path)
+    for path in stale:
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            _remove(path)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 # imported once by the fork server, so that a step process starts without importing them

@@ -89,16 +89,30 @@ def warehouse_copy(kind: str, path: Path | None = None) -> Path:
     return path.with_name(f"{path.stem}.{kind}{path.suffix}")
 
 
-BUILDING = "WIJKKOMPAS_BUILDING"  # set while a build runs: in this process and its step processes
+# set while a run works on copies, in this process and its step processes: the kind of copy
+# ("building" for a build, "checking-<pid>" for `wijkkompas check`, which may run beside a build)
+WORKING_COPY = "WIJKKOMPAS_WORKING_COPY"
+BUILD_COPY = "building"
+
+
+def working_copy() -> str | None:
+    """The kind of working copy the run in this process works on, or None (the published
+    warehouse: notebooks, a run started from the Dagster UI)."""
+    return os.environ.get(WORKING_COPY) or None
+
+
+def check_copy() -> str:
+    """The working copy of a `wijkkompas check` of this process: its own, so that a check runs
+    beside a build (or another check) without touching the build's copies."""
+    return f"checking-{os.getpid()}"
 
 
 def warehouse_path() -> Path:
-    """The warehouse to read and write now: during a build its working copy
-    (``wijkkompas.building.duckdb``, swapped in only when the build passed), else the published
-    one."""
-    if os.environ.get(BUILDING) == "1":
-        return warehouse_copy("building")
-    return published_warehouse_path()
+    """The warehouse to read and write now: during a run its working copy (a build's
+    ``wijkkompas.building.duckdb``, swapped in only when the build passed; a check's own), else
+    the published one."""
+    kind = working_copy()
+    return warehouse_copy(kind) if kind else published_warehouse_path()
 
 
 @contextmanager
@@ -116,11 +130,12 @@ def environment(name: str, value: str):
             os.environ[name] = before
 
 
-def building_warehouse():
-    """Within this block every reader and writer of the warehouse uses the build's working copy
-    of the gemeente in scope; the flag is an environment variable, so that the step processes
-    of Dagster's multiprocess executor work on the same copy."""
-    return environment(BUILDING, "1")
+def on_working_copy(kind: str = BUILD_COPY):
+    """Within this block every reader and writer of the warehouse and the staged site uses the
+    run's working copies (``kind``) of the gemeente in scope; the flag is an environment
+    variable, so that the step processes of Dagster's multiprocess executor work on the same
+    copies."""
+    return environment(WORKING_COPY, kind)
 
 
 def site_dir() -> Path:
@@ -132,9 +147,11 @@ def site_dir() -> Path:
 
 
 def site_staging_dir() -> Path:
-    """Where a run builds the site before it is swapped in (same file system as the site)."""
+    """Where a run builds the site before it is swapped in (same file system as the site): a
+    build's ``.site.staging``, a check's own ``.site.checking-<pid>``."""
     site = site_dir()
-    return site.with_name(f".{site.name}.staging")
+    kind = working_copy()
+    return site.with_name(f".{site.name}.{kind if kind and kind != BUILD_COPY else 'staging'}")
 
 
 def quality_report_path() -> Path:

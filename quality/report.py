@@ -5,6 +5,7 @@ the command line."""
 from __future__ import annotations
 
 import html
+import os
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -154,10 +155,11 @@ def write_report(
     title: str = "Datakwaliteit",
     home: str | None = None,
 ) -> Path:
-    """Write the HTML report to ``path`` (via a temporary file, so a reader never sees half)."""
+    """Write the HTML report to ``path`` (via a temporary file of this process, so a reader never
+    sees half, and a check writing its report beside a build never trips over the build's)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     html_text = render_report(result, synthetic=synthetic, title=title, home=home)
     tmp.write_text(html_text, encoding="utf-8")
     tmp.replace(path)

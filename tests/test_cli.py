@@ -155,3 +155,41 @@ def test_every_command_has_help(command):
 
     result = CliRunner().invoke(main, [command, "--help"])
     assert result.exit_code == 0 and "Usage:" in result.output, result.output
+
+
+# -- a gemeente by its name (pipelines.gemeente_names) ---------------------------------------
+@pytest.mark.parametrize(
+    "name, says",
+    [
+        ("Bergen", ["'Bergen' in --gemeente is that of 2 gemeenten",
+                    "Bergen (NH.) (GM0373) and Bergen (L.) (GM0893)"]),
+        ("Utrech", ["Unknown gemeente 'Utrech'", "did you mean Utrecht (GM0344)"]),
+    ],
+)  # fmt: skip
+def test_an_ambiguous_or_unknown_gemeente_name_is_refused_before_any_build(name, says, tmp_path):
+    result = run_cli("build", "--gemeente", name, WIJKKOMPAS_GEMEENTEN=str(tmp_path))
+    out = result.stdout + result.stderr
+    assert result.returncode == 1 and "Traceback" not in out, out[-2000:]
+    for part in says:
+        assert part in out, out[-2000:]
+    assert "Building" not in out and not any(tmp_path.iterdir())  # nothing generated
+
+
+def test_a_gemeente_is_built_by_its_name(tmp_path):
+    """`wijkkompas build --gemeente Utrecht` builds GM0344, as `--gemeente GM0344` does: here
+    its first asset (the inputs generated from the national file, a real Dagster run of the
+    gemeente's partition); tests/test_build_safety.py builds a whole gemeente by its name."""
+    import yaml
+
+    gemeenten = tmp_path / "gemeenten"
+    result = run_cli(
+        "build", "--gemeente", "Utrecht", "--select", "gemeente_inputs",
+        WIJKKOMPAS_GEMEENTEN=str(gemeenten), DAGSTER_HOME=str(tmp_path / "dagster_home"),
+    )  # fmt: skip
+    out = result.stdout + result.stderr
+    assert result.returncode == 0, out[-3000:]
+    assert str(gemeenten / "GM0344" / "warehouse") in result.stdout
+    assert "generating a SYNTHETIC survey wave 2024 for GM0344" in result.stdout
+    config = yaml.safe_load((gemeenten / "GM0344" / "data" / "editions.yml").read_text("utf-8"))
+    assert (config["gemeente"], config["gemeente_name"]) == ("GM0344", "Utrecht")
+    assert [p.name for p in gemeenten.iterdir()] == ["GM0344"]

@@ -8,6 +8,8 @@ from tests.conftest import copy_warehouse, run_cli
 
 
 def test_definitions_partition_every_asset_by_gemeente_and_edition():
+    import dagster as dg
+
     from pipelines.definitions import defs
     from pipelines.partitions import COMPASS
 
@@ -32,7 +34,12 @@ def test_definitions_partition_every_asset_by_gemeente_and_edition():
     # every gemeente
     assert not [k for k in keys if k.startswith("raw_")]
     job = defs.resolve_job_def("build")
-    assert job.executor_def.name == "multi_or_in_process_executor"
+    # Dagster's own executor (configured the same), holding the build lock for the whole run
+    assert job.executor_def.name == "one_build_at_a_time"
+    assert (
+        job.executor_def.config_schema.as_field().config_type.key
+        == dg.multi_or_in_process_executor.config_schema.as_field().config_type.key
+    )
     dims = {d.name: d.partitions_def.get_partition_keys() for d in COMPASS.partitions_defs}
     assert dims["edition"] == ["2018", "2024"]
     # every gemeente of the national file (342) can be built, Groningen and Utrecht among them
