@@ -27,6 +27,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -163,12 +164,57 @@ def generate(path: Path, n_wijken: int, n_buurten: int, n_resp: int, seed: int =
     reg["synthetic"] = True
     con.execute("CREATE OR REPLACE TABLE register_values AS SELECT * FROM reg")
 
+    _synthetic_rivm(con, cat, rng, buurten)
+
     survey = respondents(
         rng, codebook, np.array(buurten), np.array(wijken)[wijk_of], pop, n_resp, YEAR
     )
     con.register("_survey", survey)
     con.execute("CREATE OR REPLACE TABLE survey_responses AS SELECT * FROM _survey")
     con.close()
+
+
+def rivm_variables(cat) -> list[str]:
+    return sorted({i.definition.model_estimate.source_variable for i in cat.indicators
+                   if i.definition.model_estimate})  # fmt: skip
+
+
+def _synthetic_rivm(con, cat, rng, buurten) -> None:
+    """RIVM-like estimates of every buurt (3 % not published), and of every wijk and the
+    gemeente as RIVM publishes them (the mean of their buurten weighted by residents 15+); a
+    crosswalk of every area onto itself. Gebieden are RIVM's weighted means of their wijken."""
+    frames = [
+        pd.DataFrame({"area_code": buurten, "variable": v,
+                      "value": rng.uniform(5, 80, len(buurten)).round(1)})
+        for v in rivm_variables(cat)
+    ]  # fmt: skip
+    rivm = pd.concat(frames, ignore_index=True)
+    rivm.loc[rng.random(len(rivm)) < 0.03, "value"] = np.nan
+    rivm["year"], rivm["area_level"] = YEAR, "buurt"
+    con.execute("CREATE OR REPLACE TABLE rivm_values AS SELECT * FROM rivm")
+    con.execute(
+        """INSERT INTO rivm_values BY NAME
+           WITH w AS (SELECT area_code, max(value) FILTER (WHERE variable = 'population')
+                        - max(value) FILTER (WHERE variable = 'aged_0_14') AS w
+                      FROM cbs_values WHERE area_level = 'buurt' GROUP BY 1)
+           SELECT $y AS year, h.wijk AS area_code, 'wijk' AS area_level, r.variable,
+                  round(sum(r.value * w.w) / sum(w.w) FILTER (WHERE r.value IS NOT NULL), 1)
+                    AS value
+           FROM rivm_values r JOIN buurt_hierarchy h ON h.buurt = r.area_code
+           JOIN w USING (area_code) GROUP BY ALL
+           UNION ALL BY NAME
+           SELECT $y AS year, $gm AS area_code, 'gemeente' AS area_level, r.variable,
+                  round(sum(r.value * w.w) / sum(w.w) FILTER (WHERE r.value IS NOT NULL), 1)
+                    AS value
+           FROM rivm_values r JOIN w USING (area_code) GROUP BY ALL""",
+        {"y": YEAR, "gm": GM},
+    )
+    con.execute(
+        """CREATE OR REPLACE TABLE rivm_crosswalk AS
+           SELECT DISTINCT year AS area_year, area_level, area_code, area_code AS source_code,
+                  'same_code' AS method, 1.0 AS share
+           FROM rivm_values"""
+    )
 
 
 def respondents(rng, codebook, buurten, wijk_of_buurt, population, n_resp: int, wave: int):
@@ -251,6 +297,7 @@ def generate_national(path: Path, response_rate: float, seed: int = 7) -> int:
         "CREATE OR REPLACE TABLE register_values (year BIGINT, area_code VARCHAR, "
         "area_level VARCHAR, variable VARCHAR, value DOUBLE)"
     )
+    _national_rivm(con, year)
     population = con.execute(
         """SELECT a.area_code, g.wijk_code, coalesce(v.value, 0) AS population
            FROM _geo a JOIN _geo g USING (area_code)
@@ -279,6 +326,27 @@ def generate_national(path: Path, response_rate: float, seed: int = 7) -> int:
     return n_resp
 
 
+def _national_rivm(con, year: int) -> None:
+    """RIVM's real estimates of every area of the country (its 2020 division) and the crosswalk
+    of the national file's areas onto them: the same code (NL00 is RIVM's NL01)."""
+    from ingest.national import national_snapshot
+    from ingest.rivm import read_rivm_extract
+
+    path, _ = national_snapshot(ROOT / "data" / "raw", "rivm_health")
+    rivm = read_rivm_extract(path)[["year", "area_code", "area_level", "variable", "value"]]
+    con.register("_rivm", rivm)
+    con.execute("CREATE OR REPLACE TABLE rivm_values AS SELECT * FROM _rivm")
+    con.execute(
+        """CREATE OR REPLACE TABLE rivm_crosswalk AS
+           SELECT DISTINCT a.year AS area_year, a.area_level, a.area_code,
+                  CASE WHEN a.area_code = 'NL00' THEN 'NL01' ELSE a.area_code END AS source_code,
+                  'same_code' AS method, 1.0 AS share
+           FROM areas a
+           WHERE a.area_code = 'NL00'
+              OR a.area_code IN (SELECT area_code FROM rivm_values)""",
+    )
+
+
 def run_national(path: Path, threads: int, memory: str) -> dict:
     """The engine on the real national file: the CBS part for all 18,116 areas and the survey
     part for every area, as compute_edition runs it (the weights are given)."""
@@ -291,7 +359,8 @@ def run_national(path: Path, threads: int, memory: str) -> dict:
     wave = con.execute("SELECT max(wave) FROM survey_responses").fetchone()[0]
     con.execute("DROP TABLE IF EXISTS edition_values")
     t0 = time.perf_counter()
-    plan = EditionPlan(wave, year, (year,), wave, None)  # no registers nationally
+    rivm = con.execute("SELECT max(year) FROM rivm_values WHERE year <= ?", [year]).fetchone()
+    plan = EditionPlan(wave, year, (year,), wave, None, rivm[0])  # no registers nationally
     run = compute_edition(con, cat, codebook, plan, settings)
     wall = time.perf_counter() - t0
     areas = con.execute("SELECT count(*) FROM areas").fetchone()[0]
@@ -323,7 +392,7 @@ def run_engine(path: Path, threads: int, memory: str) -> dict:
     cat = load_catalogue()
     codebook = load_codebook(ROOT / "data" / "survey" / "codebook.yml")
     settings = statistics_settings()
-    plan = EditionPlan(YEAR, YEAR, (YEAR,), YEAR, YEAR)
+    plan = EditionPlan(YEAR, YEAR, (YEAR,), YEAR, YEAR, YEAR)
     con = duckdb.connect(str(path))
     _limit(con, threads, memory)
     # a fresh start: the survey weights and the edition are written into the warehouse
@@ -419,12 +488,29 @@ def baseline_sql(which: str) -> str:
     )
 
 
+RIVM_BASELINE = """CREATE OR REPLACE TABLE bench_baseline_rivm AS
+WITH w AS (SELECT area_code, max(value) FILTER (WHERE variable = 'population')
+             - max(value) FILTER (WHERE variable = 'aged_0_14') AS w15,
+             max(value) FILTER (WHERE variable = 'aged_65_plus') AS w65
+           FROM cbs_values WHERE area_level = 'buurt' GROUP BY 1)
+SELECT coalesce(h.buurt, h.wijk, h.gebied, h.gemeente) AS area_code, r.variable,
+       sum(r.value * CASE WHEN r.variable LIKE '%65plus' THEN w.w65 ELSE w.w15 END)
+         / sum(CASE WHEN r.value IS NOT NULL
+                    THEN CASE WHEN r.variable LIKE '%65plus' THEN w.w65 ELSE w.w15 END END)
+         AS value
+FROM rivm_values r JOIN w USING (area_code) JOIN buurt_hierarchy h ON h.buurt = r.area_code
+WHERE r.area_level = 'buurt'
+GROUP BY GROUPING SETS ((h.buurt, r.variable), (h.wijk, r.variable), (h.gebied, r.variable),
+                        (h.gemeente, r.variable))"""
+
+
 def run_baseline(path: Path, threads: int, memory: str) -> dict:
     con = duckdb.connect(str(path))
     _limit(con, threads, memory)
     t0 = time.perf_counter()
     for which in ("cbs", "register", "survey"):
         con.execute(baseline_sql(which))
+    con.execute(RIVM_BASELINE)  # the weighted means of RIVM's estimates, every level
     return {"wall_s": time.perf_counter() - t0}
 
 
@@ -473,6 +559,14 @@ def main() -> None:
         return
     work = Path(args.workdir or tempfile.mkdtemp(prefix="wijkkompas-bench-"))
     work.mkdir(parents=True, exist_ok=True)
+    try:
+        run_benchmark(args, work)
+    finally:  # a folder of its own (no --workdir) goes with the run: half a GB a time
+        if not args.workdir:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def run_benchmark(args, work: Path) -> None:
     if args.national:
         national_main(args, work)
         return

@@ -61,17 +61,29 @@ class _Cells:
     def __init__(self, links: bool, define: str | None, reuse: str | None):
         self.links, self.define, self.reuse, self.n = links, define, reuse, 0
 
-    def __call__(self, d: str, fill_key: str, title: str, href: str | None = None) -> str:
+    def __call__(
+        self,
+        d: str,
+        fill_key: str,
+        title: str,
+        href: str | None = None,
+        turned: tuple[str, float] | None = None,
+    ) -> str:
+        """One sector; ``turned``: (id of a template outline, angle) draws it as that outline
+        turned about the centre (the cells of a theme are one shape: a few bytes each)."""
         if not self.links:
             return _shape(d, fill_key, title)
         self.n += 1
         # the colour sits on the cell's link, not on its outline: a re-used outline (<use>)
         # then takes the colour of the compass that re-uses it (a path's own fill would win)
         fill = f' fill="{FILL[fill_key]}"'
+        ident = f' id="{self.define}{self.n}"' if self.define else ""
         if self.reuse:
             shape = f'<use href="#{self.reuse}{self.n}"/>'
+        elif turned:
+            template, angle = turned
+            shape = f'<use{ident} href="#{template}" transform="rotate({_n(angle)})"/>'
         else:
-            ident = f' id="{self.define}{self.n}"' if self.define else ""
             shape = f'<path{ident} d="{d}"/>'
         body = f"<title>{escape(title)}</title>{shape}"
         if href:
@@ -110,6 +122,7 @@ def compass_svg(
     gives the cell outlines ids with that prefix, ``reuse`` draws them from such ids (a second
     compass of the same rows on the page); ``font_scale`` enlarges the written scores."""
     parts = []
+    defs: list[str] = []  # template outlines, drawn only by reference
     cell = _Cells(links, define, reuse)
     by_theme: dict[str, list[IndicatorRow]] = {}
     for row in rows:
@@ -166,6 +179,10 @@ def compass_svg(
             )
             leaves = by_theme.get(theme.id, [])
             width = (t1 - t0) / max(len(leaves), 1)
+            template = None
+            if links and define and leaves:  # the theme's cell outline, once, turned per cell
+                template = f"{define}t{qi}{ti}"
+                defs.append(f'<path id="{template}" d="{_sector(RADII[2], RADII[3], 0, width)}"/>')
             for li, row in enumerate(leaves):
                 parts.append(
                     cell(
@@ -173,6 +190,7 @@ def compass_svg(
                         getattr(row, band_field),
                         f"{row.title}: {getattr(row, text_field)}",
                         f"#r-{row.indicator_id}" if links else None,
+                        (template, t0 + li * width) if template else None,
                     )
                 )
     centre, c_key = score_key("centre", "centre", False)
@@ -198,5 +216,9 @@ def compass_svg(
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{-half} {-half} {SIZE} {SIZE}" '
         f'class="compass-svg" role="{"group" if links else "img"}" aria-label="{escape(label)}" '
-        f'font-family="system-ui, sans-serif"{style}>' + "".join(parts) + text + "</svg>"
+        f'font-family="system-ui, sans-serif"{style}>'
+        + (f"<defs>{''.join(defs)}</defs>" if defs else "")
+        + "".join(parts)
+        + text
+        + "</svg>"
     )

@@ -32,17 +32,55 @@ TEXT = {
     },
     "synthetic_text": {
         "nl": "De bewonersenquête en de gemeentelijke registraties op deze site zijn synthetisch: "
-        "gegenereerd om de werking te laten zien, niet gemeten bij echte inwoners. Alleen de "
-        "CBS-cijfers zijn echt. Cijfers uit enquête en registraties zijn gemarkeerd met *.",
+        "gegenereerd om de werking te laten zien, niet gemeten bij echte inwoners. Echt zijn de "
+        "cijfers van het CBS en de gezondheidscijfers van het RIVM (modelschattingen per wijk en "
+        "buurt). Cijfers uit enquête en registraties zijn gemarkeerd met *.",
         "en": "The resident survey and the municipal registers on this site are synthetic: "
-        "generated to show how the tool works, not measured among real residents. Only the CBS "
-        "figures are real. Figures from the survey and registers are marked with *.",
+        "generated to show how the tool works, not measured among real residents. Real are the "
+        "CBS figures and RIVM's health figures (model estimates per wijk and buurt). Figures from "
+        "the survey and registers are marked with *.",
+    },
+    "real_share": {
+        "nl": "Op deze pagina zijn {real} van de {total} cijfers echt ({share}%).",
+        "en": "On this page {real} of the {total} figures are real ({share}%).",
     },
     "credit": {
-        "nl": "Bron: CBS (Kerncijfers wijken en buurten, CC BY 4.0); wijkenquête en registraties "
-        "van de gemeente (synthetisch).",
+        "nl": "Bron: CBS (Kerncijfers wijken en buurten, CC BY 4.0); RIVM, Gezondheidsmonitor "
+        "Volwassenen en Ouderen (GGD'en, CBS, RIVM), modelschattingen per wijk en buurt; "
+        "wijkenquête en registraties van de gemeente (synthetisch).",
         "en": "Source: CBS, Statistics Netherlands (Kerncijfers wijken en buurten, CC BY 4.0); "
-        "municipal survey and registers (synthetic).",
+        "RIVM, Health Monitor Adults and Elderly (GGD'en, CBS, RIVM), model estimates per wijk "
+        "and buurt; municipal survey and registers (synthetic).",
+    },
+    "land": {"nl": "Nederland", "en": "the Netherlands"},
+    "series_title": {"nl": "Over de jaren", "en": "Over the years"},
+    "series_intro": {
+        "nl": "Het RIVM schatte dit cijfer in {years} voor elke wijk en buurt op de indeling van "
+        "2020: de gemeente (zwart, gestreept), Nederland (oranje, gestippeld) en elke wijk "
+        "(grijs). Modelschattingen zonder marge: kleine verschillen tussen jaren zijn indicatief.",
+        "en": "RIVM estimated this figure in {years} for every wijk and buurt on the 2020 "
+        "division: the municipality (black, dashed), the Netherlands (orange, dotted) and every "
+        "wijk (grey). Model estimates without a margin: small changes between years are "
+        "indicative.",
+    },
+    "rivm_note": {
+        "nl": "RIVM-modelschatting, gemeten in {year}",
+        "en": "RIVM model estimate, measured in {year}",
+    },
+    "change_indicative": {"nl": "indicatief", "en": "indicative"},
+    # a survey figure of the small-area model (indicators/small_area_model.py)
+    "model_label": {"nl": "modelschatting", "en": "model estimate"},
+    "model_note": {
+        "nl": "Modelschatting: {n} respondenten, aangevuld met buurten met dezelfde kenmerken",
+        "en": "Model estimate: {n} respondents, completed by buurten with the same traits",
+    },
+    "model_note_none": {
+        "nl": "Modelschatting: geen respondenten, geschat uit buurten met dezelfde kenmerken",
+        "en": "Model estimate: no respondents, estimated from buurten with the same traits",
+    },
+    "model_note_area": {
+        "nl": "Modelschatting: opgeteld uit de modelschattingen van de buurten",
+        "en": "Model estimate: added up from the model estimates of its buurten",
     },
     "downloads": {"nl": "Alle cijfers downloaden", "en": "Download all figures"},
     "edition": {"nl": "Editie", "en": "Edition"},
@@ -59,11 +97,24 @@ TEXT = {
     "or": {"nl": "of", "en": "or"},
     "map_title": {"nl": "Kaart van de wijken", "en": "Map of the wijken"},
     "no_map": {
-        "nl": "Geen kaart: voor deze gemeente zijn geen wijk- en buurtgrenzen beschikbaar (de "
-        "landelijke CBS-bestanden waarmee dit kompas is gemaakt bevatten geen grenzen). Alle "
-        "cijfers staan in de tabellen.",
-        "en": "No map: there are no wijk and buurt boundaries for this gemeente (the national "
-        "CBS files this compass was made from contain none). Every figure is in the tables.",
+        "nl": "Geen kaart van deze indeling: er zijn geen grenzen van haar gebieden (de "
+        "landelijke kaart van CBS en Kadaster heeft alleen de CBS-wijken, geen buurtgrenzen "
+        "om eigen wijken uit samen te stellen). Alle cijfers staan in de tabellen.",
+        "en": "No map of this layout: there are no boundaries of its areas (the national map "
+        "of CBS and Kadaster has the CBS wijken only, no buurt boundaries to compose own wijken "
+        "from). Every figure is in the tables.",
+    },
+    "no_map_buurt": {
+        "nl": "Geen buurtkaart: voor deze gemeente zijn alleen de wijkgrenzen beschikbaar (de "
+        "landelijke wijkkaart van CBS en Kadaster). De cijfers per buurt staan in de tabel.",
+        "en": "No buurt map: only the wijk boundaries are available for this gemeente (the "
+        "national wijk map of CBS and Kadaster). The figures per buurt are in the table.",
+    },
+    "no_map_wijk": {
+        "nl": "Geen wijkkaart: voor deze gemeente zijn geen wijkgrenzen beschikbaar. De cijfers "
+        "per wijk staan in de tabel.",
+        "en": "No wijk map: there are no wijk boundaries for this gemeente. The figures per "
+        "wijk are in the table.",
     },
     "map_undrawn": {
         "nl": "Niet op de kaart: {buurten}. De buurtkaart van {map} is ouder dan de cijfers; er "
@@ -199,6 +250,7 @@ TEXT = {
     "caution": {"nl": "indicatief: weinig betrouwbaar", "en": "indicative: low reliability"},
     "suppressed": {"nl": "niet gepubliceerd", "en": "not published"},
     "csv": {"nl": "De cijfers van {name} als CSV", "en": "The figures of {name} as CSV"},
+    "xlsx": {"nl": "in Excel", "en": "in Excel"},
     "in_gebied": {"nl": "Wijken in dit gebied", "en": "Wijken in this area"},
     "in_wijk": {"nl": "Buurten in deze wijk", "en": "Buurten in this wijk"},
     "ranking": {"nl": "Rangorde van de wijken", "en": "Ranking of the wijken"},
@@ -331,11 +383,13 @@ TEXT = {
         "nl": "Ontwikkeling sinds {year}: de cijfers van {year} zijn herberekend voor de huidige "
         "wijkgrenzen (uit de buurten van {area_year}). Bij enquêtecijfers staat erbij of de "
         "verandering statistisch significant is; CBS- en registratiecijfers zijn tellingen van "
-        "iedereen, geen steekproef.",
+        "iedereen, geen steekproef; RIVM-cijfers zijn modelschattingen zonder marge, hun "
+        "veranderingen zijn indicatief.",
         "en": "Change since {year}: the {year} figures are recomputed for today's wijk "
         "boundaries (from the buurten of {area_year}). For survey figures we say whether the "
         "change is statistically significant; CBS and register figures count everyone, they are "
-        "not a sample.",
+        "not a sample; RIVM figures are model estimates without a margin, their changes are "
+        "indicative.",
     },
     "trend_missing": {
         "nl": "Geen vergelijking voor {names}: deze wijken hoorden in {area_year} nog niet (in "
@@ -469,6 +523,7 @@ LEVELS = {
 
 SOURCES = {
     "cbs": {"nl": "CBS", "en": "CBS"},
+    "rivm": {"nl": "RIVM (modelschatting)", "en": "RIVM (model estimate)"},
     "survey": {"nl": "Wijkenquête", "en": "Resident survey"},
     "register": {"nl": "Gemeentelijke registratie", "en": "Municipal register"},
 }
@@ -646,3 +701,11 @@ def suppression_note(
     """Why a value is not published, in the page's language, with the figures of its row
     (indicators/messages.yml)."""
     return messages.suppression_message(reason, lang, n=n, cv=cv, threshold=threshold, wave=wave)
+
+
+def listing(items: list[str], lang: str) -> str:
+    """'2012, 2016 en 2020' (English: 'and')."""
+    items = list(items)
+    if len(items) < 2:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {t('and', lang)} {items[-1]}"

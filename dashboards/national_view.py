@@ -52,9 +52,15 @@ def national_section(data, area, lang: str, indicator_href) -> dict | None:
             return i18n.with_unit(_number(r[column]), decimals, unit, lang)
 
         position = _number(r["national_position"])
+        period = _number(r["period"]) if "period" in r else None
+        measured = (  # a figure of another year than the national file's (RIVM's 2020)
+            f" ({i18n.t('rivm_note', lang, year=int(period))})"
+            if period is not None and int(period) != int(r["year"])
+            else ""
+        )
         rows.append(
             {
-                "title": title[indicator],
+                "title": title[indicator] + measured,
                 "href": indicator_href(indicator),
                 "area": text("area_value"),
                 "gemeente": text("gemeente_value"),

@@ -79,6 +79,8 @@ def _trend(row: dict, decimals: int, lang: str) -> dict:
     )
     if row["source"] == "survey" and significant is not None:
         out["change_sig_text"] = i18n.t("change_sig" if significant else "change_not_sig", lang)
+    elif row["source"] == "rivm":  # two model estimates without an interval: no test
+        out["change_sig_text"] = i18n.t("change_indicative", lang)
     if row.get("previous_harmonisation") == "reaggregated":
         out["recomputed_text"] = i18n.t("recomputed", lang, year=year)
     # the previous value in the row's details: the unit is in the value column already (but a
@@ -92,6 +94,27 @@ def _trend(row: dict, decimals: int, lang: str) -> dict:
     if out["recomputed_text"]:
         out["trend_previous"] += f" ({i18n.t('recomputed_short', lang)})"
     return out
+
+
+def _model(row: dict) -> bool:
+    """A survey figure of the small-area model (``estimate_kind = 'model'``)."""
+    return row.get("estimate_kind") == "model" and not row["suppressed"]
+
+
+def _source_note(row: dict, period, lang: str) -> str:
+    """What a figure is when the table does not say it by its columns: RIVM's model estimate,
+    with the year RIVM measured it (an edition shows RIVM's latest measurement before it); a
+    model estimate of the survey, with how it was made (from how many respondents)."""
+    if _model(row):
+        if row["area_level"] != "buurt":
+            return i18n.t("model_note_area", lang)
+        n = row.get("n_unweighted")
+        if _missing(n) or int(n) == 0:
+            return i18n.t("model_note_none", lang)
+        return i18n.t("model_note", lang, n=i18n.number(n, 0, lang))
+    if row["source"] != "rivm" or _missing(period):
+        return ""
+    return i18n.t("rivm_note", lang, year=int(period))
 
 
 def value_records(values: pd.DataFrame, catalogue: pd.DataFrame) -> list[dict]:
@@ -127,7 +150,7 @@ class IndicatorRow:
     area_level: str
     indicator_id: str
     title: str
-    source: str  # cbs | survey | register
+    source: str  # cbs | rivm | survey | register
     quadrant: str
     theme: str
     unit: str | None
@@ -145,6 +168,7 @@ class IndicatorRow:
     caution: bool  # a survey figure with a high coefficient of variation: 'indicatief'
     significant_vs_city: bool | None
     period: int | None
+    estimate_kind: str | None  # survey figures: direct | model (small-area model); else None
     previous_value: float | None
     change: float | None
     change_significant: bool | None
@@ -153,6 +177,8 @@ class IndicatorRow:
     development_band: str | None
     # the texts
     source_mark: str  # '*' for a figure from synthetic inputs
+    source_note: str  # a model estimate's source and year: 'RIVM-modelschatting, 2020'
+    model_label: str  # 'modelschatting' for a survey figure of the small-area model, else ''
     value_text: str
     city_text: str
     interval_text: str
@@ -221,6 +247,9 @@ def present(records: list[dict], lang: str) -> list[IndicatorRow]:
         cell = value_text if suppressed else f"{value_text} · {city} {city_text}"
         if note or band:
             cell += f" · {note or band_label}"
+        model_label = i18n.t("model_label", lang) if _model(row) else ""
+        if model_label:
+            cell += f" · {model_label}"
         diff_text, diff_class = _difference(row, lang)
         trend = _trend(row, decimals, lang)
         development = _text(row.get("development_band"))
@@ -250,6 +279,7 @@ def present(records: list[dict], lang: str) -> list[IndicatorRow]:
                 caution=row["caution"] is True,
                 significant_vs_city=_flag(row["significant_vs_city"]),
                 period=None if _missing(period) else int(period),
+                estimate_kind=_text(row.get("estimate_kind")),
                 previous_value=_num(row.get("previous_value")),
                 change=_num(row.get("change")),
                 change_significant=trend.pop("change_significant"),
@@ -257,6 +287,8 @@ def present(records: list[dict], lang: str) -> list[IndicatorRow]:
                 trend_reason=_text(row.get("trend_reason")),
                 development_band=development,
                 source_mark="*" if row["synthetic"] else "",
+                source_note=_source_note(row, period, lang),
+                model_label=model_label,
                 value_text=value_text,
                 city_text=city_text,
                 interval_text=interval,
@@ -268,10 +300,10 @@ def present(records: list[dict], lang: str) -> list[IndicatorRow]:
                 note=note,
                 cell_text=cell,
                 development_band_key=band_key(development, neutral),
+                # the earlier figure is in the row of the table the cell links to
                 development_text=" · ".join(
                     p
                     for p in (
-                        trend["trend_previous"],
                         trend["change_text"],
                         trend["change_sig_text"],
                         i18n.BANDS[development or "none"][lang] if development else "",

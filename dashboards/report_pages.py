@@ -17,6 +17,7 @@ from dashboards.site_builder import layout_path, report_path
 from dashboards.site_data import similar_indicator_titles
 from dashboards.site_maps import Maps
 from dashboards.table_rows import area_table_row, table_body
+from dashboards.team_notes import load_notes, note_html
 from dashboards.wijkanalyse import (
     CLEAR_DIFFERENCE,
     LANG,
@@ -26,6 +27,8 @@ from dashboards.wijkanalyse import (
     area_report,
     report_codes,
 )
+from dashboards.workbooks import LEVELS as WORKBOOK_LEVELS
+from dashboards.workbooks import area_workbook_path
 
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "report"
 LEVEL_PLURAL = {"wijk": "wijken", "gebied": "gebieden"}
@@ -68,8 +71,10 @@ def _score_row(row: dict) -> dict:
 
 
 class ReportWriter:
-    def __init__(self, ctx: ReportContext, site: Path):
+    def __init__(self, ctx: ReportContext, site: Path, notes: Path | None = None):
         self.ctx = ctx
+        self.notes_folder = notes  # the teams' notes (default: data/wijkanalyse/)
+        self.notes: dict = {}
         self.site = Path(site)
         self.layout = ctx.data.layout
         # from a report back to the site root: rapport/X.html or rapport/<layout>/X.html
@@ -135,6 +140,11 @@ class ReportWriter:
             clear_difference=int(CLEAR_DIFFERENCE),
             budget=report.budget,
             budget_source="Bron: " + "; ".join(sources) if sources else "",
+            note=lambda section: note_html(self.notes.get(report.code), section),
+            area_xlsx=self.root + area_workbook_path(report.code, self.layout)
+            if report.level in WORKBOOK_LEVELS
+            else None,
+            docx=Path(report_path(report.code, "docx", self.layout)).name,
             annex=annex,
             band_key=band_key,
             band_word=lambda band: i18n.BANDS[band or "none"][LANG],
@@ -144,10 +154,13 @@ class ReportWriter:
         )
 
     def write(self) -> list[tuple[AreaReport, Path]]:
-        """Every report of this layout; returns (report, html file) pairs."""
+        """Every report of this layout, with the area teams' notes (``dashboards.team_notes``:
+        a note that cites an unknown indicator stops the build naming its file and line);
+        returns (report, html file) pairs."""
         out = []
-        for code in report_codes(self.ctx):
-            report = area_report(self.ctx, code)
+        reports = {code: area_report(self.ctx, code) for code in report_codes(self.ctx)}
+        self.notes = load_notes(self.ctx, reports, self.notes_folder)
+        for code, report in reports.items():
             target = self.site / report_path(code, layout=self.layout)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(self.page(report), encoding="utf-8")
@@ -194,13 +207,14 @@ def write_index(site: Path, layouts: list[tuple[ReportContext, list[AreaReport]]
 
 
 def write_reports(
-    ctx: ReportContext, site: Path, layouts: list[ReportContext] = ()
+    ctx: ReportContext, site: Path, layouts: list[ReportContext] = (), notes: Path | None = None
 ) -> list[tuple[AreaReport, Path]]:
     """The HTML reports of every wijk and gebied of ``ctx`` (the CBS layout) and of every own
-    layout in ``layouts``, and their index, into ``site``."""
+    layout in ``layouts``, and their index, into ``site``; ``notes``: where the area teams'
+    notes are (default ``data/wijkanalyse/``)."""
     written, sections = [], []
     for c in [ctx, *layouts]:
-        pairs = ReportWriter(c, site).write()
+        pairs = ReportWriter(c, site, notes).write()
         written += pairs
         sections.append((c, [r for r, _ in pairs]))
     write_index(site, sections)

@@ -29,6 +29,7 @@ from dashboards.presentation import IndicatorRow, present, value_records
 from dashboards.ranking_chart import ranking_svg
 from dashboards.report_pdf import pdfs_enabled
 from dashboards.site_data import (
+    LAND,
     SiteData,
     scores_by_area,
     similar_by_area,
@@ -36,6 +37,7 @@ from dashboards.site_data import (
 )
 from dashboards.site_maps import Maps
 from dashboards.table_rows import area_table_row, buurt_table_row, table_body, wijk_table_row
+from dashboards.time_chart import has_series, spark_svg, time_chart_svg
 from indicators.downloads import PUBLISHED_COLUMNS, published_values, write_csv
 
 HERE = Path(__file__).resolve().parent
@@ -167,9 +169,14 @@ class SiteBuilder:
     def title(self, indicator_id: str, lang: str) -> str:
         return self.titles["nl" if lang == "nl" else "en"][indicator_id]
 
-    def render(self, template: str, page: Page, **context) -> None:
+    def render(
+        self, template: str, page: Page, figures: list[IndicatorRow] = (), **context
+    ) -> None:
+        """Write ``template`` as ``page``; ``figures``: the indicator rows the page shows, of
+        which the banner says how many are real (CBS, RIVM) and how many synthetic."""
         context.setdefault("uses_search", False)
         html = self.env.get_template(template).render(
+            real_share=real_share(figures, page.lang),
             page=page,
             lang=page.lang,
             t=lambda key, **f: i18n.t(key, page.lang, **f),
@@ -578,7 +585,9 @@ class SiteBuilder:
         lang_root = page.lang_root
         table_rows: dict[str, list[str]] = {}
         for r in rows:
-            table_rows.setdefault(r.theme, []).append(area_table_row(r, lang_root, with_trend))
+            table_rows.setdefault(r.theme, []).append(
+                area_table_row(r, lang_root, with_trend, self.spark(area, r, lang))
+            )
         themes = []
         for q in self.data.quadrants:
             for th in q.themes:
@@ -598,6 +607,7 @@ class SiteBuilder:
             label=i18n.t("location", lang),
             names=self.name,
             lang=lang,
+            parent=area.parent,
         )
         child_level = {"gebied": "wijk", "wijk": "buurt"}.get(area.level)
         children = [  # an own wijk's buurten are CBS buurten: their pages are the CBS ones
@@ -608,6 +618,7 @@ class SiteBuilder:
         self.render(
             "area.html.j2",
             page,
+            figures=rows,
             title=f"{area.name} ({i18n.LEVELS[area.level][lang][0]})",
             area=area,
             level=area.level,
@@ -641,6 +652,68 @@ class SiteBuilder:
             undrawn=self.undrawn_note(self.data.undrawn.get(area.code, []), lang),
             legends={"judged": self.legend(False, lang), "neutral": self.legend(True, lang)},
         )
+
+    # -- over-time charts ------------------------------------------------------------------
+    def series_points(self, code: str, indicator_id: str) -> dict[int, float | None]:
+        return self.data.series.get((code, indicator_id), {})
+
+    def series_text(self, points: dict[int, float | None], unit, decimals, lang: str) -> str:
+        """'79,0 → 78,2 → 79,9%': the figures of a line, oldest first, the unit with the last."""
+        values = [v for _, v in sorted(points.items())]
+        figures = [i18n.number(v, decimals, lang) for v in values[:-1]]
+        return " → ".join([*figures, i18n.with_unit(values[-1], decimals, unit, lang)])
+
+    def spark(self, area, r: IndicatorRow, lang: str) -> str:
+        """The small over-time chart of an area's row: the area, the gemeente, the
+        Netherlands, for an indicator measured three or more times."""
+        own = self.series_points(area.code, r.indicator_id)
+        if not has_series(own):
+            return ""
+        ind = self.data.catalogue.loc[r.indicator_id]
+        lines = {
+            "area": own,
+            "gemeente": self.series_points(self.data.gemeente, r.indicator_id),
+            "land": self.series_points(LAND, r.indicator_id),
+        }
+        names = {"area": area.name, "gemeente": self.gemeente_name, "land": i18n.t("land", lang)}
+        years = sorted(own)
+        label = f"{years[0]}–{years[-1]}: " + "; ".join(
+            f"{names[k]} {self.series_text(v, ind['unit'], ind['decimals'], lang)}"
+            for k, v in lines.items()
+            if v
+        )
+        return spark_svg(lines, label)
+
+    def time_section(self, indicator_id: str, wijken: list, lang: str) -> dict | None:
+        """The indicator page's over-time chart and its table (the gemeente, the Netherlands,
+        every wijk), for an indicator measured three or more times."""
+        gemeente = self.series_points(self.data.gemeente, indicator_id)
+        land = self.series_points(LAND, indicator_id)
+        if not has_series(gemeente) and not has_series(land):
+            return None
+        ind = self.data.catalogue.loc[indicator_id]
+        years = sorted(set(gemeente) | set(land))
+        lines = [(self.gemeente_name, gemeente), (i18n.t("land", lang), land)]
+        lines += [(self.name(w.code), self.series_points(w.code, indicator_id)) for w in wijken]
+
+        def cells(points):
+            return [
+                i18n.with_unit(points.get(y), ind["decimals"], ind["unit"], lang)
+                if points.get(y) is not None
+                else "–"
+                for y in years
+            ]
+
+        return {
+            "svg": time_chart_svg(
+                gemeente, land, [p for _, p in lines[2:]],
+                label=f"{i18n.t('series_title', lang)}: {self.title(indicator_id, lang)}",
+                fmt=lambda v: i18n.axis_number(v, ind["unit"], lang),
+            ),
+            "years": years,
+            "years_text": i18n.listing([str(y) for y in years], lang),
+            "rows": [(name, cells(points)) for name, points in lines if points],
+        }  # fmt: skip
 
     # -- indicator pages ------------------------------------------------------------------
     def indicator_page(self, indicator_id: str, lang: str) -> None:
@@ -685,6 +758,7 @@ class SiteBuilder:
         self.render(
             "indicator.html.j2",
             page,
+            figures=rows,
             title=self.title(indicator_id, lang),
             ind=ind,
             description=ind[f"description_{text}"],
@@ -710,7 +784,22 @@ class SiteBuilder:
             ),
             legend_items=self.legend(neutral, lang),
             not_compared=", ".join(not_compared),
+            over_time=self.time_section(indicator_id, self.data.level("wijk"), lang),
         )
+
+
+REAL_SOURCES = ("cbs", "rivm")  # measured for real (RIVM: a model estimate from a real survey)
+
+
+def real_share(rows, lang: str) -> str:
+    """'On this page 120 of the 180 figures are real (67%)': of the published figures of the
+    page, those of real sources; nothing for a page without figures."""
+    shown = [r for r in rows if r.published]
+    if not shown:
+        return ""
+    real = sum(r.source in REAL_SOURCES for r in shown)
+    share = i18n.number(100 * real / len(shown), 0, lang)
+    return i18n.t("real_share", lang, real=real, total=len(shown), share=share)
 
 
 def report_path(code: str, suffix: str = "html", layout: str = "cbs") -> str:

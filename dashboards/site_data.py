@@ -54,6 +54,9 @@ class SiteData:
     national: pd.DataFrame = field(default_factory=pd.DataFrame)
     national_similar: pd.DataFrame = field(default_factory=pd.DataFrame)
     comparable: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # every measurement of the indicators measured in several years (rivm_series): (area code,
+    # indicator) -> {year: value}; the Netherlands under the code 'land'
+    series: dict[tuple[str, str], dict[int, float | None]] = field(default_factory=dict)
 
     @property
     def synthetic(self) -> bool:
@@ -64,7 +67,11 @@ class SiteData:
 
 
 def _catalogue(con, quadrants) -> pd.DataFrame:
+    """The indicators residents read, in compass order: one figure per concept (a survey
+    figure that a real one replaces stays in the downloads and the statisticians' page)."""
     cat = con.execute("SELECT * FROM indicator_catalogue").df()
+    if "replaced_by" in cat:
+        cat = cat[cat["replaced_by"].isna()]
     order = {t.id: i for i, t in enumerate(th for q in quadrants for th in q.themes)}
     cat["theme_order"] = cat["theme"].map(order)
     cat["row_order"] = range(len(cat))
@@ -231,7 +238,28 @@ def load_site_data(con, layout: str = LAYOUT) -> SiteData:
         comparable=comparable,
         undrawn=undrawn,
         buurt_map=buurt_map,
+        series=_series(con, layout),
     )
+
+
+LAND = "land"  # the key of the Netherlands in SiteData.series
+
+
+def _series(con, layout: str) -> dict[tuple[str, str], dict[int, float | None]]:
+    """The over-time figures of the layout's areas, of the CBS gemeente and of the Netherlands
+    (an own layout's gemeente is the CBS one)."""
+    if not _has_table(con, "rivm_series"):
+        return {}
+    rows = con.execute(
+        "SELECT CASE WHEN area_level = 'land' THEN 'land' ELSE area_code END, indicator_id, "
+        "year, value FROM rivm_series WHERE layout = ? OR (layout = 'cbs' AND area_level IN "
+        "('gemeente', 'land')) ORDER BY year",
+        [layout],
+    ).fetchall()
+    out: dict[tuple[str, str], dict[int, float | None]] = {}
+    for code, indicator, year, value in rows:
+        out.setdefault((code, indicator), {})[int(year)] = None if value != value else value
+    return out
 
 
 def scores_by_area(frame, drop_missing: bool = False) -> dict[str, dict[tuple[str, str], float]]:

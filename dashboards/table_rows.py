@@ -37,6 +37,11 @@ def note_cell(r: IndicatorRow) -> str:
     return escape(r.note or (r.band_label if r.index_text else ""))
 
 
+def source_note(r: IndicatorRow) -> str:
+    """A model estimate's source and year beneath its title (nothing for other figures)."""
+    return f"<small>{escape(r.source_note)}</small>" if r.source_note else ""
+
+
 def trend_badge(r: IndicatorRow) -> str:
     """The change since the previous edition as coloured word and arrow, or why there is none."""
     if r.trend:
@@ -51,21 +56,19 @@ def trend_badge(r: IndicatorRow) -> str:
 def trend_cell(r: IndicatorRow) -> str:
     """The badge with the size of the change and the previous figure beneath."""
     if r.trend:
-        return (
-            f"{trend_badge(r)} {escape(r.trend_detail)}"
-            f'<br><span class="muted">{escape(r.trend_previous)}</span>'
-        )
+        return f"{trend_badge(r)} {escape(r.trend_detail)}<small>{escape(r.trend_previous)}</small>"
     return trend_badge(r)
 
 
-def area_table_row(r: IndicatorRow, lang_root: str, with_trend: bool) -> str:
-    """A row of the table 'all indicators' on an area page."""
+def area_table_row(r: IndicatorRow, lang_root: str, with_trend: bool, spark: str = "") -> str:
+    """A row of the table 'all indicators' on an area page; ``spark``: the small over-time
+    chart of an indicator measured three or more times (SVG markup, or nothing)."""
     indicator = escape(r.indicator_id)
     trend = f'<td class="trend-cell">{trend_cell(r)}</td>' if with_trend else ""
     return (
         f'<tr id="r-{indicator}"><th scope="row">'
         f'<a href="{escape(lang_root)}indicator/{indicator}.html">{escape(r.title)}</a>'
-        f"{escape(r.source_mark)}</th>"
+        f"{escape(r.source_mark)}{source_note(r)}{spark}</th>"
         f"<td>{escape(r.value_text)}</td><td>{escape(r.city_text)}</td>"
         f"<td>{escape(r.interval_text)}</td>"
         f'<td class="d-{escape(r.diff_class)}">{escape(r.diff_text)}</td>'
@@ -105,7 +108,7 @@ def buurt_table_row(r: IndicatorRow, name: str, href: str, lang_root: str) -> st
         f'<tr><th scope="row">'
         f'<a href="{escape(lang_root)}{escape(href)}">{escape(name)}</a></th>'
         f"<td>{escape(r.value_text)}</td><td>{escape(r.interval_text)}</td>"
-        f"<td>{band_cell(r)}</td><td>{escape(r.note)}</td></tr>"
+        f"<td>{band_cell(r)}</td><td>{escape(r.note or r.model_label)}</td></tr>"
     )
 
 

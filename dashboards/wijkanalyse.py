@@ -112,6 +112,9 @@ class ReportContext:
     similar: dict[str, list[tuple[str, float]]]
     spread: dict[str, float]
     with_figures: set[str]  # the indicators any area has a figure for (not: no source has it)
+    # the survey figures of the CBS buurten (direct or model estimate), for the buurten of an
+    # area (every layout's areas are made of them): load_report_context reads them
+    buurt_survey: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def bands(self) -> list[dict]:
@@ -141,7 +144,16 @@ def report_context(data: SiteData) -> ReportContext:
 def load_report_context(con, layout: str = LAYOUT) -> ReportContext:
     """The report context of ``layout`` (the CBS layout or an own layout) from an open
     warehouse connection (read-only is enough)."""
-    return report_context(load_site_data(con, layout))
+    ctx = report_context(load_site_data(con, layout))
+    ctx.buurt_survey = con.execute(BUURT_SURVEY_SQL).df()
+    return ctx
+
+
+BUURT_SURVEY_SQL = """SELECT area_code, indicator_id, value, ci_low, ci_high, estimate_kind,
+       n_unweighted, suppressed
+FROM indicator_values
+WHERE edition = (SELECT max(edition) FROM editions) AND layout = 'cbs'
+  AND area_level = 'buurt' AND source = 'survey'"""
 
 
 # -- the report ------------------------------------------------------------------------------
@@ -168,6 +180,10 @@ class AreaReport:
     elsewhere: dict | None = None  # similar wijken elsewhere (national_view.elsewhere_section)
     budget: dict | None = None  # a gebied's area-programme budget (budgets_view.budget_section)
     annex: list[dict] = field(default_factory=list)  # per theme: title, quadrant, rows
+    # per buurt of the area: its survey figures direct, model estimate, not published, and
+    # (wijken) the indicators that are model estimates; buurt_estimates: those figures
+    buurt_models: list[dict] = field(default_factory=list)
+    buurt_estimates: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     rows: list[IndicatorRow] = field(default_factory=list)  # every presented indicator row
 
@@ -510,11 +526,20 @@ def _notes(ctx: ReportContext, report: AreaReport) -> list[str]:
         f"{lo}–{hi} {w}" if hi is not None else f"vanaf {lo} {w}"
         for lo, hi, w in zip(bounds, [*bounds[1:], None], words, strict=True)
     )
+    published = [r for r in rows if r.published]
+    real = sum(r.source in ("cbs", "rivm") for r in published)
     notes = [
-        "Bronnen: CBS, Kerncijfers wijken en buurten (CC BY 4.0, 'Bron: CBS'); de wijkenquête "
-        "van de gemeente; registraties van gemeente en partners (politie, WIJ, GGD, "
-        "leerplicht, verkiezingen, voorzieningen). Per indicator staan bron, definitie en "
-        "kanttekeningen op de indicatorpagina's van de site.",
+        "Bronnen: CBS, Kerncijfers wijken en buurten (CC BY 4.0, 'Bron: CBS'); RIVM, "
+        "Gezondheidsmonitor Volwassenen en Ouderen (GGD'en, CBS, RIVM), modelschattingen per "
+        "wijk en buurt; de wijkenquête van de gemeente; registraties van gemeente en partners "
+        "(politie, WIJ, GGD, leerplicht, verkiezingen, voorzieningen). Per indicator staan bron, "
+        "definitie en kanttekeningen op de indicatorpagina's van de site.",
+        f"Echt zijn {real} van de {len(published)} gepubliceerde cijfers van {report.name} "
+        f"({i18n.number(100 * real / len(published), 0, LANG) if published else 0} %): die van "
+        "het CBS en de gezondheidscijfers van het RIVM. De RIVM-cijfers zijn modelschattingen "
+        "zonder onzekerheidsmarge, met het jaar van meting erbij; hun veranderingen zijn "
+        "indicatief. Waar het RIVM en de wijkenquête hetzelfde meten, staat hier het cijfer van "
+        "het RIVM.",
         f"Niet gepubliceerd: {suppressed} van de {len(rows)} indicatoren van {report.name}. "
         f"Een enquêtecijfer vraagt minstens {survey['min_n']} respondenten en een "
         f"variatiecoëfficiënt onder {int(100 * survey['max_cv'])} %; registraties met 1 tot "
@@ -537,6 +562,22 @@ def _notes(ctx: ReportContext, report: AreaReport) -> list[str]:
             "verandering van minstens de helft van wat de wijken gemiddeld veranderden "
             "(buiten 'rond het gemiddelde' in het ontwikkelingskompas)."
         )
+    model = sum(r.estimate_kind == "model" and r.published for r in rows)
+    buurten = sum(b["model"] for b in report.buurt_models)
+    if model or buurten:
+        shown = sum(b["direct"] + b["model"] + b["blank"] for b in report.buurt_models)
+        notes.append(
+            "Modelschattingen: een buurt (of eigen wijk) met te weinig respondenten voor een "
+            "eigen enquêtecijfer krijgt een modelschatting, gemarkeerd als 'modelschatting': de "
+            "antwoorden uit de buurt aangevuld met wat buurten met dezelfde kenmerken (CBS: "
+            "bevolkingsdichtheid, leeftijd, woningen) antwoordden (kleine-gebiedenmodel "
+            "Fay–Herriot), met een interval; alleen gepubliceerd als ook die schatting "
+            "betrouwbaar genoeg is. "
+            + (f"Van de indicatoren van {report.name} zelf zijn er {model} modelschattingen. "
+               if model else "")
+            + (f"Van de {shown} enquêtecijfers van de buurten van {report.name} zijn er "
+               f"{buurten} modelschattingen (zie de bijlage)." if buurten else "")
+        )  # fmt: skip
     if report.level == "gebied":
         notes.append(
             "De indeling in gebieden volgt de gebiedsteams bij benadering (CBS-wijken per gebied)."
@@ -546,10 +587,58 @@ def _notes(ctx: ReportContext, report: AreaReport) -> list[str]:
             0,
             "Let op: de wijkenquête en de gemeentelijke registraties in dit rapport zijn "
             "synthetisch (gegenereerd om de werking te tonen, niet gemeten bij echte inwoners). "
-            "Alleen de CBS-cijfers zijn echt. Cijfers uit enquête en registraties zijn "
-            "gemarkeerd met *.",
+            "Echt zijn de cijfers van het CBS en de gezondheidscijfers van het RIVM. Cijfers uit "
+            "enquête en registraties zijn gemarkeerd met *.",
         )
     return notes
+
+
+def _buurten_of(ctx: ReportContext, code: str) -> list[str]:
+    """The buurten an area is made of (its children, down to buurt level)."""
+    area = ctx.data.areas.get(code)
+    if area is None:
+        return []
+    if area.level == "buurt":
+        return [code]
+    return [b for child in area.children for b in _buurten_of(ctx, child)]
+
+
+def _buurt_models(ctx: ReportContext, area) -> tuple[list[dict], list[dict]]:
+    """Per buurt of the area (by name) how many of the survey figures residents see are direct,
+    model estimates (the small-area model: indicators/small_area_model.py) or not published,
+    and for a wijk the titles of the model estimates; and every model estimate as a row."""
+    frame = ctx.buurt_survey
+    codes = _buurten_of(ctx, area.code)
+    if frame.empty or not codes:
+        return [], []
+    shown = ctx.data.catalogue
+    part = frame[frame["area_code"].isin(codes) & frame["indicator_id"].isin(shown.index)]
+    order = {k: i for i, k in enumerate(shown.index)}
+    out, estimates = [], []
+    for code in sorted(codes, key=lambda c: (ctx.name(c), c)):
+        rows = part[part["area_code"] == code]
+        model = rows[rows["estimate_kind"] == "model"].copy()
+        model["order"] = model["indicator_id"].map(order)
+        model = model.sort_values("order")
+        titles = [shown.loc[i, "title_nl"] for i in model["indicator_id"]]
+        respondents = rows["n_unweighted"].max() if len(rows) else 0
+        out.append(
+            {
+                "code": code,
+                "name": ctx.name(code),
+                "respondents": 0 if pd.isna(respondents) else int(respondents),
+                "direct": int((rows["estimate_kind"] == "direct").sum()),
+                "model": len(model),
+                "blank": int(rows["suppressed"].sum()),
+                "titles": titles if area.level == "wijk" else [],
+            }
+        )
+        estimates += [
+            {"buurt": code, "name": ctx.name(code), "indicator_id": r.indicator_id,
+             "title": title, "value": r.value, "ci_low": r.ci_low, "ci_high": r.ci_high}
+            for r, title in zip(model.itertuples(), titles, strict=True)
+        ]  # fmt: skip
+    return out, estimates
 
 
 def area_report(ctx: ReportContext, code: str) -> AreaReport:
@@ -585,6 +674,7 @@ def area_report(ctx: ReportContext, code: str) -> AreaReport:
         report.members = _score_rows(ctx, area.children)
         report.budget = budget_section(data.budgets, code, LANG)
     report.annex = _annex(ctx, rows)
+    report.buurt_models, report.buurt_estimates = _buurt_models(ctx, area)
     report.summary = _summary(ctx, report, by_id)
     report.notes = _notes(ctx, report)
     return report
@@ -632,6 +722,10 @@ def report_tables(report: AreaReport) -> dict[str, pd.DataFrame]:
         columns=["code", "name", "distance", "centre"],
     )
     diff_columns = ["indicator_id", "title", "compass_index", "similar_index", "difference"]
+    tables["buurt_estimates"] = pd.DataFrame(
+        report.buurt_estimates,
+        columns=["buurt", "name", "indicator_id", "title", "value", "ci_low", "ci_high"],
+    )
     tables["differences"] = pd.concat(
         [
             _frame(report.differences.get(k, []), diff_columns, direction=k)

@@ -130,25 +130,56 @@ class ConstructStat(BaseModel):
         return self
 
 
+SYNTHETIC_SOURCES = ("survey", "register")  # generated inputs: every figure of them is marked
+RIVM_CONCEPT = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class ModelEstimate(BaseModel):
+    """A share RIVM estimates for every area with its small-area model (table 50090NED): the
+    ``variable`` of data/reference/rivm_variables.csv for the ``age_group``. RIVM's figure is
+    a mean over the residents of the area: an area RIVM does not publish is the mean of its
+    parts weighted by their residents of the age group."""
+
+    model_config = ConfigDict(extra="forbid")
+    variable: str
+    age_group: Literal["18+", "65+"] = "18+"
+
+    @field_validator("variable")
+    @classmethod
+    def _concept(cls, v: str) -> str:
+        if not RIVM_CONCEPT.match(v):
+            raise ValueError(f"variable {v!r} must be a concept id of rivm_variables.csv")
+        return v
+
+    @property
+    def source_variable(self) -> str:
+        """The variable's name in the warehouse (``rivm_values.variable``)."""
+        return f"{self.variable}_{'65plus' if self.age_group == '65+' else '18plus'}"
+
+
+DEFINITION_KINDS = ("ratio", "share", "mean", "scale_score", "model_estimate")
+
+
 class Definition(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
     ratio: Ratio | None = None
     share: Share | None = None
     mean: Mean | None = None
     scale_score: ConstructStat | None = Field(default=None, alias="construct")
+    model_estimate: ModelEstimate | None = Field(default=None, alias="rivm")
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Definition:
-        given = [k for k in ("ratio", "share", "mean", "scale_score") if getattr(self, k)]
+        given = [k for k in DEFINITION_KINDS if getattr(self, k)]
         if len(given) != 1:
             raise ValueError(
-                f"a definition has exactly one of ratio/share/mean/construct, got {given}"
+                f"a definition has exactly one of ratio/share/mean/construct/rivm, got {given}"
             )
         return self
 
     @property
     def kind(self) -> str:
-        return next(k for k in ("ratio", "share", "mean", "scale_score") if getattr(self, k))
+        return next(k for k in DEFINITION_KINDS if getattr(self, k))
 
 
 Quadrant = Literal[
@@ -167,7 +198,7 @@ class Indicator(BaseModel):
     processing: Text
     unit: str = Field(min_length=1)
     decimals: int = Field(ge=0, le=3)
-    source: Literal["cbs", "survey", "register"]
+    source: Literal["cbs", "rivm", "survey", "register"]
     quadrant: Quadrant
     theme: str
     direction: Literal["higher_is_better", "higher_is_worse", "neutral"]
@@ -179,6 +210,13 @@ class Indicator(BaseModel):
     # a definition break: editions before this one are not comparable with it (trends stop)
     comparable_since: int | None = None
     break_note: Text | None = None
+    # a real figure that stands for a synthetic (survey or register) figure of the same concept
+    # on the resident pages and in the compass (one figure per concept); the synthetic figure
+    # stays in the warehouse, the downloads and the statisticians' page
+    replaces: str | None = None
+    # an indicator of one gemeente's own services, teams or programmes (Groningen's WIJ teams,
+    # its Stadjerspas): computed for that gemeente only, left out (not shown empty) elsewhere
+    gemeente: str | None = Field(default=None, pattern=r"^GM\d{4}$")
 
     @field_validator("id")
     @classmethod
@@ -190,10 +228,14 @@ class Indicator(BaseModel):
     @model_validator(mode="after")
     def _source_matches_definition(self) -> Indicator:
         kind = self.definition.kind
+        if (self.source == "rivm") != (kind == "model_estimate"):
+            raise ValueError("a rivm indicator, and only a rivm indicator, has a rivm definition")
         if self.source == "survey" and kind == "ratio":
             raise ValueError("a survey indicator is a share, mean or construct, not a ratio")
-        if self.source != "survey" and kind != "ratio":
+        if self.source in ("cbs", "register") and kind != "ratio":
             raise ValueError(f"a {self.source} indicator is a ratio of measures, not {kind}")
+        if self.replaces is not None and self.source in SYNTHETIC_SOURCES:
+            raise ValueError("replaces: a real figure stands for a synthetic one, not the reverse")
         if self.source != "survey" and self.min_n is not None:
             raise ValueError("min_n applies to survey indicators only")
         prefix = {"cbs": "cbs.", "register": "reg."}.get(self.source)
@@ -253,6 +295,11 @@ class Catalogue(BaseModel):
     def by_id(self) -> dict[str, Indicator]:
         return {i.id: i for i in self.indicators}
 
+    def replaced_by(self) -> dict[str, str]:
+        """{survey indicator: the real indicator that stands for it on resident pages and in
+        the compass} (``replaces`` of the catalogue: one figure per concept)."""
+        return {i.replaces: i.id for i in self.indicators if i.replaces}
+
     def measures_by_id(self) -> dict[str, Measure]:
         return {m.id: m for m in self.measures}
 
@@ -286,9 +333,11 @@ def load_catalogue(
     directory: Path | None = None,
     files: list[Path] | None = None,
     measure_files: list[Path] | None = None,
+    gemeente: str | None = None,
 ) -> Catalogue:
     """Read, validate and cross-check the whole catalogue; raise CatalogueError on the first
-    problem, naming the file and the indicator."""
+    problem, naming the file and the indicator. With ``gemeente`` (a GM code): the catalogue
+    of that gemeente's compass, without the indicators of another gemeente's own services."""
     directory = directory or CATALOGUE_DIR
     compass = _read_yaml(COMPASS_FILE)
     quadrants = [QuadrantDef.model_validate(q) for q in compass["quadrants"]]
@@ -317,6 +366,23 @@ def load_catalogue(
     dup = [m for m, c in Counter(m.id for m in measures).items() if c > 1]
     if dup:
         raise CatalogueError(f"{HERE}/{MEASURES_GLOB}: measure defined twice: {dup}")
+    by_id = {i.id: i for i in indicators}
+    replaced: dict[str, str] = {}
+    for ind in indicators:
+        if ind.replaces is None:
+            continue
+        other = by_id.get(ind.replaces)
+        if other is None or other.source not in SYNTHETIC_SOURCES:
+            raise CatalogueError(
+                f"{origin[ind.id]}: {ind.id}: replaces {ind.replaces!r}, which is no survey or "
+                "register indicator of the catalogue"
+            )
+        if ind.replaces in replaced:
+            raise CatalogueError(
+                f"{origin[ind.id]}: {ind.id}: {ind.replaces} is replaced by "
+                f"{replaced[ind.replaces]} already"
+            )
+        replaced[ind.replaces] = ind.id
     known = {m.id for m in measures}
     for ind in indicators:
         if ind.definition.ratio:
@@ -326,6 +392,8 @@ def load_catalogue(
                         f"{origin[ind.id]}: {ind.id}: unknown measure {m!r} "
                         f"(define it in {MEASURES_GLOB})"
                     )
+    if gemeente is not None:
+        indicators = [i for i in indicators if i.gemeente in (None, gemeente)]
     return Catalogue(indicators=indicators, measures=measures, quadrants=quadrants)
 
 

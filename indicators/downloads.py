@@ -1,6 +1,7 @@
-"""Published downloads: indicator values and the catalogue as Parquet and CSV, each with a JSON
-metadata sidecar (columns, sources and licence, synthetic inputs, suppression rules), and the
-budgets of the gebiedsprogramma's (real figures from the municipality's annual reports).
+"""Published downloads: indicator values and the catalogue as Parquet and CSV, described by one
+Frictionless data package (``datapackage.json``: columns in Dutch and English, keys, sources and
+licence, synthetic inputs, suppression rules, sizes and checksums; ``indicators/datapackage.py``),
+and the budgets of the gebiedsprogramma's (real figures from the municipality's annual reports).
 
 A suppressed value is never in a published file: its value, interval and index are empty and
 the row says why. Files are written into a fresh directory that replaces the old one only when
@@ -9,7 +10,6 @@ everything was written (see ``write_downloads``).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 from datetime import UTC, datetime
@@ -23,11 +23,12 @@ from indicators.messages import suppression_message, trend_message
 PUBLISHED_COLUMNS = [
     "edition", "layout", "area_code", "area_name", "area_level", "parent_code",
     "indicator_id", "source", "quadrant", "theme", "value", "unit", "ci_low", "ci_high",
-    "n_unweighted", "n_effective", "cv", "caution", "reference_value", "index", "band",
+    "estimate_kind", "mse", "n_unweighted", "n_effective", "cv", "caution", "reference_value",
+    "index", "band",
     "significant_vs_city", "suppressed", "suppression_reason", "suppression_note", "period",
     "harmonisation", "comparable", "previous_edition", "previous_value", "change", "change_se",
     "change_z", "change_significant", "trend", "trend_note", "development_index",
-    "development_band", "synthetic",
+    "development_band", "synthetic", "figure_kind",
 ]  # fmt: skip
 
 COLUMN_DOCS = {
@@ -38,13 +39,19 @@ COLUMN_DOCS = {
     "area_level": "buurt, wijk, gebied of gemeente",
     "parent_code": "Code van het bovenliggende gebied",
     "indicator_id": "Indicator (zie indicator_catalogue)",
-    "source": "cbs, survey (wijkenquête) of register (gemeentelijke registraties)",
+    "source": "cbs, rivm (gezondheidsschatting van het RIVM), survey (wijkenquête) of register "
+    "(gemeentelijke registraties)",
     "quadrant": "Kwadrant van het kompas",
     "theme": "Thema van het kompas",
     "value": "Waarde, afgerond zoals gepubliceerd; leeg als onderdrukt",
     "unit": "Eenheid",
     "ci_low": "Ondergrens {confidence}%-betrouwbaarheidsinterval (alleen enquête)",
     "ci_high": "Bovengrens {confidence}%-betrouwbaarheidsinterval (alleen enquête)",
+    "estimate_kind": "Enquêtecijfer: direct (uit de eigen respondenten van het gebied) of model "
+    "(modelschatting, small-area-model Fay–Herriot, voor een buurt met te weinig respondenten; "
+    "bij een eigen wijk of gebied de som van zijn buurten); leeg bij andere bronnen",
+    "mse": "Gemiddelde kwadratische fout (MSE) van een modelschatting, in de eenheid in het "
+    "kwadraat (bij % in procentpunten²; Prasad–Rao); de standaardfout is de wortel",
     "n_unweighted": "Aantal respondenten in de basis (ongewogen)",
     "n_effective": "Effectief aantal respondenten (n / design effect)",
     "cv": "Variatiecoëfficiënt van de schatting",
@@ -56,7 +63,7 @@ COLUMN_DOCS = {
     "suppressed": "Waarde niet gepubliceerd",
     "suppression_reason": "Reden van onderdrukking (code)",
     "suppression_note": "Reden van onderdrukking (tekst)",
-    "period": "Jaar van de gegevens",
+    "period": "Jaar van de gegevens (RIVM: het jaar van de meting)",
     "harmonisation": "Hoe deze editie op de gebieden van nu staat: native (zo berekend), "
     "identical (zelfde buurten), reaggregated (opnieuw opgeteld uit de buurten van toen) of "
     "not_comparable (het gebied bestond toen niet in deze vorm)",
@@ -76,6 +83,8 @@ COLUMN_DOCS = {
     "geen of geen significante verandering; {clip_low}-{clip_high}; hoger = gunstiger)",
     "development_band": "Klasse van de ontwikkelingsindex (vijf stappen)",
     "synthetic": "Afgeleid van synthetische (gegenereerde) invoer",
+    "figure_kind": "Soort cijfer: real (geteld door het CBS), model_estimate (modelschatting van "
+    "het RIVM uit een echte enquête, zonder marge) of synthetic (uit gegenereerde invoer)",
 }
 
 
@@ -163,10 +172,6 @@ def budget_credit(budgets: pd.DataFrame) -> str:
     return f"Bron: Gemeente Groningen, jaarverslagen {', '.join(years[:-1])} en {years[-1]}"
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def _notes(values: pd.DataFrame) -> tuple[list[str | None], list[str | None]]:
     """The Dutch sentences of the reason codes of ``values`` (indicators/messages.yml)."""
     suppression = [
@@ -185,9 +190,10 @@ def published_values(values: pd.DataFrame) -> pd.DataFrame:
     suppressed left in, the reasons also in words (``suppression_note``, ``trend_note``)."""
     values = values.copy()
     values["suppression_note"], values["trend_note"] = _notes(values)
+    values["figure_kind"] = values["source"].astype(str).map(FIGURE_KINDS)
     out = values[PUBLISHED_COLUMNS].copy()
     blank = out["suppressed"].astype(bool)
-    out.loc[blank, ["value", "ci_low", "ci_high", "index", "band", "cv"]] = None
+    out.loc[blank, ["value", "ci_low", "ci_high", "index", "band", "cv", "mse"]] = None
     # a change reveals the value it was computed from: no change where either figure is hidden
     no_trend = out["change"].isna()
     out.loc[no_trend, ["previous_value", "change_se", "change_z", "change_significant"]] = None
@@ -257,6 +263,12 @@ def _write_pair(frame: pd.DataFrame, directory: Path, stem: str) -> list[Path]:
     return [parquet, write_csv(frame, directory / f"{stem}.csv")]
 
 
+TITLES = {  # the Dutch titles of the tables (the national ones: NATIONAL_DOCS)
+    "indicator_values": "Wijkkompas — indicatoren per gebied",
+    "programme_budgets": "Budget per gebiedsprogramma (open begroting), in euro en per inwoner",
+}
+
+
 def write_downloads(
     values: pd.DataFrame,
     catalogue: pd.DataFrame,
@@ -265,76 +277,88 @@ def write_downloads(
     provenance: dict,
     budgets: pd.DataFrame | None = None,
     national: dict[str, pd.DataFrame] | None = None,
+    changelog: pd.DataFrame | None = None,
 ) -> dict:
     """Write the downloads into ``target``, a directory of the site being built (the whole site
-    is swapped in at the end, ``dashboards/publish.py``); return the sidecar. ``budgets`` (the
-    table programme_budgets) is published beside them, described in the same sidecar."""
+    is swapped in at the end, ``dashboards/publish.py``), described by one Frictionless data
+    package (``datapackage.json``: every file with its table schema, size and checksum, and the
+    licence, credit and what is synthetic); return the package. ``budgets`` (the table
+    programme_budgets), ``national`` and ``changelog`` (edition_changelog, CSV only) are
+    published beside them."""
+    from indicators.datapackage import PACKAGE_FILE, Table, datapackage
+
     staging = Path(target)
     if staging.exists():
         shutil.rmtree(staging)
     staging.mkdir(parents=True)
     pub = published_values(values)
-    files = _write_pair(pub, staging, "indicator_values")
-    files += _write_pair(catalogue, staging, "indicator_catalogue")
-    files += _write_pair(scores, staging, "compass_scores")
-    budget_meta = None
+
+    def pair(name: str, frame: pd.DataFrame, **extra) -> Table:
+        files = sorted(_write_pair(frame, staging, name), key=lambda f: f.suffix != ".csv")
+        return Table(name, frame, files, extra)
+
+    tables = [
+        pair("indicator_values", pub),
+        pair("indicator_catalogue", catalogue),
+        pair("compass_scores", scores),
+    ]
+    if changelog is not None:
+        tables.append(
+            Table(
+                "edition_changelog",
+                changelog,
+                [write_csv(changelog, staging / "edition_changelog.csv")],
+            )
+        )
     if budgets is not None and len(budgets):
-        files += _write_pair(budgets, staging, "programme_budgets")
-        budget_meta = {
-            "title": "Budget per gebiedsprogramma (open begroting), in euro en per inwoner",
-            "rows": len(budgets),
-            "synthetic": bool(budgets["synthetic"].any()),
-            "credit": budget_credit(budgets),
-            "licence": "Openbare overheidsinformatie van de gemeente Groningen (hergebruik met "
-            "bronvermelding); inwonertallen: Bron: CBS (CC BY 4.0)",
-            "note": "Echte cijfers uit de jaarverslagen (paragraaf Integraal gebiedsgericht "
-            "werken), x 1.000 euro omgerekend naar euro. De gebieden van het kompas benaderen de "
-            "gebieden van de gemeente. Haren en Ten Boer horen sinds 1 januari 2019 bij de "
-            "gemeente en hebben pas vanaf 2019 een programma.",
-            "columns": BUDGET_COLUMN_DOCS,
-        }
-    national_meta = {}
+        tables.append(
+            pair(
+                "programme_budgets",
+                budgets,
+                synthetic=bool(budgets["synthetic"].any()),
+                credit=budget_credit(budgets),
+                licence="Openbare overheidsinformatie van de gemeente Groningen (hergebruik met "
+                "bronvermelding); inwonertallen: Bron: CBS (CC BY 4.0)",
+                note="Echte cijfers uit de jaarverslagen (paragraaf Integraal gebiedsgericht "
+                "werken), x 1.000 euro omgerekend naar euro. De gebieden van het kompas benaderen "
+                "de gebieden van de gemeente. Haren en Ten Boer horen sinds 1 januari 2019 bij de "
+                "gemeente en hebben pas vanaf 2019 een programma.",
+            )
+        )
     for name, frame in (national or {}).items():
-        files += _write_pair(published_national(name, frame), staging, name)
-        national_meta[name] = {
-            **NATIONAL_DOCS[name],
-            "rows": len(frame),
-            "synthetic": False,
-            "credit": "Bron: CBS",
-            "licence": "CC BY 4.0",
-        }
+        tables.append(
+            pair(name, published_national(name, frame), synthetic=False, credit="Bron: CBS",
+                 licence="CC BY 4.0")
+        )  # fmt: skip
     synthetic_sources = sorted(pub.loc[pub["synthetic"], "source"].unique().tolist())
-    sidecar = {
-        "title": "Wijkkompas — indicatoren per gebied",
+    meta = {
+        "title": TITLES["indicator_values"],
         "generated": datetime.now(UTC).isoformat(timespec="seconds"),
         "editions": sorted(int(e) for e in pub["edition"].unique()),
-        "rows": {"indicator_values": len(pub), "indicator_catalogue": len(catalogue),
-                 "compass_scores": len(scores)},
+        "rows": {t.name: len(t.frame) for t in tables},
         "synthetic": bool(synthetic_sources),
         "synthetic_note": (
             "Waarden uit de bronnen " + ", ".join(synthetic_sources) + " zijn afgeleid van "
             "synthetische (gegenereerde) gegevens en beschrijven geen echte inwoners; kolom "
             "'synthetic' markeert ze."
         ) if synthetic_sources else None,
-        "licence": "CC BY 4.0 (CBS-gegevens: Bron: CBS)",
-        "credit": "Bron: CBS",
+        "licence": "CC BY 4.0 (CBS-gegevens: Bron: CBS); RIVM-gegevens: open data van het RIVM",
+        "credit": "Bron: CBS; RIVM, Gezondheidsmonitor Volwassenen en Ouderen (GGD'en, CBS, RIVM)",
         "suppression": "Onderdrukte waarden zijn leeg; suppression_reason en suppression_note "
         "zeggen waarom. Onderdrukte waarden staan in geen enkel gepubliceerd bestand.",
         "formulas": FORMULA_NOTE,
-        "columns": column_docs(),
-        "programme_budgets": budget_meta,
-        "national": national_meta or None,
         "provenance": provenance,
-        "files": {p.name: {"sha256": _sha256(p), "bytes": p.stat().st_size} for p in files},
     }  # fmt: skip
-    (staging / "indicator_values.json").write_text(
-        json.dumps(sidecar, indent=2, ensure_ascii=False), encoding="utf-8"
+    package = datapackage(tables, meta, catalogue)
+    (staging / PACKAGE_FILE).write_text(
+        json.dumps(package, indent=2, ensure_ascii=False, default=str), encoding="utf-8"
     )
-    return sidecar
+    return package
 
 
 def catalogue_frame(catalogue) -> pd.DataFrame:
     """The catalogue as a flat table (one row per indicator) for the warehouse and downloads."""
+    replaced = catalogue.replaced_by()
     rows = []
     for i in catalogue.indicators:
         d = i.definition
@@ -360,11 +384,23 @@ def catalogue_frame(catalogue) -> pd.DataFrame:
                 "min_n": i.min_n,
                 "caveats_nl": i.caveats.nl if i.caveats else None,
                 "caveats_en": i.caveats.en if i.caveats else None,
-                "in_compass": i.in_compass,
+                "in_compass": i.in_compass and i.id not in replaced,
                 "headline": i.headline,
                 "comparable_since": i.comparable_since,
                 "break_note_nl": i.break_note.nl if i.break_note else None,
                 "synthetic": i.source in ("survey", "register"),
+                "figure_kind": FIGURE_KINDS[i.source],
+                "replaced_by": replaced.get(i.id),
+                "replaces": i.replaces,
             }
         )
-    return pd.DataFrame(rows).astype({"comparable_since": "Int64", "break_note_nl": "string"})
+    return pd.DataFrame(rows).astype(
+        {"comparable_since": "Int64", "break_note_nl": "string", "replaced_by": "string",
+         "replaces": "string"}
+    )  # fmt: skip
+
+
+# what a figure of each source is: counted by CBS (real), estimated by RIVM's small-area model
+# from a real survey (real, model-based), or derived from generated inputs (synthetic)
+FIGURE_KINDS = {"cbs": "real", "rivm": "model_estimate", "survey": "synthetic",
+                "register": "synthetic"}  # fmt: skip

@@ -45,8 +45,10 @@ from indicators.models import (
     python_model,
     run_models,
 )
+from indicators.small_area_model import PYTHON_MODEL_SQL as SMALL_AREA_SQL
+from indicators.small_area_model import covariate_indicators, small_area_estimates
 from indicators.survey_items import compile_items, survey_sums
-from indicators.weights import population_only_margins, rake_arrays
+from indicators.weights import design_weights, population_only_margins, rake_arrays
 from ingest.survey.codebook import Codebook
 
 
@@ -57,6 +59,7 @@ class EditionPlan:
     cbs_years: tuple[int, ...]
     wave: int
     register_year: int | None
+    rivm_year: int | None = None  # the RIVM measurement the edition shows (none: no figures)
 
 
 @dataclass(frozen=True)
@@ -152,8 +155,29 @@ def ratio_defs(con, context) -> pd.DataFrame:
     return pd.DataFrame(rows).astype({"numerator_id": "int32", "denominator_id": "Int32"})
 
 
+@python_model(reads=(), writes="rivm_defs")
+def rivm_defs(con, context) -> pd.DataFrame:
+    """Every RIVM indicator: the variable of rivm_values it shows, for which age group."""
+    cat = _inputs(context).catalogue
+    rows = [
+        {
+            "indicator_key": k,
+            "indicator_id": i.id,
+            "variable": i.definition.model_estimate.source_variable,
+            "age_group": i.definition.model_estimate.age_group,
+        }
+        for k, i in enumerate(cat.indicators)
+        if i.definition.model_estimate
+    ]
+    columns = {"indicator_key": "int32", "indicator_id": "string", "variable": "string",
+               "age_group": "string"}  # fmt: skip
+    return pd.DataFrame(rows, columns=list(columns)).astype(columns)
+
+
 def indicator_meta_frame(catalogue: Catalogue, default_min_n: int) -> pd.DataFrame:
-    """Per indicator what the engine needs to publish it (``indicator_key``: its position)."""
+    """Per indicator what the engine needs to publish it (``indicator_key``: its position). A
+    survey figure a real one replaces is computed, but not judged in the compass."""
+    replaced = catalogue.replaced_by()
     return pd.DataFrame(
         [
             {
@@ -165,7 +189,7 @@ def indicator_meta_frame(catalogue: Catalogue, default_min_n: int) -> pd.DataFra
                 "unit": i.unit,
                 "decimals": i.decimals,
                 "direction": i.direction,
-                "in_compass": i.in_compass,
+                "in_compass": i.in_compass and i.id not in replaced,
                 "min_n": i.min_n or default_min_n,
                 "comparable_since": i.comparable_since,
             }
@@ -243,20 +267,23 @@ def t_quantiles(con, context) -> pa.Table:
 
 
 MARGINS_SQL = "SELECT * FROM survey_margins ORDER BY wijk_code"
-RESPONDENTS_SQL = """SELECT respondent_id, wijk_code, leeftijd, geslacht FROM survey_responses
-WHERE wave = $wave"""
+RESPONDENTS_SQL = """SELECT respondent_id, wijk_code, buurt_code, leeftijd, geslacht
+FROM survey_responses WHERE wave = $wave"""
+STRATA_SQL = "SELECT buurt_code, population FROM survey_strata ORDER BY buurt_code"
 
 
 @python_model(
-    reads=("survey_responses", "survey_margins"),
+    reads=("survey_responses", "survey_margins", "survey_strata"),
     writes="survey_weights",
     materialise="partition wave",
 )
 def survey_weights(con, context):
-    """Raked weights of the wave's respondents (indicators.weights), into the warehouse."""
+    """Raked weights of the wave's respondents (indicators.weights): from their buurt's design
+    weight to the wijk's CBS margins, into the warehouse."""
     inputs = _inputs(context)
     r = inputs.settings["raking"]
     margins = con.execute(MARGINS_SQL).df()
+    strata = con.execute(STRATA_SQL).df()
     # Arrow all the way: 2 million respondent ids never become Python objects
     resp = con.execute(RESPONDENTS_SQL, {"wave": inputs.plan.wave}).arrow()
     if isinstance(resp, pa.RecordBatchReader):
@@ -270,6 +297,14 @@ def survey_weights(con, context):
         margins, wijk_idx.to_numpy(), resp["leeftijd"].to_numpy(),
         resp["geslacht"].to_numpy(zero_copy_only=False), ages,
     )  # fmt: skip
+    buurt_idx = pc.index_in(resp["buurt_code"], value_set=pa.array(strata["buurt_code"]))
+    buurt_population = np.append(strata["population"].to_numpy(dtype=float), np.nan)
+    base = design_weights(  # a buurt without CBS figures: the last, unknown population
+        wijk_idx.to_numpy(),
+        pc.fill_null(buurt_idx, len(strata)).to_numpy(),
+        buurt_population,
+        margins[[f"age_{k}" for k in range(len(ages))]].to_numpy(dtype=float).sum(axis=1),
+    )
     w, diagnostics = rake_arrays(
         wijk_idx.to_numpy(),
         resp["leeftijd"].to_numpy(),
@@ -280,12 +315,14 @@ def survey_weights(con, context):
         max_iterations=r["max_iterations"],
         tolerance=r["tolerance"],
         min_cell=r["min_cell"],
+        base=base,
     )
     weights = pa.table(
         {
             "wave": pa.array(np.full(len(w), inputs.plan.wave, dtype=np.int64)),
             "respondent_id": resp["respondent_id"],
             "weight": pa.array(w),
+            "design_weight": pa.array(base),
         }
     )
     return weights, {
@@ -298,16 +335,19 @@ def survey_weights(con, context):
 # what each Python model queries (tests/test_models.py holds it to the declaration)
 PYTHON_MODEL_SQL = {
     "t_quantiles": [MEAN_SUMS_SQL],
-    "survey_weights": [MARGINS_SQL, RESPONDENTS_SQL],
+    "survey_weights": [MARGINS_SQL, RESPONDENTS_SQL, STRATA_SQL],
+    **SMALL_AREA_SQL,
 }
 
 PYTHON_MODELS = (
     measure_sources,
     ratio_defs,
+    rivm_defs,
     indicator_meta,
     survey_items,
     t_quantiles,
     survey_weights,
+    small_area_estimates,
 )
 
 
@@ -355,6 +395,7 @@ def code_types(con: duckdb.DuckDBPyConnection, catalogue: Catalogue) -> dict[str
         "indicator": sql_enum([i.id for i in catalogue.indicators]),
         "band": sql_enum(dict.fromkeys(bands)),
         "reason": sql_enum(messages.suppression_codes()),
+        "estimate_kind": sql_enum(["direct", "model"]),
     }
 
 
@@ -370,6 +411,8 @@ def _context(inputs: Inputs, con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         {"measure": r["sex_margins"]["women"], "factor": 1.0, "column": "women"},
         {"measure": r["population_margin"], "factor": 1.0, "column": "population"},
     ]
+    context["population_measure"] = r["population_margin"]
+    context["small_area_covariates"] = covariate_indicators(inputs.settings)
     items = compile_items(inputs.catalogue, inputs.codebook, inputs.plan.wave)
     context["survey"] = survey_sums(items, inputs.codebook, _indicator_keys(inputs.catalogue))
     return context
@@ -385,12 +428,15 @@ def _params(inputs: Inputs) -> dict[str, Any]:
         "cbs_years": list(plan.cbs_years),
         "register_year": plan.register_year if plan.register_year is not None else -1,
         "no_registers": plan.register_year is None,
+        "rivm_year": plan.rivm_year if plan.rivm_year is not None else -1,
+        "rivm_min_coverage": float(s["rivm"]["min_coverage"]),
         "wave": plan.wave,
         "min_count": s["register"]["min_count"],
         "z": float(stats.norm.ppf(level)),
         "max_cv": float(s["survey"]["max_cv"]),
         "caution_cv": float(s["survey"]["caution_cv"]),
         "interval": s["survey"]["share_interval"],
+        "small_area_covariates": covariate_indicators(s),
     }
 
 

@@ -21,7 +21,10 @@ from pydantic import BaseModel, ConfigDict
 MESSAGES_FILE = Path(__file__).parent / "messages.yml"
 LANGUAGES = ("nl", "en")
 FIGURES = {"n", "cv", "threshold", "wave"}  # the placeholders a message may use
-PERCENT_FIGURES = {"cv_too_high": {"cv", "threshold"}}  # fractions shown as whole percent
+PERCENT_FIGURES = {  # fractions shown as whole percent
+    "cv_too_high": {"cv", "threshold"},
+    "model_cv_too_high": {"cv", "threshold"},
+}
 
 
 class Words(BaseModel):

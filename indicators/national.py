@@ -119,27 +119,81 @@ def _scratch(con: duckdb.DuckDBPyConnection, gemeente: str, area_year: int) -> t
         "CREATE TABLE register_values (year BIGINT, area_code VARCHAR, area_level VARCHAR, "
         "variable VARCHAR, value DOUBLE)"
     )
+    _rivm_tables(con, scratch, year)
     return scratch, year, geography
 
 
+RIVM_LAND = "NL01"  # RIVM's code of the Netherlands (CBS's: NL00)
+
+
+def _rivm_tables(con, scratch, year: int) -> None:
+    """RIVM's estimates (``rivm_values`` of the warehouse: the country's gemeenten and wijken,
+    the gemeente's buurten) and their crosswalk onto the scratch areas: an area whose code RIVM
+    has takes RIVM's figure (the Netherlands: NL01 for NL00). No RIVM source: empty tables."""
+    has = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'rivm_values'"
+    ).fetchone()[0]
+    columns = "year BIGINT, area_code VARCHAR, area_level VARCHAR, variable VARCHAR, value DOUBLE"
+    scratch.execute(f"CREATE TABLE rivm_values ({columns})")
+    if has:
+        rows = con.execute(
+            "SELECT year, area_code, area_level, variable, value FROM rivm_values"
+        ).arrow()
+        scratch.register("_rivm", rows)
+        scratch.execute("INSERT INTO rivm_values SELECT * FROM _rivm")
+        scratch.unregister("_rivm")
+    scratch.execute(
+        """CREATE TABLE rivm_crosswalk AS
+           WITH codes AS (
+               SELECT area_level, area_code FROM areas WHERE layout = 'cbs'
+               UNION SELECT 'buurt', buurt_code FROM area_buurten)
+           SELECT $year::BIGINT AS area_year, area_level, area_code,
+                  CASE WHEN area_code = $land THEN $rivm_land ELSE area_code END AS source_code,
+                  'same_code' AS method, 1.0 AS share
+           FROM codes
+           WHERE area_code = $land
+              OR area_code IN (SELECT DISTINCT area_code FROM rivm_values)""",
+        {"year": year, "land": LAND, "rivm_land": RIVM_LAND},
+    )
+
+
+def _rivm_year(scratch, year: int) -> int | None:
+    """RIVM's latest measurement of the national year or before (2020 for 2023)."""
+    found = scratch.execute("SELECT max(year) FROM rivm_values WHERE year <= ?", [year]).fetchone()[
+        0
+    ]
+    return None if found is None else int(found)
+
+
+def _plan(scratch, year: int) -> engine.EditionPlan:
+    return engine.EditionPlan(year, year, (year,), year, None, _rivm_year(scratch, year))
+
+
 def _indicator_values(scratch, catalogue, settings, year: int) -> pd.DataFrame:
-    """Every CBS indicator of every area of the scratch database (ratio_values)."""
-    plan = engine.EditionPlan(year, year, (year,), year, None)
-    inputs = engine.Inputs(catalogue, None, settings, plan, sources=("cbs",))
+    """Every CBS indicator of every area of the scratch database (ratio_values) and every RIVM
+    indicator (rivm_estimates, RIVM's latest measurement: ``period``)."""
+    inputs = engine.Inputs(catalogue, None, settings, _plan(scratch, year), sources=("cbs",))
     params = engine._params(inputs)
     run_models(
         scratch,
         engine.all_models(),
-        ["ratio_values"],
+        ["ratio_values", "rivm_estimates"],
         params,
         {"inputs": inputs},
-        keep=["measure_totals", "edition_areas", "ratio_defs"],
+        keep=["measure_totals", "edition_areas", "ratio_defs", "rivm_defs", "measure_sources"],
     )
     return scratch.execute(
         """SELECT a.layout, a.area_level, a.area_code, a.area_name, d.indicator_id,
-                  r.raw_value, r.missing
+                  r.raw_value, r.missing, $year::BIGINT AS period
            FROM ratio_values r JOIN edition_areas a USING (area_id)
-           JOIN ratio_defs d USING (indicator_key)"""
+           JOIN ratio_defs d USING (indicator_key)
+           UNION ALL
+           SELECT a.layout, a.area_level, a.area_code, a.area_name, d.indicator_id,
+                  e.raw_value, e.missing, e.period
+           FROM rivm_estimates e JOIN edition_areas a USING (area_id)
+           JOIN rivm_defs d USING (indicator_key)
+           WHERE e.missing IS DISTINCT FROM 'no_rivm'""",
+        {"year": year},
     ).df()
 
 
@@ -182,19 +236,29 @@ def compute_reference(
         "_groups", pd.DataFrame({"group_code": group, "member_code": comparable["area_code"]})
     )
     scratch.execute("CREATE TABLE area_groups AS SELECT * FROM _groups")
-    plan = engine.EditionPlan(year, year, (year,), year, None)
-    inputs = engine.Inputs(catalogue, None, settings, plan, sources=("cbs",))
+    inputs = engine.Inputs(catalogue, None, settings, _plan(scratch, year), sources=("cbs",))
     run_models(
         scratch,
         engine.all_models(),
-        ["group_values"],
+        ["group_values", "rivm_group_values"],
         engine._params(inputs),
         {"inputs": inputs},
-        sources=["measure_totals", "edition_areas", "ratio_defs"],
+        sources=[
+            "measure_totals",
+            "edition_areas",
+            "ratio_defs",
+            "rivm_defs",
+            "rivm_estimates",
+            "measure_sources",
+        ],  # fmt: skip
     )
     grouped = scratch.execute(
         "SELECT 'cbs' AS layout, 'groep' AS area_level, group_code AS area_code, "
-        "NULL AS area_name, indicator_id, raw_value, missing FROM group_values"
+        "NULL AS area_name, indicator_id, raw_value, missing, $year::BIGINT AS period "
+        "FROM group_values UNION ALL "
+        "SELECT 'cbs', 'groep', group_code, NULL, indicator_id, raw_value, missing, period "
+        "FROM rivm_group_values",
+        {"year": year},
     ).df()
     values = pd.concat([values, grouped], ignore_index=True)
     names = geography.set_index("area_code")["area_name"]
@@ -247,6 +311,7 @@ def _reference(values, catalogue: Catalogue, gemeente: str, group: str) -> pd.Da
                 "wijken_compared": len(pool) if r.area_level == "wijk" else None,
                 "reason": r.missing if isinstance(r.missing, str) else None,
                 "decimals": decimals[r.indicator_id],
+                "period": r.period,
             }
         )
     out = pd.DataFrame(rows)

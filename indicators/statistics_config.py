@@ -102,6 +102,13 @@ class Register(_Strict):
     min_count: int = Field(5, ge=1)
 
 
+class ModelEstimates(_Strict):
+    # an area RIVM does not publish (an own wijk, a gebied) is the mean of its parts weighted by
+    # residents; parts without a figure (too few residents for RIVM) may hold at most this share
+    # of the area's residents, else the area gets no figure (parts_missing)
+    min_coverage: Annotated[float, Field(gt=0, le=1)] = 0.95
+
+
 class Band(_Strict):
     from_: Number = Field(alias="from")
     id: Literal[BAND_IDS]
@@ -176,15 +183,41 @@ class National(_Strict):
         return self
 
 
+_COVARIATE = re.compile(r"(log\()?([a-z][a-z0-9_]*)(?(1)\))")
+
+
+class SmallArea(_Strict):
+    # the model-based buurt estimates (indicators/small_area_model.py): see statistics.yml
+    method: Literal["REML", "ML"] = "REML"
+    covariates: list[str] = Field(min_length=1)
+    optional_covariates: list[str] = []
+    optional_min_coverage: Annotated[float, Field(gt=0, le=1)] = 0.5
+    missing_indicator_share: Annotated[float, Field(ge=0, le=1)] = 0.3
+    variance_pool_min_df: int = Field(30, ge=1)
+    max_iterations: int = Field(100, ge=1)
+    tolerance: Annotated[float, Field(gt=0, lt=1)] = 1.0e-4
+
+    @model_validator(mode="after")
+    def _names(self) -> SmallArea:
+        for key in ("covariates", "optional_covariates"):
+            bad = [c for c in getattr(self, key) if not _COVARIATE.fullmatch(c)]
+            if bad:
+                raise _Wrong(key, bad, "indicator ids, or log(<indicator id>)")
+        _no_repeats("covariates", [*self.covariates, *self.optional_covariates])
+        return self
+
+
 class StatisticsSettings(_Strict):
     confidence: Fraction = 0.95
     survey: Survey = Survey()
     raking: Raking
     # 'register' is a name of pydantic's BaseModel: the field is register_, the key register
     register_: Register = Field(Register(), alias="register")
+    rivm: ModelEstimates = ModelEstimates()
     compass: Compass = Compass()
     similar_areas: SimilarAreas
     national: National
+    small_area: SmallArea
 
 
 _EXPECTED = {

@@ -7,9 +7,13 @@ wijk is finer than raking to separate wijk, age and sex margins, and reproduces 
 Algorithm (Deville & Särndal's raking ratio with trimming, as Statistics Netherlands and most
 municipal research bureaus apply it):
 
-1. start weight = N_wijk / n_wijk (the inverse sampling fraction of the wijk);
+1. start weight d = the design weight: the inverse sampling fraction of the respondent's
+   buurt (the stratum the sample is drawn in: small buurten are oversampled, so their
+   respondents count for fewer residents), P_buurt / n_buurt, scaled so that the start
+   weights of a wijk add up to its population N_wijk; without buurt populations
+   N_wijk / n_wijk (the inverse sampling fraction of the wijk);
 2. repeat: scale the weights so each (wijk, age group) cell hits its target; then each
-   (wijk, sex) cell; then trim every weight to [lo, hi] times the wijk's mean weight N/n;
+   (wijk, sex) cell; then trim every adjustment w / d to [lo, hi];
 3. stop when the largest relative margin error is below the tolerance, or when it no longer
    improves because the bounds bind, or after the maximum number of iterations; the achieved
    error is reported, never hidden.
@@ -133,6 +137,33 @@ def rake(
     return RakingResult(frame, **stats)
 
 
+def design_weights(
+    w_idx: np.ndarray, b_idx: np.ndarray, buurt_population: np.ndarray, wijk_population
+) -> np.ndarray:
+    """Start weights of the respondents: their buurt's population over its respondents (the
+    inverse sampling fraction of the stratum), scaled per wijk to the wijk's population. A
+    respondent of a buurt without a population figure (secret, or unknown) gets the wijk's
+    mean weight. ``b_idx``: each respondent's buurt (an index into ``buurt_population``)."""
+    n_wijk = len(wijk_population)
+    n_b = np.bincount(b_idx, minlength=len(buurt_population)).astype(float)
+    known = np.isfinite(buurt_population) & (buurt_population > 0)
+    per = np.where(known, buurt_population, np.nan)[b_idx] / n_b[b_idx]
+    ok = np.isfinite(per)
+    n_resp = np.bincount(w_idx, minlength=n_wijk).astype(float)
+    target = np.asarray(wijk_population, dtype=float)
+    # the wijk's population shared over its respondents in proportion to the design weights
+    # (those without one at the mean of the others)
+    total = np.bincount(w_idx[ok], weights=per[ok], minlength=n_wijk)
+    n_ok = np.bincount(w_idx[ok], minlength=n_wijk).astype(float)
+    mean_known = np.divide(total, n_ok, out=np.ones(n_wijk), where=n_ok > 0)
+    raw = np.where(ok, per, mean_known[w_idx])
+    raw_total = np.bincount(w_idx, weights=raw, minlength=n_wijk)
+    scale = np.divide(target, raw_total, out=np.zeros(n_wijk), where=raw_total > 0)
+    flat = np.divide(target, n_resp, out=np.zeros(n_wijk), where=n_resp > 0)
+    return np.where(np.isfinite(scale[w_idx]) & (scale[w_idx] > 0), raw * scale[w_idx],
+                    flat[w_idx])  # fmt: skip
+
+
 def rake_arrays(
     w_idx: np.ndarray,
     ages: np.ndarray,
@@ -143,8 +174,11 @@ def rake_arrays(
     max_iterations: int = 100,
     tolerance: float = 1e-6,
     min_cell: int = 10,
+    base: np.ndarray | None = None,
 ) -> tuple[np.ndarray, dict]:
-    """The raking itself on plain arrays: ``w_idx`` is each respondent's row in ``margins``."""
+    """The raking itself on plain arrays: ``w_idx`` is each respondent's row in ``margins``;
+    ``base`` the start (design) weights (default: the wijk's population over its respondents).
+    The bounds hold the adjustment of a weight, w / base."""
     n_wijk = len(margins)
     k_age = len(age_groups)
     age = age_group(ages, age_groups)
@@ -164,14 +198,13 @@ def rake_arrays(
     no_sex_raking = (sex_n < min_cell).any(axis=1)
     sex_ok &= ~no_sex_raking[w_idx]
     # Every step scales whole cells (wijk x age group x sex; 'anders' or not raked on sex is a
-    # sex of its own) and the bounds are per wijk, so respondents of a cell keep equal weights:
-    # the loop runs on the cells, each counted as often as it has respondents.
+    # sex of its own) and the bounds hold the adjustment, so respondents of a cell keep their
+    # design weights' proportions: the loop runs on the cells' adjustments.
     sex3 = np.where(sex_ok, sex_idx, 2)
     key = (w_idx * k_age + age) * 3 + sex3
     count = np.bincount(key, minlength=n_wijk * k_age * 3)
     cells = np.flatnonzero(count)
     respondent_cell = np.searchsorted(cells, key)
-    n_c = count[cells].astype(float)
     c_wijk = cells // (k_age * 3)
     c_age_cell = cells // 3  # wijk * k_age + age
     c_sex = cells % 3
@@ -186,8 +219,13 @@ def rake_arrays(
 
     n_resp = np.bincount(w_idx, minlength=n_wijk).astype(float)
     mean_w = np.divide(pop, n_resp, out=np.zeros_like(pop), where=n_resp > 0)
-    w = mean_w[c_wijk].copy()
-    lo_w, hi_w = bounds[0] * mean_w[c_wijk], bounds[1] * mean_w[c_wijk]
+    if base is None:
+        base = mean_w[w_idx]
+    # the loop scales each cell's adjustment g (weight = design weight x g): a cell's weighted
+    # total is g x the sum of its design weights, so the cells stay the unit of the loop
+    n_c = np.bincount(respondent_cell, weights=base, minlength=len(cells))
+    w = np.ones(len(cells))
+    lo_w, hi_w = np.full(len(cells), bounds[0]), np.full(len(cells), bounds[1])
     share = sex_tot / np.maximum(sex_tot.sum(axis=1, keepdims=True), 1e-12)
     mask = age_target > 0
     err = np.inf
@@ -218,8 +256,9 @@ def rake_arrays(
         if len(history) > 5 and history[-6] - err < 1e-4 * max(history[-6], 1e-12):
             break
     at_bound = np.isclose(w, lo_w) | np.isclose(w, hi_w)
-    trimmed = float(np.sum(n_c[at_bound]) / np.sum(n_c))
-    weights = w[respondent_cell]
+    counted = count[cells].astype(float)  # respondents per cell
+    trimmed = float(np.sum(counted[at_bound]) / np.sum(counted))
+    weights = base * w[respondent_cell]
     return weights, {
         "iterations": it,
         "max_margin_error": err,

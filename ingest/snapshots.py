@@ -29,6 +29,19 @@ ENCODINGS = ("utf-8", "utf-8-sig", "windows-1252")
 DELIMITERS = (",", ";", "\t")
 
 
+class Original(BaseModel):
+    """A file an extract was made of (kind rivm_health: one StatLine export per period and age
+    group), with its checksum: the extract's provenance down to the files as published."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    file: str
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    period: str | None = Field(None, description="StatLine's period, e.g. 2020JJ00")
+    age_group: str | None = Field(None, description="e.g. 18+ or 65+")
+    rows: int | None = Field(None, description="data rows (the header not counted)")
+
+
 class Sidecar(BaseModel):
     """Provenance of one raw file."""
 
@@ -55,6 +68,8 @@ class Sidecar(BaseModel):
         "survey_export",
         "register",
         "budget",
+        "rivm_health",
+        "national_boundaries",
         "documentation",
     ]
     scheme: str | None = Field(
@@ -75,6 +90,9 @@ class Sidecar(BaseModel):
     )
     delimiter: Literal[DELIMITERS] | None = Field(
         None, description="of a delimited file: ',', ';' or a tab; None: detected when read"
+    )
+    originals: list[Original] | None = Field(
+        None, description="of an extract: the files it was made of, each with its sha256"
     )
 
 

@@ -519,8 +519,14 @@ def generate_survey(
     from ingest.cbs import read_snapshot_set
     from ingest.snapshots import write_sidecar
     from ingest.survey.codebook import load_codebook
-    from ingest.survey.generator import WaveSpec, generate_wave, sidecar_fields, write_export
-    from pipelines.settings import data_dir, raw_dir
+    from ingest.survey.generator import (
+        WaveSpec,
+        generate_wave,
+        load_rivm,
+        sidecar_fields,
+        write_export,
+    )
+    from pipelines.settings import current_gemeente, data_dir, raw_dir
 
     _check_cbs_year(cbs_year)
     codebook = load_codebook(data_dir() / "survey" / "codebook.yml")
@@ -543,12 +549,13 @@ def generate_survey(
     spec = WaveSpec(wave, cbs_year, respondents, seed, date(wave, 9, 2), questions_of)
     with _writing(out), click.progressbar(length=3, label=f"Generating wave {wave}") as bar:
         cbs = read_snapshot_set(raw_dir())
+        rivm = load_rivm(raw_dir(), current_gemeente())  # None: no RIVM extract there
         bar.update(1)
-        frame = generate_wave(cbs, codebook, spec)
+        frame = generate_wave(cbs, codebook, spec, rivm)
         bar.update(1)
         write_export(frame, out)
         bar.update(1)
-        write_sidecar(out, **sidecar_fields(spec))
+        write_sidecar(out, **sidecar_fields(spec, rivm=rivm))
     asked = len(codebook.questions_in(questions_of or wave))
     click.echo(
         f"Wrote {len(frame):,} synthetic respondents answering {asked} questions to {out} "
@@ -673,6 +680,43 @@ def fetch_cbs(
     click.echo(
         f"Wrote {path} (+ sidecar). Map new columns in "
         "data/reference/cbs_variable_crosswalk.csv before building."
+    )
+
+
+@main.command("extract-rivm")
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="The extract to write, a .csv.gz (data/raw/rivm/rivm_50090NED_2012_2016_2020.csv.gz).",
+)
+@click.option("--origin", help="Where the workbooks came from (default: RIVM StatLine, 50090NED).")
+@click.option(
+    "--retrieved",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="When they were downloaded, YYYY-MM-DD (default: today).",
+)
+def extract_rivm_command(files: tuple[Path, ...], out: Path, origin: str | None, retrieved) -> None:
+    """Read RIVM's StatLine exports of table 50090NED (FILE.xlsx: one per period and age group)
+    and write their rows as one gzipped CSV with a sidecar (the originals' checksums): what the
+    build reads (data/raw/rivm/). Nothing is written when any workbook is not what it should be."""
+    from ingest.rivm import extract_rivm
+
+    with _writing(out):
+        sidecar = extract_rivm(
+            files,
+            out,
+            origin=origin,
+            retrieved=retrieved.date() if retrieved else None,
+            progress=lambda path: click.echo(f"Reading {path} ..."),
+        )
+    rows = sum(o.rows or 0 for o in sidecar.originals or [])
+    click.echo(
+        f"Wrote {out} ({out.stat().st_size / 1e6:.1f} MB, {rows:,} rows of "
+        f"{len(sidecar.originals or [])} exports) + sidecar (sha256 {sidecar.sha256[:12]}...)."
     )
 
 

@@ -14,8 +14,11 @@ from pipelines.assets import (
     indicators,
     inputs,
     national,
+    open_data,
     registers,
     reports,
+    rivm,
+    rivm_areas,
     site,
     survey,
 )
@@ -29,7 +32,9 @@ all_assets = dg.load_assets_from_modules(
         inputs,
         cbs,
         national,
+        rivm,
         areas,
+        rivm_areas,
         survey,
         registers,
         editions,
@@ -38,6 +43,7 @@ all_assets = dg.load_assets_from_modules(
         budgets,
         site,
         reports,
+        open_data,
     ]
 )
 

@@ -180,6 +180,18 @@ class Layout(BaseModel):
     file: str
 
 
+class OpenData(BaseModel):
+    """How the open data describe themselves (``open_data:`` in ``data/editions.yml``): where
+    the site is published (the catalogue's download URLs are relative to ``base_url``) and who
+    answers questions about the data (the catalogue's contact point)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+    base_url: str = "http://127.0.0.1:8000/"  # `make serve`; set it where the site is published
+    contact_name: str | None = None  # default: the gemeente
+    contact_email: str | None = None
+    contact_url: str | None = None
+
+
 class EditionsConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
     gemeente: str
@@ -189,6 +201,7 @@ class EditionsConfig(BaseModel):
     layouts: list[Layout] = []
     # the layout the site leads with (home map, search order): "cbs" or the name of a layout
     primary_layout: str = "cbs"
+    open_data: OpenData = OpenData()
 
     def resolve(self, relative: str) -> Path:
         """Paths in the config are written from the project root (``data/...``); they resolve

@@ -61,7 +61,8 @@ def area_rows(con, edition: int, layout: str, code: str) -> pd.DataFrame:
            FROM indicator_values v JOIN indicator_catalogue c USING (indicator_id)
            LEFT JOIN spread USING (indicator_id)
            WHERE v.edition = $edition AND v.layout = $layout AND v.area_code = $code
-             AND NOT v.suppressed AND v.value IS NOT NULL""",
+             AND NOT v.suppressed AND v.value IS NOT NULL
+             AND c.replaced_by IS NULL  -- one figure per concept: the real one""",
         {"edition": edition, "layout": layout, "code": code},
     ).df()
 

@@ -294,9 +294,11 @@ def test_the_budgets_are_downloadable_and_described(con, built_warehouse):
     assert len(csv) == len(table) == 14
     assert csv[AMOUNTS].equals(table[AMOUNTS])
     assert not csv["synthetic"].any()
-    meta = json.loads((downloads / "indicator_values.json").read_text(encoding="utf-8"))
-    budget = meta["programme_budgets"]
+    meta = json.loads((downloads / "datapackage.json").read_text(encoding="utf-8"))
+    budget = next(r for r in meta["resources"] if r["name"] == "programme_budgets")
     assert budget["credit"] == "Bron: Gemeente Groningen, jaarverslagen 2017 en 2019"
     assert budget["synthetic"] is False and budget["rows"] == 14
-    assert set(budget["columns"]) == set(table.columns)
-    assert {"programme_budgets.csv", "programme_budgets.parquet"} <= set(meta["files"])
+    assert {f["name"] for f in budget["schema"]["fields"]} == set(table.columns)
+    assert {"programme_budgets.csv", "programme_budgets.parquet"} <= {
+        r["path"] for r in meta["resources"]
+    }

@@ -82,6 +82,10 @@ def _cases(tmp):
             1, ["Could not reach CBS", "the only command that goes online",
                 "wijkkompas snapshot"],
         ),
+        "extract-rivm a file that is no workbook": (
+            ["extract-rivm", str(ROOT / "README.md"), "--out", str(tmp / "r.csv.gz")],
+            1, ["README.md", "not an Excel workbook", "table 50090NED"],
+        ),
         "notebook unknown area": (
             ["notebook", "wijkanalyse", "--area", "WK009999"],
             1, ["Unknown area code 'WK009999'", "Valid wijk codes"],
@@ -130,6 +134,7 @@ def test_bad_arguments_give_a_message_not_a_traceback(tmp_path, built_warehouse)
         for part in says:
             assert part in out, f"{name}: {part!r} not in\n{out[-2000:]}"
     assert not (tmp_path / "s.csv").exists() and not (tmp_path / "k.csv").exists()
+    assert not (tmp_path / "r.csv.gz").exists()
 
 
 def test_an_unexpected_error_is_a_message_with_the_traceback_in_a_file(monkeypatch):

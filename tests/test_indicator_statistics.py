@@ -46,11 +46,16 @@ def survey_values(areas: list[tuple], statistic: str = "share", **settings) -> d
         "$s AS statistic, true AS asked, 3 AS min_n",
         {"s": statistic},
     )
+    # no small-area model: the direct figures only (tests/test_small_area_model.py has it)
+    con.execute(
+        "CREATE TABLE small_area_estimates (area_id INTEGER, indicator_key INTEGER, "
+        "model_value DOUBLE, model_low DOUBLE, model_high DOUBLE, model_mse DOUBLE)"
+    )
     config = copy.deepcopy(statistics_settings())
     config["survey"].update(settings)
     inputs = engine.Inputs(load_catalogue(), None, config, engine.EditionPlan(1, 1, (1,), 1, 1))
     params = engine._params(inputs)
-    given = ["edition_areas", "survey_area_sums", "survey_items"]  # made above, by hand
+    given = ["edition_areas", "survey_area_sums", "survey_items", "small_area_estimates"]
     run_models(con, engine.all_models(), ["survey_values"], params, {"inputs": inputs}, None, given)
     rows = con.execute(
         "SELECT a.area_code, v.* FROM survey_values v JOIN edition_areas a USING (area_id)"
@@ -306,6 +311,15 @@ def tiny_values(tmp_path, settings):
     )
     con.execute("CREATE TABLE harmonised_areas AS SELECT * FROM areas WHERE false")
     con.execute("CREATE TABLE harmonised_area_buurten AS SELECT * FROM area_buurten WHERE false")
+    # nor RIVM's estimates (the plan has no RIVM year: its indicators say so)
+    con.execute(
+        "CREATE TABLE rivm_values (year BIGINT, area_code VARCHAR, area_level VARCHAR, "
+        "variable VARCHAR, value DOUBLE)"
+    )
+    con.execute(
+        "CREATE TABLE rivm_crosswalk (area_year BIGINT, area_level VARCHAR, area_code VARCHAR, "
+        "source_code VARCHAR, method VARCHAR, share DOUBLE)"
+    )
     codebook = load_codebook(Path("data/survey/codebook.yml"))
     plan = EditionPlan(2030, 2030, (2030,), 2024, None)  # wave 2024 of the real codebook
     compute_edition(con, cat, codebook, plan, settings)

@@ -33,7 +33,7 @@ def test_catalogue_has_250_distinct_indicators_in_12_themes(catalogue):
             for i in catalogue.indicators]  # fmt: skip
     assert len(defs) == len(set(defs))
     by_source = pd.Series([i.source for i in catalogue.indicators]).value_counts()
-    assert set(by_source.index) == {"cbs", "survey", "register"}
+    assert set(by_source.index) == {"cbs", "rivm", "survey", "register"}
 
 
 def test_every_input_an_indicator_names_exists(catalogue):
@@ -171,7 +171,11 @@ def test_survey_rows_carry_interval_n_and_significance(con):
            WHERE edition = 2024 AND source = 'survey' AND area_level = 'buurt' AND suppressed
            GROUP BY 1"""
     ).df()
-    assert "too_few_respondents" in set(buurt["suppression_reason"])
+    # few respondents: the small-area model's figure; withheld only where even its CV is high
+    assert "model_cv_too_high" in set(buurt["suppression_reason"])
+    assert set(buurt["suppression_reason"]) <= {
+        "model_cv_too_high", "not_asked", "too_few_respondents", "cv_too_high",
+    }  # fmt: skip
 
 
 def test_weights_reproduce_cbs_margins_per_wijk(con):
@@ -243,9 +247,9 @@ def test_downloads_hold_no_suppressed_value_and_say_what_is_synthetic(built_ware
     assert sup["suppression_reason"].notna().all()
     csv_rows = pd.read_csv(downloads / "indicator_values.csv", sep=";")
     assert len(csv_rows) == len(values)
-    meta = json.loads((downloads / "indicator_values.json").read_text(encoding="utf-8"))
+    meta = json.loads((downloads / "datapackage.json").read_text(encoding="utf-8"))
     assert meta["synthetic"] and "synthetische" in meta["synthetic_note"]
-    assert meta["credit"] == "Bron: CBS"
+    assert meta["credit"].startswith("Bron: CBS; RIVM, Gezondheidsmonitor")
     assert meta["rows"]["indicator_values"] == len(values)
     cat = pd.read_parquet(downloads / "indicator_catalogue.parquet")
     assert len(cat) >= 250 and cat["indicator_id"].is_unique

@@ -91,7 +91,7 @@ NOT_REASONS = {
     "cbs", "harmonised", "buurt", "wijk", "gebied", "gemeente", "survey", "register", "share",
     "mean", "higher_is_better", "higher_is_worse", "neutral", "native", "identical",
     "reaggregated", "better", "worse", "higher", "lower", "stable", "average", "published",
-    "logit", "wijk_code",
+    "logit", "wijk_code", "land", "direct", "model",
 }  # fmt: skip
 
 

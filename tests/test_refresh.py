@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import time
 
@@ -13,6 +14,7 @@ import yaml
 from conftest import ROOT, run_cli
 
 from indicators import messages
+from indicators.catalogue import load_catalogue
 
 
 def _tree_digest(folder):
@@ -67,6 +69,10 @@ def test_new_edition_2026_without_registers_end_to_end(tmp_path, data_copy, buil
         "\n".join(";".join(c for i, c in enumerate(r) if i != drop) for r in table) + "\n", "utf-8"
     )
     given = _tree_digest(survey.parent)
+    # an area team's note citing figures: after the refresh they are the new edition's
+    note = data / "wijkanalyse" / "cbs" / "WK001404.md"
+    note.parent.mkdir(parents=True, exist_ok=True)
+    note.write_text(NOTE, encoding="utf-8")
 
     # the reports as pages only: printing them is tested on the session build (and costs ~30 s)
     r = run_cli(
@@ -116,7 +122,8 @@ def test_new_edition_2026_without_registers_end_to_end(tmp_path, data_copy, buil
                 AND n.indicator_id = h.indicator_id
                WHERE h.edition = 2024 AND h.area_level = 'wijk'"""
         ).fetchone()
-        assert same[0] == 20 * 254 and same[0] == same[1]
+        indicators = len(load_catalogue().indicators)
+        assert same[0] == 20 * indicators and same[0] == same[1]
         # 2026 figures carry their trend since 2024, survey changes tested
         trend = con.sql(
             """SELECT count(*) FILTER (previous_edition = 2024),
@@ -196,7 +203,7 @@ def test_new_edition_2026_without_registers_end_to_end(tmp_path, data_copy, buil
     finally:
         con.close()
     site = tmp_path / "site"
-    sidecar = yaml.safe_load((site / "downloads" / "indicator_values.json").read_text("utf-8"))
+    sidecar = yaml.safe_load((site / "downloads" / "datapackage.json").read_text("utf-8"))
     assert sidecar["editions"] == [2018, 2024, 2026]
     assert "Editie 2026 ten opzichte van 2024" in (site / "statistiek/wijzigingen.html").read_text(
         "utf-8"
@@ -214,6 +221,53 @@ def test_new_edition_2026_without_registers_end_to_end(tmp_path, data_copy, buil
     assert english.count("This edition has no municipal register data") >= n_register
     assert "Not asked in the 2026 survey" in english
     assert ".pdf" not in (site / "rapport" / "index.html").read_text("utf-8")
+    _note_cites_the_new_edition(report, site / "rapport" / "WK001404.docx", tmp_path)
+
+
+NOTE = """---
+team: Gebiedsteam Oude Wijken
+datum: 2026-11-20
+---
+Bewoners die actief zijn voor de buurt: {{ active_for_buurt }}; rapportcijfer veiligheid
+{{ mark_safety }}; sociale samenhang {{ social_cohesion_score }}; kent het wijkteam
+{{ knows_area_team }}.
+"""
+
+
+def _note_cites_the_new_edition(report: str, word, tmp_path):
+    """Every figure the team's note cites is the 2026 figure (in the page and the Word file),
+    and the note did not keep a figure of 2024."""
+    import docx
+
+    from tests.figures import figure
+
+    cited = re.findall(r'<span class="fig" data-area="WK001404" data-indicator="(\w+)" '
+                       r'data-field="value">([^<]*)</span>', report)  # fmt: skip
+    ids = ["active_for_buurt", "mark_safety", "social_cohesion_score", "knows_area_team"]
+    assert "Gebiedsteam Oude Wijken, 20 november 2026" in report
+    with duckdb.connect(str(tmp_path / "wh" / "w.duckdb"), read_only=True) as con:
+        rows = {
+            (edition, ind): (value, suppressed)
+            for edition, ind, value, suppressed in con.execute(
+                "SELECT edition, indicator_id, value, suppressed FROM indicator_values WHERE "
+                "area_code = 'WK001404' AND layout = 'cbs' AND edition IN (2024, 2026) AND "
+                "list_contains(?, indicator_id)",
+                [ids],
+            ).fetchall()
+        }
+    shown = {ind: text for ind, text in cited if ind in ids}
+    assert set(shown) == set(ids)
+    changed = 0
+    for ind, text in shown.items():
+        value, suppressed = rows[(2026, ind)]
+        if suppressed:
+            assert text == "niet gepubliceerd", ind
+            continue
+        assert figure(text) == value, ind
+        changed += value != rows[(2024, ind)][0]
+    assert changed  # a new survey wave: at least one cited figure moved
+    paragraphs = " ".join(p.text for p in docx.Document(word).paragraphs)
+    assert all(text in paragraphs for text in shown.values())
 
 
 def test_new_edition_with_a_bad_survey_changes_nothing(tmp_path, data_copy):

@@ -72,7 +72,7 @@ def test_a_sidecar_states_the_encoding_and_delimiter_it_detected(tmp_path, data_
     assert read_sidecar(path).delimiter == "\t"  # a tab survives the YAML
     assert read_delimited(path).rows == [["WK001402", "Poëziekwartier"]]
     # none stated: detected
-    shipped = data_dir / "raw" / "survey" / "wijkenquete_2024.csv"
+    shipped = data_dir / "raw" / "registers" / "registers_2024.csv"
     assert read_sidecar(shipped).encoding is None and read_sidecar(shipped).delimiter is None
     table = read_delimited(shipped)
     assert (table.encoding, table.delimiter) == ("utf-8", ";")

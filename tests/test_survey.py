@@ -14,7 +14,7 @@ from ingest.errors import InputError
 from ingest.snapshots import read_sidecar, sha256_of
 from ingest.survey.codebook import load_codebook
 from ingest.survey.export import read_survey_export
-from ingest.survey.generator import WaveSpec, generate_wave, write_export
+from ingest.survey.generator import WaveSpec, generate_wave, load_rivm, write_export
 
 ROOT = Path(__file__).resolve().parents[1]
 SURVEY = ROOT / "data" / "raw" / "survey"
@@ -53,9 +53,15 @@ def test_codebook_covers_the_compass_themes(codebook):
 
 
 def test_shipped_export_is_reproduced_by_the_documented_generator(tmp_path, codebook, cbs):
+    """wijkkompas generate-survey --wave 2018 --cbs-year 2017 --respondents 10000: the answers
+    RIVM measures drawn from RIVM's 2016 figures (README, "Where the data come from")."""
     sidecar = read_sidecar(SURVEY / "wijkenquete_2018.csv")
     assert sidecar.synthetic and "seed 2018" in sidecar.origin
-    frame = generate_wave(cbs, codebook, WaveSpec(2018, 2017, 10000, 2018, date(2018, 9, 2)))
+    assert "table 50090NED, 2016" in sidecar.origin and "RIVM" in sidecar.attribution
+    assert "table 50090NED, 2020" in read_sidecar(SURVEY / "wijkenquete_2024.csv").origin
+    rivm = load_rivm(ROOT / "data" / "raw", "GM0014")
+    spec = WaveSpec(2018, 2017, 10000, 2018, date(2018, 9, 2))
+    frame = generate_wave(cbs, codebook, spec, rivm)
     write_export(frame, tmp_path / "w.csv")
     assert sha256_of(tmp_path / "w.csv") == sidecar.sha256
 

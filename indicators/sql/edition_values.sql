@@ -11,7 +11,8 @@
 -- Codes are ENUMs of their vocabulary (engine.code_types): an unknown code fails the build.
 -- The index (indicators.compass_index): the difference from the gemeente value over the
 -- typical distance of the wijken (compass_reference), directed, clipped; a survey deviation
--- that is not significant is around average.
+-- that is not significant is around average. A survey figure is direct, or the small-area
+-- model's estimate (``estimate_kind``; its MSE is the square of its standard error).
 WITH area_keys AS (
     SELECT area_id, layout::{{ types.layout }} AS layout, area_code,
            area_level::{{ types.level }} AS area_level
@@ -31,6 +32,10 @@ indexed AS (
 SELECT $edition::INTEGER AS edition, a.layout, a.area_code, a.area_level, i.indicator_id,
        round(raw_value, decimals) AS value,
        round(ci_low, decimals) AS ci_low, round(ci_high, decimals) AS ci_high, standard_error,
+       CASE WHEN source = 'survey' AND reason IS NULL
+            THEN CASE WHEN modelled THEN 'model' ELSE 'direct' END
+       END::{{ types.estimate_kind }} AS estimate_kind,
+       CASE WHEN modelled THEN standard_error * standard_error END AS mse,
        n_unweighted, n_effective, cv, coalesce(caution, false) AS caution,
        round(reference_raw, decimals) AS reference_value,
        round(index_raw, 1) AS "index",
@@ -41,6 +46,7 @@ SELECT $edition::INTEGER AS edition, a.layout, a.area_code, a.area_level, i.indi
        reason::{{ types.reason }} AS suppression_reason,
        CASE reason WHEN 'too_few_respondents' THEN min_n
                    WHEN 'cv_too_high' THEN $max_cv
+                   WHEN 'model_cv_too_high' THEN $max_cv
                    WHEN 'small_count' THEN $min_count END::DOUBLE AS suppression_threshold,
        period, raw_value
 FROM indexed x

@@ -1,9 +1,9 @@
 -- indicator_rows: every indicator of every area with its reason not to publish, if any
--- reads: ratio_values, survey_values, indicator_meta, edition_areas
+-- reads: ratio_values, rivm_estimates, survey_values, indicator_meta, edition_areas
 -- writes: indicator_rows
 -- materialise: ephemeral
 --
--- The CBS and register ratios and the survey estimates as one set of rows. A value with a
+-- The CBS and register ratios, RIVM's estimates and the survey estimates as one set of rows. A value with a
 -- reason not to publish it is emptied (with its interval, error and test); the reason is a
 -- code, the words are in indicators/messages.yml. An own layout repeats the CBS buurten and
 -- gemeente: only its own levels are kept (the harmonised CBS layout keeps its gemeente: an
@@ -14,6 +14,8 @@ WITH rows AS (
            NULL::BIGINT AS n_unweighted, NULL::DOUBLE AS n_effective, NULL::DOUBLE AS cv,
            NULL::BOOLEAN AS caution, NULL::BOOLEAN AS significant_vs_city, period, missing
     FROM ratio_values
+    UNION ALL BY NAME
+    SELECT * FROM rivm_estimates
     UNION ALL BY NAME
     SELECT * FROM survey_values
 ),
@@ -34,5 +36,6 @@ SELECT * REPLACE (
        CASE WHEN reason IS NULL THEN ci_low END AS ci_low,
        CASE WHEN reason IS NULL THEN ci_high END AS ci_high,
        CASE WHEN reason IS NULL THEN standard_error END AS standard_error,
-       CASE WHEN reason IS NULL THEN significant_vs_city END AS significant_vs_city)
+       CASE WHEN reason IS NULL THEN significant_vs_city END AS significant_vs_city,
+       reason IS NULL AND coalesce(modelled, false) AS modelled)
 FROM kept

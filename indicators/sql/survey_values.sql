@@ -1,5 +1,5 @@
 -- survey_values: every survey indicator of every area: estimate, interval, test, suppression
--- reads: survey_area_sums, survey_items, edition_areas, t_quantiles
+-- reads: survey_area_sums, survey_items, edition_areas, t_quantiles, small_area_estimates
 -- writes: survey_values
 -- materialise: ephemeral
 --
@@ -15,6 +15,11 @@
 --                two independent estimates, z = (x1 - x2) / sqrt(se1^2 + se2^2)
 --   suppression  fewer respondents than min_n, or a coefficient of variation above max_cv;
 --                a question not asked in the wave
+--   model        where the direct figure is suppressed for too few respondents or its CV,
+--                the small-area model's estimate if it has one (small_area_estimates,
+--                indicators.small_area_model): its value, 95 % interval and MSE, published
+--                when its CV (sqrt(MSE) / value) is at most max_cv (else model_cv_too_high);
+--                it differs from the city when its interval excludes the city's value
 -- NULL, never NaN: DuckDB orders NaN above every number, so an unguarded 0/0 would pass a
 -- threshold.
 {%- macro nonnegative(x) -%} (CASE WHEN {{ x }} < 0 THEN 0 ELSE {{ x }} END) {%- endmacro %}
@@ -44,7 +49,8 @@ WITH sums AS (
 city AS (SELECT layout, indicator_key, n, sw, swy, swy2, sw2 FROM sums WHERE area_level = 'gemeente'),
 parts AS (   -- the area and the rest of the gemeente
     SELECT s.*, c.n - s.n AS r_n, c.sw - s.sw AS r_sw, c.swy - s.swy AS r_swy,
-           c.swy2 - s.swy2 AS r_swy2, c.sw2 - s.sw2 AS r_sw2
+           c.swy2 - s.swy2 AS r_swy2, c.sw2 - s.sw2 AS r_sw2,
+           CASE WHEN c.sw > 0 THEN c.swy / c.sw END AS city_est
     FROM sums s LEFT JOIN city c USING (layout, indicator_key)
 ),
 estimated AS (
@@ -96,9 +102,32 @@ judged AS (
              WHEN cv > $max_cv THEN 'cv_too_high' END AS missing,
         CASE WHEN statistic = 'share' THEN 100.0 ELSE 1.0 END AS factor
     FROM tested
+),
+with_model AS (   -- the model's figure where the direct one is not published
+    SELECT j.*, m.model_value, m.model_low, m.model_high, m.model_mse,
+           coalesce(j.missing IN ('too_few_respondents', 'cv_too_high')
+                    AND m.model_value IS NOT NULL, false) AS model,
+           CASE WHEN m.model_value > 0 THEN sqrt(m.model_mse) / m.model_value END AS model_cv
+    FROM judged j LEFT JOIN small_area_estimates m USING (area_id, indicator_key)
+),
+chosen AS (
+    SELECT area_id, indicator_key, statistic, n, n_eff, factor, t,
+           CASE WHEN model THEN model_value ELSE est END AS est,
+           CASE WHEN model THEN model_low ELSE lo END AS lo,
+           CASE WHEN model THEN model_high ELSE hi END AS hi,
+           CASE WHEN model THEN sqrt(model_mse) ELSE se END AS se, model,
+           CASE WHEN model THEN model_cv ELSE cv END AS cv,
+           CASE WHEN NOT model THEN significant
+                WHEN city_est IS NULL OR area_level = 'gemeente' THEN NULL
+                ELSE city_est < model_low OR city_est > model_high END AS significant,
+           CASE WHEN NOT model THEN missing
+                WHEN model_cv IS NULL OR model_cv > $max_cv THEN 'model_cv_too_high' END
+               AS missing
+    FROM with_model
 )
 SELECT area_id, indicator_key, est * factor AS raw_value, lo * factor AS ci_low,
        hi * factor AS ci_high, se * factor AS standard_error, n::BIGINT AS n_unweighted,
        n_eff AS n_effective, cv, coalesce(cv > $caution_cv AND missing IS NULL, false) AS caution,
-       significant AS significant_vs_city, $wave::BIGINT AS period, missing
-FROM judged
+       significant AS significant_vs_city, $wave::BIGINT AS period, missing,
+       model AND missing IS NULL AS modelled   -- its MSE is standard_error^2
+FROM chosen

@@ -4,7 +4,8 @@ Survey microdata are private everywhere, so the project ships this documented, s
 It writes what a survey tool exports (semicolon CSV, one row per respondent, answer codes as in
 ``data/survey/codebook.yml``), so the loader that reads a real export reads this too.
 
-How a wave is made (all randomness from one ``numpy.random.Generator(seed)``):
+How a wave is made (all randomness from ``numpy.random.Generator(seed)``, and the answers of
+step 5 from a second stream seeded ``[seed, 50090]``, so every other answer keeps its draws):
 
 1. **Frame**: for every buurt, residents aged 16+ by age band (16-24, 25-44, 45-64, 65+) and
    sex, from the real CBS kerncijfers of the wave's CBS year (counts in 2024, shares x population
@@ -26,6 +27,41 @@ How a wave is made (all randomness from one ``numpy.random.Generator(seed)``):
    city-wide shifts (more loneliness, less trust) and a random development per wijk, so trends
    exist to be found. "Weet niet" (98) and item non-response (empty) are drawn per item and
    rise with age and paper mode.
+5. **Answers that follow RIVM's real figures** (when given RIVM's table 50090NED, as
+   ``wijkkompas generate-survey`` does; ``RIVM_ITEMS``): twelve survey indicators ask what
+   RIVM estimates for every buurt, so their answers are drawn from RIVM's real prevalence of
+   the respondent's buurt and age group, from the RIVM year nearest the wave at or before it
+   (2016 for wave 2018, 2020 for 2024), and the synthetic figures follow the real map of
+   health in the city. For each respondent, P(an answer the survey indicator counts) = RIVM's
+   prevalence: gez_ervaren (zeer) goed = good_perceived_health, gez_beperkt ernstig or
+   enigszins = limited_by_health, gez_bewegen ja = meets_activity_guideline, gez_sport ja =
+   sports_weekly, gez_roken ja = smokes, gez_regie (helemaal) mee eens =
+   in_control_of_own_life, gez_mantelzorg ja = informal_carer, par_vrijwilliger ja =
+   volunteers, wrk_rondkomen grote or enige moeite = difficulty_making_ends_meet and
+   ovl_geluid_buren "komt vaak voor" = RIVM's severe annoyance by neighbours' noise (another
+   concept, drawn from the nearest figure there is). The counted codes share that probability,
+   and the other codes the rest, in the proportions of the item's base distribution; which
+   respondents of a buurt and age group give them follows the item's latent propensity of
+   step 4 (a Gaussian copula: the answer's latent shares 0.6 of its variation with the
+   propensity's deviation from the mean of the respondent's buurt x age band, so the share in
+   the cell stays RIVM's and the item keeps its correlations with the others). Loneliness is a
+   construct (codebook ``eenzaamheid``: the number of lonely answers on De Jong Gierveld's six
+   items, lonely from 2, severely lonely from 5): the respondent's class is drawn from RIVM's
+   lonely and severely_lonely prevalences (by the loneliness latent, in the same way), the
+   score within the class in the shares the latent model gave (``SCORE_IN_CLASS``), the items
+   that carry the lonely answers with weights by their base odds of one, each answer's code
+   (ja / min of meer, or nee / min of meer for the reversed items) in base proportions.
+
+   The prevalence per age: 65+ take RIVM's 65+ figure (where RIVM publishes none for the
+   concept, the 18+ one); 18-64 take what is left of RIVM's 18+ figure once the 65+ are taken
+   out, (n15 x p18 - n65 x p65) / (n15 - n65), with the CBS residents 15+ (for RIVM's 18+)
+   and 65+ of the wave's CBS year of the area the figures are of, kept within 0.5-99.5 %;
+   16-17 year olds take the 18-64 figure. A buurt without an RIVM 18+ figure (too few
+   residents, or a buurt recoded since RIVM's 2020 division, e.g. Groningen's BU00140110,
+   BU00140908 and BU00140909) takes its wijk's figures, and one without a 65+ figure the
+   wijk's 65+ figure. A concept RIVM did not measure in that year (limited_by_health and the
+   noise item before 2020) keeps the latent model of step 4, as does every item when no RIVM
+   table is given. "Weet niet" and item non-response are drawn as for every item.
 
 Everything derived from these files is synthetic and is labelled so.
 """
@@ -34,6 +70,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -42,7 +79,7 @@ from scipy.stats import norm
 
 from ingest.survey.codebook import Codebook
 
-GENERATOR_VERSION = "1.0"
+GENERATOR_VERSION = "1.1"
 AGE_BANDS = [("16-24", 16, 24), ("25-44", 25, 44), ("45-64", 45, 64), ("65+", 65, 100)]
 RESPONSE_BY_AGE = np.array([0.45, 0.75, 1.10, 1.45])
 BASE_RESPONSE = 0.30
@@ -176,6 +213,37 @@ ITEMS: dict[str, tuple[dict[str, float], object, float]] = {
     "par_kent_wijkwethouder": ({P: 0.5, "old": 0.4}, 0.15, 0),
     "par_digitaal_meedoen": ({"old": -0.8, W: -0.3}, [0.30, 0.45, 0.12, 0.08, 0.05], 0.01),
 }
+# The questions whose answers follow RIVM's real prevalence (table 50090NED) of the respondent's
+# buurt and age group: question -> (RIVM concept, the answer codes the survey indicator counts;
+# indicators/catalogue: good_perceived_health, limited_by_health, ..., and
+# noise_from_neighbours_frequent, a different concept drawn from RIVM's severe annoyance).
+RIVM_ITEMS: dict[str, tuple[str, tuple[int, ...]]] = {
+    "gez_ervaren": ("good_perceived_health", (1, 2)),
+    "gez_beperkt": ("limited_by_health", (1, 2)),
+    "gez_bewegen": ("meets_activity_guideline", (1,)),
+    "gez_sport": ("sports_weekly", (1,)),
+    "gez_roken": ("smokes", (1,)),
+    "gez_regie": ("in_control_of_own_life", (1, 2)),
+    "gez_mantelzorg": ("informal_carer", (1,)),
+    "par_vrijwilliger": ("volunteers", (1,)),
+    "wrk_rondkomen": ("difficulty_making_ends_meet", (1, 2)),
+    "ovl_geluid_buren": ("noise_from_neighbours_severe", (1,)),
+}
+# The loneliness construct (codebook ``eenzaamheid``, De Jong Gierveld: the number of lonely
+# answers on six items): lonely from LONELY_AT_LEAST, severely lonely from SEVERE_AT_LEAST (the
+# catalogue's lonely and severely_lonely), drawn from RIVM's lonely and severely_lonely.
+LONELINESS_CONSTRUCT = "eenzaamheid"
+RIVM_CONCEPTS = tuple(c for c, _ in RIVM_ITEMS.values()) + ("lonely", "severely_lonely")
+LONELY_AT_LEAST, SEVERE_AT_LEAST = 2, 5
+# the score within each class (from its lowest score: not lonely 0-1, lonely 2-4, severely lonely
+# 5-6) in the shares the latent model of generator v1.0 gave in wave 2024
+SCORE_IN_CLASS = {
+    0: (0.44, 0.56),
+    LONELY_AT_LEAST: (0.41, 0.35, 0.24),
+    SEVERE_AT_LEAST: (0.74, 0.26),
+}
+RIVM_COPULA = 0.6  # correlation of an answer's latent with the respondent's own dimension
+RIVM_CLIP = (0.005, 0.995)  # a derived 18-64 prevalence is kept inside this
 BACKGROUND = {
     "ach_huishouden",
     "ach_woning_eigendom",
@@ -385,8 +453,12 @@ def _latents(rng, people, ctx, bg, wave_shift, wijk_dev) -> dict[str, np.ndarray
     return lat
 
 
-def generate_wave(cbs: pd.DataFrame, codebook: Codebook, spec: WaveSpec) -> pd.DataFrame:
-    """Respondent rows of one wave in the export layout (codes; NaN = no answer)."""
+def generate_wave(
+    cbs: pd.DataFrame, codebook: Codebook, spec: WaveSpec, rivm: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Respondent rows of one wave in the export layout (codes; NaN = no answer). ``rivm``: the
+    long rows of RIVM's table 50090NED (:func:`load_rivm`); without it, or for a concept RIVM
+    did not measure in the year nearest the wave, the items keep the latent model."""
     rng = np.random.default_rng(spec.seed)
     frame = buurt_frame(cbs, spec.cbs_year)
     ctx_all = buurt_context(cbs, frame["buurt_code"].tolist())
@@ -454,13 +526,20 @@ def generate_wave(cbs: pd.DataFrame, codebook: Codebook, spec: WaveSpec) -> pd.D
             "datum": [(start + timedelta(days=int(d))).isoformat() for d in days],
         }
     )
+    asked = codebook.questions_in(spec.questions_of or spec.wave)
+    from_rivm = {}
+    if rivm is not None:
+        prevalence = rivm_prevalence(rivm, cbs, spec.cbs_year, frame["buurt_code"], spec.wave)
+        from_rivm = _rivm_answers(spec, codebook, {q.id for q in asked}, people, lat, prevalence)
     answers = {}
     nonresponse_base = 0.008 + 0.02 * (age >= 75) + 0.01 * paper
-    for question in codebook.questions_in(spec.questions_of or spec.wave):
+    for question in asked:
         if question.id in BACKGROUND:
             values = bg[question.id].to_numpy().astype(float)
         else:
+            # drawn also where RIVM decides the answer, so every other item keeps its draws
             values = _answer(rng, question.id, question.scale, lat, n)
+            values = from_rivm.get(question.id, values)
             dk = SCALE_DONT_KNOW.get(question.scale, 0.0) + ITEMS[question.id][2]
             if dk and 98 in (codebook.scales[question.scale].codes or {}):
                 if question.id in ("vrz_basisschool", "vrz_spelen", "jgd_opvoedsteun"):
@@ -473,15 +552,33 @@ def generate_wave(cbs: pd.DataFrame, codebook: Codebook, spec: WaveSpec) -> pd.D
     return out.sort_values("respondent_id").reset_index(drop=True)
 
 
-def sidecar_fields(spec: WaveSpec, origin: str = "", notes: str = "") -> dict:
+def sidecar_fields(
+    spec: WaveSpec, origin: str = "", notes: str = "", rivm: pd.DataFrame | None = None
+) -> dict:
     """Provenance of a generated wave, for ``ingest.snapshots.write_sidecar`` (``origin`` and
-    ``notes``: what else the file was generated from)."""
+    ``notes``: what else the file was generated from; ``rivm``: the RIVM rows it was given)."""
+    year = rivm_year(rivm, spec.wave) if rivm is not None else None
+    if year is not None:
+        published = rivm.loc[(rivm["year"] == year) & rivm["value"].notna(), "concept"]
+        measured = sorted(set(published) & set(RIVM_CONCEPTS))
+        origin = (
+            f", the answers on {len(measured)} concepts RIVM measures drawn from its "
+            f"prevalence per buurt and age (table 50090NED, {year}){origin}"
+        )
+    credit = "CBS kerncijfers (Bron: CBS)" + (
+        " and RIVM's health estimates (Bron: RIVM, Gezondheidsmonitor Volwassenen en Ouderen "
+        "(GGD'en, CBS, RIVM))"
+        if year is not None
+        else ""
+    )
     return {
         "title": f"Wijkenquête {spec.wave} (SYNTHETIC respondent microdata)",
         "publisher": "Wijkkompas synthetic survey generator",
         "year": spec.wave,
-        "licence": "CC BY 4.0 (generated; calibrated to CBS data, Bron: CBS)",
-        "attribution": "Synthetic data generated by Wijkkompas from CBS kerncijfers (Bron: CBS)",
+        "licence": "CC BY 4.0 (generated; calibrated to CBS data, Bron: CBS"
+        + ("; and RIVM open data" if year is not None else "")
+        + ")",
+        "attribution": f"Synthetic data generated by Wijkkompas from {credit}",
         "origin": f"ingest/survey/generator.py v{GENERATOR_VERSION}, seed {spec.seed}, CBS year "
         f"{spec.cbs_year}, target {spec.target_respondents} respondents{origin}",
         "synthetic": True,
@@ -522,3 +619,196 @@ def _answer(rng, qid: str, scale: str, lat: dict[str, np.ndarray], n: int) -> np
         p = expit(logit(base) + 0.9 * propensity)
         return np.where(rng.random(n) < p, 1, 2)
     return _ordered(rng, propensity, base or SCALE_BASE[scale])
+
+
+# --- answers from RIVM's real prevalence ---------------------------------------------------------
+
+
+def load_rivm(raw, gemeente: str | None = None) -> pd.DataFrame | None:
+    """RIVM's table 50090NED, long (``ingest.rivm.read_rivm_extract``): the one extract under
+    ``raw`` (found by its sidecar kind ``rivm_health``, checksum-verified), with the buurten of
+    ``gemeente`` only (all when None); None when ``raw`` holds no extract."""
+    from ingest.rivm import KIND, read_rivm_extract, rivm_snapshot
+    from ingest.snapshots import discover_snapshots
+
+    if not any(s.kind == KIND for _, s in discover_snapshots(Path(raw))):
+        return None
+    path, _ = rivm_snapshot(Path(raw))
+    return read_rivm_extract(path, gemeente)
+
+
+def rivm_year(rivm: pd.DataFrame, wave: int) -> int | None:
+    """The RIVM year nearest the wave at or before it (None: RIVM measured nothing yet)."""
+    years = sorted({int(y) for y in rivm["year"].unique() if int(y) <= wave})
+    return years[-1] if years else None
+
+
+def _adults_by_area(cbs: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Residents 15+ and 65+ (``n15``, ``n65``) per buurt and wijk, from the CBS figures of
+    ``year`` (counts, or shares x population as in the 2017 map)."""
+    wide = cbs[(cbs["year"] == year) & cbs["area_level"].isin(["buurt", "wijk"])].pivot_table(
+        index="area_code", columns="variable", values="value", aggfunc="first"
+    )
+    bands = ["15_24", "25_44", "45_64", "65_plus"]
+    if all(f"aged_{b}" in wide for b in bands):
+        counts = wide[[f"aged_{b}" for b in bands]].to_numpy(dtype=float)
+    else:
+        shares = wide[[f"pct_aged_{b}" for b in bands]].to_numpy(dtype=float)
+        counts = shares / 100.0 * wide[["population"]].to_numpy(dtype=float)
+    return pd.DataFrame({"n15": counts.sum(axis=1), "n65": counts[:, 3]}, index=wide.index)
+
+
+def rivm_prevalence(
+    rivm: pd.DataFrame, cbs: pd.DataFrame, cbs_year: int, buurten, wave: int
+) -> dict[str, pd.DataFrame]:
+    """Per RIVM concept measured in the year nearest the wave (at or before it), per buurt of
+    ``buurten`` the prevalence (0-1) for residents aged 16-64 (``young``) and 65+ (``old``).
+
+    A buurt takes RIVM's own 18+ and 65+ figures; without an 18+ figure (too few residents, or
+    a buurt code RIVM's 2020 division does not have) it takes its wijk's (and, failing that,
+    the gemeente's); without a 65+ figure, the wijk's 65+ figure, else the 18+ one. The 18-64
+    figure is what is left of the 18+ figure once the 65+ residents are taken out, with the
+    CBS residents 15+ (n15, for RIVM's 18+) and 65+ (n65) of the area the figures are of:
+    (n15 x p18 - n65 x p65) / (n15 - n65), kept within 0.5-99.5 %; 16-17 year olds take it."""
+    year = rivm_year(rivm, wave)
+    if year is None:
+        return {}
+    buurten = pd.Index(list(buurten))
+    wijken = pd.Index(["WK" + b[2:8] for b in buurten])
+    gemeente = pd.Index(["GM" + b[2:6] for b in buurten])
+    rows = rivm[(rivm["year"] == year) & rivm["value"].notna()]
+    values = rows.pivot_table(
+        index=["concept", "area_code"], columns="age_group", values="value", aggfunc="first"
+    ).reindex(columns=["18+", "65+"])
+    people = _adults_by_area(cbs, cbs_year)
+    out = {}
+    for concept in RIVM_CONCEPTS:
+        if concept not in values.index.get_level_values(0):
+            continue
+        own = values.loc[concept] / 100.0
+
+        def at(codes, age, own=own):
+            return pd.Series(own[age].reindex(codes).to_numpy(), index=buurten)
+
+        p18 = at(buurten, "18+")
+        has_own = p18.notna()
+        p18 = p18.fillna(at(wijken, "18+")).fillna(at(gemeente, "18+"))
+        source = pd.Index(np.where(has_own, buurten, wijken))
+        p65 = at(source, "65+").fillna(at(wijken, "65+")).fillna(p18)
+        n15 = people["n15"].reindex(source).to_numpy()
+        n65 = people["n65"].reindex(source).to_numpy()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            young = (n15 * p18.to_numpy() - n65 * p65.to_numpy()) / (n15 - n65)
+        young = np.where(np.isfinite(young) & (n15 > n65), young, p18.to_numpy())
+        out[concept] = pd.DataFrame(
+            {"young": np.clip(young, *RIVM_CLIP), "old": np.clip(p65.to_numpy(), *RIVM_CLIP)},
+            index=buurten,
+        )
+    return out
+
+
+def _cell_latent(rng, propensity: np.ndarray, cell: np.ndarray) -> np.ndarray:
+    """A standard-normal latent per respondent that shares RIVM_COPULA of its variation with
+    the respondent's own ``propensity`` (higher propensity, lower latent): the propensity's
+    deviation from the mean of the respondent's buurt x age band in the sample, scaled by the
+    pooled within-cell deviation, plus noise that tops the variance up to 1 (also where a cell
+    has one respondent), so that within every cell the latent's distribution, and with it the
+    share below a cut point, stays that of a standard normal."""
+    frame = pd.DataFrame({"x": propensity, "cell": cell})
+    size = frame.groupby("cell")["x"].transform("size").to_numpy()
+    dev = propensity - frame.groupby("cell")["x"].transform("mean").to_numpy()
+    pooled = np.sqrt((dev**2).sum() / max(len(dev) - frame["cell"].nunique(), 1)) or 1.0
+    r = dev / pooled
+    rho = RIVM_COPULA
+    return -rho * r + np.sqrt(1 - rho**2 * (size - 1) / size) * rng.standard_normal(len(r))
+
+
+def _rivm_answers(spec, codebook, asked, people, lat, prevalence) -> dict[str, np.ndarray]:
+    """The answers RIVM decides: per question of RIVM_ITEMS (and the loneliness items), codes
+    drawn so that P(a counted code) is the RIVM prevalence of the respondent's buurt and age;
+    from a random stream of their own, so that every other item keeps its draws."""
+    rng = np.random.default_rng([spec.seed, 50090])
+    buurt = people["buurtcode"].to_numpy()
+    age = people["leeftijd"].to_numpy()
+    cell = people["ctx_row"].to_numpy() * 4 + people["band"].to_numpy()
+
+    def p_of(concept: str) -> np.ndarray:
+        table = prevalence[concept].reindex(buurt)
+        return np.where(age >= 65, table["old"].to_numpy(), table["young"].to_numpy())
+
+    out = {}
+    for qid, (concept, counted) in RIVM_ITEMS.items():
+        if qid not in asked or concept not in prevalence:
+            continue
+        loadings, base, _ = ITEMS[qid]
+        propensity = sum(w * lat[dim] for dim, w in loadings.items())
+        latent = _cell_latent(rng, propensity, cell)
+        scale = codebook.by_id[qid].scale
+        codes = sorted(int(c) for c in codebook.scales[scale].codes if int(c) != 98)
+        if isinstance(base, float):  # P(ja) of a yes/no item
+            base = [base, 1 - base]
+        base = base or SCALE_BASE[scale]
+        share = dict(zip(codes, base, strict=True))
+        order = list(counted) + [c for c in codes if c not in counted]
+        p = p_of(concept)[:, None]
+        inside = np.array([share[c] for c in counted]) / sum(share[c] for c in counted)
+        rest = [share[c] for c in order[len(counted) :]]
+        outside = np.array(rest) / sum(rest)
+        probs = np.hstack([p * inside[None, :], (1 - p) * outside[None, :]])
+        cuts = norm.ppf(np.clip(np.cumsum(probs, axis=1)[:, :-1], 1e-9, 1 - 1e-9))
+        pick = (latent[:, None] > cuts).sum(axis=1)
+        out[qid] = np.array(order, dtype=float)[pick]
+    if "lonely" in prevalence and "severely_lonely" in prevalence:
+        construct = next(c for c in codebook.constructs if c.id == LONELINESS_CONSTRUCT)
+        if set(construct.items) <= asked:
+            lonely, severe = p_of("lonely"), p_of("severely_lonely")
+            latent = -_cell_latent(rng, lat["Lo"], cell)  # higher: lonelier
+            out.update(_lonely_items(rng, codebook, construct, latent, lonely, severe))
+    return out
+
+
+def _lonely_items(rng, codebook, construct, latent, lonely, severe) -> dict[str, np.ndarray]:
+    """The six De Jong Gierveld items of respondents whose class (not lonely, lonely, severely
+    lonely) has RIVM's prevalences: the class from the latent's quantile u (severely lonely
+    above 1 - severe, lonely above 1 - lonely), the score within the class from u's place in
+    it (SCORE_IN_CLASS), the items that are lonely answers drawn with weights in proportion
+    to each item's odds of a lonely answer in the latent model, and each answer's code in the
+    proportions of that model's base distribution."""
+    n = len(latent)
+    severe = np.minimum(severe, lonely)
+    u = norm.cdf(latent)
+    classes = {
+        0: (0.0, 1 - lonely),
+        LONELY_AT_LEAST: (1 - lonely, 1 - severe),
+        SEVERE_AT_LEAST: (1 - severe, 1.0),
+    }
+    score = np.zeros(n, dtype=int)
+    for first, (low, high) in classes.items():
+        inside = (u >= low) & ((u < high) | (first == SEVERE_AT_LEAST))
+        where = (u - low) / np.maximum(high - low, 1e-12)  # u's place within its class, 0-1
+        steps = np.cumsum(SCORE_IN_CLASS[first])[:-1]
+        score = np.where(inside, first + np.searchsorted(steps, where, side="right"), score)
+    items = construct.items
+    lonely_share, strong = [], []
+    for item in items:
+        base = ITEMS[item][1]  # lonely3: ja, min of meer, nee
+        if codebook.by_id[item].reverse:  # lonely answers: min of meer (2), nee (3)
+            lonely_share.append(base[1] + base[2])
+            strong.append(base[2] / (base[1] + base[2]))
+        else:  # lonely answers: ja (1), min of meer (2)
+            lonely_share.append(base[0] + base[1])
+            strong.append(base[0] / (base[0] + base[1]))
+    odds = np.array(lonely_share) / (1 - np.array(lonely_share))
+    # Gumbel top-k: the ``score`` items with the largest keys are the lonely answers
+    keys = np.log(odds)[None, :] + rng.gumbel(size=(n, len(items)))
+    rank = np.argsort(np.argsort(-keys, axis=1), axis=1)
+    is_lonely = rank < score[:, None]
+    strong_draw = rng.random((n, len(items))) < np.array(strong)[None, :]
+    out = {}
+    for k, item in enumerate(items):
+        if codebook.by_id[item].reverse:
+            code = np.where(is_lonely[:, k], np.where(strong_draw[:, k], 3, 2), 1)
+        else:
+            code = np.where(is_lonely[:, k], np.where(strong_draw[:, k], 1, 2), 3)
+        out[item] = code.astype(float)
+    return out

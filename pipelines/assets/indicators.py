@@ -9,8 +9,10 @@ from dagster_duckdb import DuckDBResource
 from indicators.catalogue import load_catalogue, statistics_settings
 from indicators.downloads import catalogue_frame
 from indicators.engine import EditionPlan, compute_edition, compute_weights
+from indicators.rivm_series import rivm_series as compute_rivm_series
 from indicators.scores import compass_scores as score_frame
 from indicators.similar import similar_areas as find_similar
+from indicators.small_area_model import fit_summary, fit_tables
 from indicators.trends import build_indicator_values
 from ingest.survey.codebook import load_codebook
 from pipelines.assets.areas import areas
@@ -21,11 +23,21 @@ from pipelines.partitions import INPUTS, all_editions, compass_asset, editions_o
 from pipelines.resources import read_table, write_partitions, write_table
 from pipelines.settings import editions_config
 
+
+def gemeente_catalogue():
+    """The catalogue of the gemeente being built: without another gemeente's own services."""
+    return load_catalogue(gemeente=editions_config().gemeente)
+
+
 GROUP = "indicators"
 
 
-def edition_plans(editions: list[int] | None = None) -> list[EditionPlan]:
-    """Plans of the given editions (default: all), oldest first."""
+def edition_plans(
+    editions: list[int] | None = None, rivm_years: tuple[int, ...] = ()
+) -> list[EditionPlan]:
+    """Plans of the given editions (default: all), oldest first. An edition shows RIVM's
+    latest measurement of its year or before (``rivm_years``: those in the warehouse): edition
+    2018 the one of 2016, edition 2024 the one of 2020."""
     return [
         EditionPlan(
             edition=e.edition,
@@ -33,16 +45,26 @@ def edition_plans(editions: list[int] | None = None) -> list[EditionPlan]:
             cbs_years=tuple(e.cbs_years),
             wave=e.edition,
             register_year=getattr(e, "registers", None),
+            rivm_year=max((y for y in rivm_years if y <= e.edition), default=None),
         )
         for e in sorted(editions_config().editions, key=lambda e: e.edition)
         if editions is None or e.edition in editions
     ]
 
 
+def rivm_years(duckdb: DuckDBResource) -> tuple[int, ...]:
+    """The years of RIVM's measurements in the warehouse (table rivm_values)."""
+    with duckdb.get_connection() as con:
+        return tuple(
+            int(r[0])
+            for r in con.execute("SELECT DISTINCT year FROM rivm_values ORDER BY 1").fetchall()
+        )
+
+
 @compass_asset(group_name=GROUP, kinds={"duckdb", "yaml"}, deps=[INPUTS])
 def indicator_catalogue(duckdb: DuckDBResource) -> dg.MaterializeResult:
     """The indicator catalogue (indicators/catalogue/*.yml), validated, as a table."""
-    cat = load_catalogue()
+    cat = gemeente_catalogue()
     frame = catalogue_frame(cat)
     rows = write_table(duckdb, "indicator_catalogue", frame)
     return dg.MaterializeResult(
@@ -72,7 +94,7 @@ def survey_weights(context, duckdb: DuckDBResource) -> dg.MaterializeResult:
     """Raking weights of the edition's wave to the CBS population 16+ by age group and sex within
     each wijk (bounded), with the design effect and margin error per wave in
     ``survey_weighting``."""
-    cat = load_catalogue()
+    cat = gemeente_catalogue()
     codebook = load_codebook(codebook_path())
     settings = statistics_settings()
     waves = editions_of(context)
@@ -99,22 +121,32 @@ def survey_weights(context, duckdb: DuckDBResource) -> dg.MaterializeResult:
 @compass_asset(
     group_name=GROUP,
     kinds={"duckdb"},
-    deps=[indicator_catalogue, survey_weights, dg.AssetKey("register_values"), area_crosswalk],
-)
+    deps=[
+        indicator_catalogue, survey_weights, dg.AssetKey("register_values"), area_crosswalk,
+        dg.AssetKey("rivm_crosswalk"),
+    ],
+)  # fmt: skip
 def edition_values(context, duckdb: DuckDBResource) -> dg.MaterializeResult:
     """Every indicator x area x level of the edition, on the edition's own areas (as it was
     published), plus the ``harmonised`` layout: today's wijken and gebieden recomputed from the
     edition's buurten (``area_crosswalk``). Computed by the declared models of
-    indicators/sql (``indicators.engine``), written straight into the partition."""
-    cat = load_catalogue()
+    indicators/sql (``indicators.engine``), written straight into the partition. The
+    small-area model's fit of every survey indicator goes into ``small_area_fits`` and
+    ``small_area_coefficients`` (indicators.small_area_model); an indicator without a model
+    is named with its reason in the metadata ``small_area``."""
+    cat = gemeente_catalogue()
     codebook = load_codebook(codebook_path())
     settings = statistics_settings()
     wanted = editions_of(context)
+    measured = rivm_years(duckdb)
     with duckdb.get_connection() as con:
+        plans = edition_plans(wanted, measured)
         runs = [
-            compute_edition(con, cat, codebook, plan, settings, all_editions())
-            for plan in edition_plans(wanted)
+            compute_edition(con, cat, codebook, plan, settings, all_editions()) for plan in plans
         ]
+        fits, coefficients = fit_tables(
+            con, {p.edition: r for p, r in zip(plans, runs, strict=True)}
+        )
         counts = dict(
             con.execute(
                 "SELECT edition, count(*) FROM edition_values "
@@ -126,12 +158,38 @@ def edition_values(context, duckdb: DuckDBResource) -> dg.MaterializeResult:
             "SELECT count(*) FILTER (WHERE layout::VARCHAR = 'harmonised'), count(*) "
             "FROM edition_values"
         ).fetchone()
+    write_partitions(duckdb, "small_area_fits", fits, "edition", wanted, all_editions())
+    write_partitions(
+        duckdb, "small_area_coefficients", coefficients, "edition", wanted, all_editions()
+    )
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": rows,
             "rows_per_edition": {int(k): int(v) for k, v in counts.items()},
             "harmonised_rows": int(harmonised),
             "seconds_per_model": _steps(runs),
+            "small_area": fit_summary(fits),
+        }
+    )
+
+
+@compass_asset(group_name=GROUP, kinds={"duckdb"}, deps=[edition_values])
+def rivm_series(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    """Every RIVM measurement (2012, 2016, 2020) of every RIVM indicator on the areas of the
+    newest edition, every layout, and of the Netherlands (``indicators.rivm_series``): what the
+    over-time charts of the site draw."""
+    latest = edition_plans(rivm_years=rivm_years(duckdb))[-1]
+    years = list(rivm_years(duckdb))
+    with duckdb.get_connection() as con:
+        series = compute_rivm_series(
+            con, gemeente_catalogue(), statistics_settings(), latest, years
+        )
+    rows = write_table(duckdb, "rivm_series", series)
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": rows,
+            "years": years,
+            "published_share": round(float(series["value"].notna().mean()), 4) if rows else 0.0,
         }
     )
 
@@ -142,7 +200,7 @@ def indicator_values(duckdb: DuckDBResource) -> dg.MaterializeResult:
     newest edition: the newest as computed, earlier editions harmonised (``harmonisation``,
     ``comparable``), each row with its trend since the previous edition (change, its standard
     error and z for survey figures, significance, direction)."""
-    cat = load_catalogue()
+    cat = gemeente_catalogue()
     settings = statistics_settings()
     editions = [(e.edition, e.area_year) for e in editions_config().editions]
     with duckdb.get_connection() as con:
@@ -183,7 +241,7 @@ def compass_scores(duckdb: DuckDBResource) -> dg.MaterializeResult:
         "SELECT edition, layout, area_level, area_code, quadrant, theme, index "
         "FROM indicator_values",
     )
-    frame = score_frame(values, load_catalogue())
+    frame = score_frame(values, gemeente_catalogue())
     return dg.MaterializeResult(
         metadata={"dagster/row_count": write_table(duckdb, "compass_scores", frame)}
     )
@@ -198,7 +256,7 @@ def development_scores(duckdb: DuckDBResource) -> dg.MaterializeResult:
         "SELECT edition, layout, area_level, area_code, quadrant, theme, development_index "
         "FROM indicator_values WHERE development_index IS NOT NULL",
     )
-    frame = score_frame(values, load_catalogue(), index="development_index")
+    frame = score_frame(values, gemeente_catalogue(), index="development_index")
     return dg.MaterializeResult(
         metadata={"dagster/row_count": write_table(duckdb, "development_scores", frame)}
     )

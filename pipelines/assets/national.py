@@ -12,7 +12,7 @@ from __future__ import annotations
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from indicators.catalogue import load_catalogue, statistics_settings
+from indicators.catalogue import statistics_settings
 from indicators.national import compute_reference
 from ingest.cbs import load_crosswalk
 from ingest.errors import InputError
@@ -23,6 +23,7 @@ from ingest.national import (
     read_wijk_names,
 )
 from pipelines.assets.cbs import cbs_variables, snapshot_metadata
+from pipelines.assets.indicators import gemeente_catalogue
 from pipelines.partitions import INPUTS, compass_asset
 from pipelines.resources import write_table
 from pipelines.settings import data_dir, editions_config, raw_dir
@@ -84,7 +85,7 @@ def national_reference(duckdb: DuckDBResource) -> dg.MaterializeResult:
     area_year = max(e.area_year for e in config.editions)
     with duckdb.get_connection() as con:
         found = compute_reference(
-            con, load_catalogue(), statistics_settings(), config.gemeente, area_year
+            con, gemeente_catalogue(), statistics_settings(), config.gemeente, area_year
         )
     write_table(duckdb, "national_indicator_values", found.values.assign(year=found.year))
     rows = write_table(duckdb, "national_reference", found.reference.assign(year=found.year))

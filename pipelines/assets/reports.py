@@ -1,13 +1,15 @@
-"""The wijkanalyse reports: for every wijk and gebied of every published layout an HTML report
-and its A4 PDF, written into the staging site (``rapport/``) before it is published, so a failed
-run publishes none. A PDF whose page did not change is taken from the published site instead of
-printed again (``dashboards.report_reuse``)."""
+"""The wijkanalyse reports: for every wijk and gebied of every published layout an HTML report,
+its A4 PDF and its Word file, written into the staging site (``rapport/``) before it is
+published, so a failed run publishes none. A PDF whose page did not change is taken from the
+published site instead of printed again (``dashboards.report_reuse``). The area teams' own
+notes (``data/wijkanalyse/<layout>/<code>.md``) are merged into all three."""
 
 from __future__ import annotations
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from dashboards.report_docx import DocxJob, draw_compasses, write_docx
 from dashboards.report_pages import write_reports
 from dashboards.report_pdf import PrintJob, pdfs_enabled, print_pdfs
 from dashboards.report_reuse import reuse_printed, write_keys
@@ -30,14 +32,15 @@ def footer(report, gemeente_name: str) -> str:
 
 @compass_asset(
     group_name=GROUP,
-    kinds={"html", "pdf"},
+    kinds={"html", "pdf", "docx"},
     deps=[resident_site, dg.AssetKey("programme_budgets")],
 )
 def wijkanalyse_reports(duckdb: DuckDBResource) -> dg.MaterializeResult:
     """A first draft of the wijkanalyse for every wijk and gebied of every published layout
     (summary, strengths and weaknesses per quadrant, significant changes, similar areas, the
-    area-programme budget of a gebied, every indicator, data notes) as HTML and printed to A4
-    PDF with Chromium; a PDF whose page, styles and footer are unchanged is reused."""
+    area-programme budget of a gebied, every indicator, data notes, the team's own notes) as
+    HTML, printed to A4 PDF with Chromium (a PDF whose page, styles and footer are unchanged is
+    reused) and as a Word file."""
     with duckdb.get_connection() as con:
         ctx = load_report_context(con)
         layouts = [load_report_context(con, name) for name in own_layouts(con)]
@@ -53,6 +56,14 @@ def wijkanalyse_reports(duckdb: DuckDBResource) -> dg.MaterializeResult:
         printed = print_pdfs(to_print, root=staging)
         write_keys(staging, keys)
     pdfs = printed + reused
+    # the Word files, made from the pages; the compass drawn by Chromium where PDFs are printed
+    pages = [html for _, html in written]
+    compasses = draw_compasses(pages, staging) if pdfs_enabled() else {}
+    docx = [
+        write_docx(DocxJob(html, html.with_suffix(".docx"), footer(r, gemeente_name),
+                           compasses.get(html)))
+        for r, html in written
+    ]  # fmt: skip
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(staging / "rapport")),
@@ -62,6 +73,8 @@ def wijkanalyse_reports(duckdb: DuckDBResource) -> dg.MaterializeResult:
             "pdfs_printed": len(printed),
             "pdfs_reused": len(reused),
             "pdf_bytes": sum(p.stat().st_size for p in pdfs),
+            "docx": len(docx),
+            "docx_bytes": sum(p.stat().st_size for p in docx),
             "synthetic": any(r.synthetic for r, _ in written),
         }
     )

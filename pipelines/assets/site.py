@@ -19,6 +19,7 @@ from pipelines.assets.indicators import (
     compass_scores,
     development_scores,
     edition_plans,
+    rivm_years,
     similar_areas,
 )
 from pipelines.partitions import compass_asset
@@ -38,12 +39,18 @@ def site_staging() -> dg.MaterializeResult:
 @compass_asset(
     group_name=GROUP,
     kinds={"parquet", "csv"},
-    deps=[site_staging, programme_budgets, dg.AssetKey("national_reference")],
+    deps=[
+        site_staging,
+        programme_budgets,
+        dg.AssetKey("national_reference"),
+        dg.AssetKey("edition_changelog"),
+    ],
 )
 def indicator_downloads(duckdb: DuckDBResource) -> dg.MaterializeResult:
-    """downloads/: indicator values, catalogue and scores as Parquet + CSV + JSON sidecar, the
-    budgets of the gebiedsprogramma's (programme_budgets) and the national reference (the
-    Netherlands and comparable gemeenten beside every area, similar wijken elsewhere)."""
+    """downloads/: indicator values, catalogue and scores as Parquet + CSV, the budgets of the
+    gebiedsprogramma's (programme_budgets), the national reference (the Netherlands and
+    comparable gemeenten beside every area, similar wijken elsewhere) and the changelog between
+    editions, described by one Frictionless data package (datapackage.json)."""
     values = read_table(duckdb, "SELECT * FROM indicator_values")
     catalogue = read_table(duckdb, "SELECT * FROM indicator_catalogue")
     scores = read_table(duckdb, "SELECT * FROM compass_scores")
@@ -60,11 +67,15 @@ def indicator_downloads(duckdb: DuckDBResource) -> dg.MaterializeResult:
         scores,
         target,
         provenance={
-            "editions": [p.__dict__ | {"cbs_years": list(p.cbs_years)} for p in edition_plans()],
+            "editions": [
+                p.__dict__ | {"cbs_years": list(p.cbs_years)}
+                for p in edition_plans(rivm_years=rivm_years(duckdb))
+            ],
             "survey_weighting": weighting.to_dict(orient="records"),
         },
         budgets=budgets,
         national=national,
+        changelog=read_table(duckdb, "SELECT * FROM edition_changelog"),
     )
     return dg.MaterializeResult(
         metadata={
@@ -108,6 +119,7 @@ def resident_site(duckdb: DuckDBResource) -> dg.MaterializeResult:
         resident_site,
         dg.AssetKey("edition_changelog"),
         dg.AssetKey("wijkanalyse_reports"),
+        dg.AssetKey("open_data_catalogue"),
         # every other asset too, so that publication is the last step of a build: nothing can
         # fail after the site (and with it the warehouse) was swapped in
         dg.AssetKey("editions"),
