@@ -64,10 +64,9 @@ test: env browser-deps ## lint, format check and the test suite
 	$(BIN)/pytest -n 2 --dist loadfile
 
 PORT ?= 8000
+# `make serve GEMEENTE=GM0344` (or Utrecht): the site of a gemeente built with --gemeente
 serve: ## serve the published site on http://127.0.0.1:$(PORT)/ (build it first: make run)
-	@test -f site/index.html || { echo "site/ has no pages yet: run 'make run' first"; exit 1; }
-	@echo "Wijkkompas: http://127.0.0.1:$(PORT)/ (Ctrl-C stops)"
-	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory site
+	$(BIN)/wijkkompas serve --port $(PORT) $(if $(GEMEENTE),--gemeente "$(GEMEENTE)")
 
 budget: env $(CHROMIUM) ## page weights and cold loads on a phone, site build time, report printing time
 	$(BIN)/python benchmarks/site_budget.py

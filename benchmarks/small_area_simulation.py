@@ -106,15 +106,15 @@ def run_wave(con, catalogue, codebook, settings, plan, wave: pd.DataFrame) -> pd
     run = run_models(
         con, engine.all_models(), ["survey_values"], engine._params(inputs),
         engine._context(inputs, con), sources=["survey_weights"],
-        keep=["survey_area_sums", "edition_areas", "indicator_meta"],
+        keep=["survey_area_sums", "edition_areas", "survey_items"],
     )  # fmt: skip
     rows = con.execute(
-        """SELECT a.area_code AS buurt_code, m.indicator_id, v.raw_value, v.ci_low, v.ci_high,
-                  v.estimate_kind, v.missing, s.n, CASE WHEN s.sw > 0 THEN s.swy / s.sw END
+        """SELECT a.area_code AS buurt_code, i.indicator_id, v.raw_value, v.ci_low, v.ci_high,
+                  CASE WHEN v.modelled THEN 'model' END AS estimate_kind, v.missing, s.n,
+                  CASE WHEN s.sw > 0 THEN s.swy / s.sw END
                   * CASE WHEN i.statistic = 'share' THEN 100 ELSE 1 END AS direct
            FROM survey_values v
            JOIN edition_areas a USING (area_id)
-           JOIN indicator_meta m USING (indicator_key)
            JOIN survey_area_sums s USING (area_id, indicator_key)
            JOIN survey_items i USING (indicator_key)
            WHERE a.layout = 'cbs' AND a.area_level = 'buurt'"""

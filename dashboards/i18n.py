@@ -321,6 +321,12 @@ TEXT = {
         "en": "Postcode {pc} is not the most common postcode of any buurt according to CBS, so "
         "we cannot tell its wijk. Search by the name of your buurt or wijk.",
     },
+    "search_pc_no_index": {
+        "nl": "Zoeken op postcode kan hier niet: voor deze gemeente is er geen tabel van "
+        "postcodes en buurten. Zoek op de naam van je buurt of wijk.",
+        "en": "Searching by postcode is not possible here: this gemeente has no table of "
+        "postcodes and buurten. Search by the name of your buurt or wijk.",
+    },
     "search_results": {"nl": "Gevonden:", "en": "Found:"},
     "col_trend": {"nl": "Ontwikkeling sinds {year}", "en": "Change since {year}"},
     "col_previous": {"nl": "{year}", "en": "{year}"},

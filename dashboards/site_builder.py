@@ -478,11 +478,15 @@ class SiteBuilder:
         return rows
 
     def crumbs(self, area) -> list[dict]:
+        """The levels above ``area`` up to the gemeente; a level that only repeats the one
+        below it (a gemeente with one gebied per wijk, of the same name) is said once."""
         crumbs = []
-        parent = self.data.areas.get(area.parent)
+        below, parent = area, self.data.areas.get(area.parent)
         while parent is not None and parent.level != "gemeente":
-            crumbs.insert(0, {"name": parent.name, "href": self.path(parent.level, parent.code)})
-            parent = self.data.areas.get(parent.parent)
+            if not (parent.name == below.name and len(parent.children) == 1):
+                href = self.path(parent.level, parent.code)
+                crumbs.insert(0, {"name": parent.name, "href": href})
+            below, parent = parent, self.data.areas.get(parent.parent)
         return crumbs
 
     def changes(self, area, rows: list[IndicatorRow], lang: str) -> dict | None:

@@ -57,6 +57,8 @@ class Maps:
         """One shape per area of ``level``; ``cells[code]`` gives band, neutral and title."""
         if not self.available:
             return self.no_map(lang)
+        if not self.geometry.get(level):  # e.g. the national wijk map, no buurt boundaries
+            return f'<p class="no-map">{i18n.t(f"no_map_{level}", lang)}</p>'
         shapes = []
         for code in sorted(self.geometry.get(level, {})):
             cell = cells.get(code)
@@ -112,11 +114,23 @@ class Maps:
         ]
 
     def locator(
-        self, level: str, code: str, context_level: str, *, label: str, names, lang: str = "nl"
+        self,
+        level: str,
+        code: str,
+        context_level: str,
+        *,
+        label: str,
+        names,
+        lang: str = "nl",
+        parent: str | None = None,
     ) -> str:
-        """A small map: the areas of ``context_level`` in grey, ``code`` highlighted on top."""
+        """A small map: the areas of ``context_level`` in grey, ``code`` highlighted on top.
+        Without a map of ``context_level`` (a gemeente with wijk boundaries only) a buurt is
+        located by its wijk (``parent``) among the wijken."""
         if not self.available:
             return self.no_map(lang)
+        if not self.geometry.get(context_level) and parent in self.geometry.get("wijk", {}):
+            level, code, context_level = "wijk", parent, "wijk"
         shapes = [
             Shape(code=c, d=self.d(context_level, c), title=names(c), css_class="ctx")
             for c in sorted(self.geometry.get(context_level, {}))

@@ -28,6 +28,40 @@ GEMEENTE_NAME_COLUMN = "gm_naam"
 NAME_COLUMNS = ("WK_CODE", "WK_NAAM", "GM_CODE", "GM_NAAM", "WATER")
 
 
+def national_boundaries(raw: Path, level: str):
+    """The generalised boundaries of every ``level`` (wijk | gemeente) of the country (kind
+    national_boundaries), checksum-verified, in WGS84 with ``area_code``, ``area_name`` and
+    (wijken) ``gemeente_code``; a polygon that is not valid as drawn is repaired (make_valid),
+    as the maps need a valid one. None without such a snapshot. Gemeenten: their land only.
+    """
+    import geopandas as gpd
+    import shapely
+
+    found = [
+        p
+        for p, s in discover_snapshots(raw)
+        if s.kind == "national_boundaries" and s.area_level == level
+    ]
+    if not found:
+        return None
+    verify_snapshot(found[0])
+    frame = gpd.read_parquet(found[0])
+    prefix = "WK" if level == "wijk" else "GM"
+    # a wijk of water is a wijk of the kerncijfers too; a gemeente's water polygons are not
+    # the gemeente on a map of the country
+    land = frame if level == "wijk" else frame[frame["H2O"].astype(str) != "JA"]
+    out = gpd.GeoDataFrame(
+        {
+            "area_code": land[f"{prefix}_CODE"].astype(str).str.strip(),
+            "area_name": land[f"{prefix}_NAAM"].astype(str),
+            "gemeente_code": land["GM_CODE"].astype(str).str.strip(),
+        },
+        geometry=shapely.make_valid(land.geometry.to_numpy()),
+        crs=frame.crs,
+    )
+    return out.reset_index(drop=True)
+
+
 def national_snapshot(raw: Path, kind: str, verify: bool = True) -> tuple[Path, Sidecar]:
     """The one snapshot of ``kind`` (cbs_national | cbs_area_names) under ``raw``, found by its
     sidecar (never by file name: next year's file has another), checksum-verified unless

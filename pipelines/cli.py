@@ -3,6 +3,7 @@ record snapshots, fetch CBS tables."""
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from datetime import date
 from pathlib import Path
@@ -12,9 +13,11 @@ import click
 from pipelines.build_lock import EXIT_BUILD_RUNNING, BuildRunning, build_lock
 from pipelines.settings import (
     PROJECT_ROOT,
+    current_gemeente,
     data_dir,
     editions_config,
     gemeente_scope,
+    is_default,
     site_dir,
     warehouse_path,
 )
@@ -301,7 +304,7 @@ def _summary() -> None:
     if downloads.exists():
         click.echo(f"\nPublished site: {site_dir()}")
         click.echo(
-            f"  for residents: {site_dir() / 'index.html'} (make serve: http://127.0.0.1:8000/)"
+            f"  for residents: {site_dir() / 'index.html'} ({serve_hint(current_gemeente())})"
         )
         click.echo(f"  downloads (Parquet, CSV, JSON metadata): {downloads}")
         click.echo(f"  for statisticians: {site_dir() / 'statistiek' / 'index.html'}")
@@ -718,6 +721,41 @@ def extract_rivm_command(files: tuple[Path, ...], out: Path, origin: str | None,
         f"Wrote {out} ({out.stat().st_size / 1e6:.1f} MB, {rows:,} rows of "
         f"{len(sidecar.originals or [])} exports) + sidecar (sha256 {sidecar.sha256[:12]}...)."
     )
+
+
+@main.command()
+@click.option(
+    "--gemeente",
+    "gemeenten",
+    multiple=True,
+    metavar="CODE|NAME",
+    help="The gemeente whose site to serve (GM0344 or Utrecht); default: the project's own.",
+)
+@click.option("--port", type=int, default=8000, show_default=True)
+def serve(gemeenten: tuple[str, ...], port: int) -> None:
+    """Serve a gemeente's published site on http://127.0.0.1:PORT/ (make serve GEMEENTE=...)."""
+    import functools
+    import http.server
+
+    codes = _gemeente_codes(gemeenten)
+    with gemeente_scope(codes[0]):
+        site = site_dir()
+    if not (site / "index.html").exists():
+        build_hint = f" --gemeente {codes[0]}" if gemeenten else ""
+        raise click.ClickException(
+            f"{site} has no pages yet: build it first (wijkkompas build{build_hint})"
+        )
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
+        click.echo(f"Wijkkompas: http://127.0.0.1:{port}/ serves {site} (Ctrl-C stops)")
+        with contextlib.suppress(KeyboardInterrupt):
+            server.serve_forever()
+
+
+def serve_hint(code: str) -> str:
+    """How to look at the site just built: make serve, for another gemeente with GEMEENTE."""
+    gemeente = "" if is_default(code) else f" GEMEENTE={code}"
+    return f"make serve{gemeente}: http://127.0.0.1:8000/"
 
 
 @main.command()

@@ -112,7 +112,8 @@ def generate_inputs(code: str, layout: Path | None = None, echo=print) -> Path:
         _write_wijk_codes(work, code, name, year, own, names_file)
         gebieden = _write_gebieden(work, code, own, layout)
         edition = _generated_edition()
-        _write_editions(work, code, name, year, edition, gebieden, layout)
+        maps = _write_boundaries(work, source, code, year, own)
+        _write_editions(work, code, name, year, edition, gebieden, layout, maps)
         _write_synthetic(work, source, code, edition, year, cbs_file, echo)
         _write_readme(work, code, name, year, edition, layout)
         if target.exists():
@@ -150,6 +151,9 @@ def _copy_shared(source: Path, work: Path, national: Path, names_file: Path) -> 
         if s.kind == "cbs_dictionary" and p.name.endswith("data_dictionary.csv")
     )
     _copy(dictionary, work / "raw" / "cbs" / "metadata" / dictionary.name)
+    for path, sidecar in discover_snapshots(source / "raw"):  # RIVM's health figures, as they are
+        if sidecar.kind == "rivm_health":
+            _copy(path, work / "raw" / "rivm" / path.name)
 
 
 def buurt_label(code: str, wijk_name: str | None) -> str:
@@ -259,10 +263,60 @@ def _write_gebieden(work, code, own: pd.DataFrame, layout: Path | None) -> str:
     return "data/areas/gebieden.csv"
 
 
-def _write_editions(work, code, name, year, edition, gebieden, layout: Path | None) -> None:
+def _write_boundaries(work, source: Path, code: str, year: int, own) -> str | None:
+    """The gemeente's wijken from the national generalised wijk map (CBS/Kadaster, kind
+    national_boundaries) as a boundaries snapshot of its own (``raw/boundaries/``, GeoJSON in
+    WGS84, kind boundaries): the wijk maps of its site. Returns the year of the map (None
+    without a national map: the site then has no maps and says so). The national file has no
+    buurt boundaries: buurt maps only come with a buurt boundary file of the gemeente's own."""
+    from ingest.national import national_boundaries
+
+    wijken = national_boundaries(source / "raw", "wijk")
+    if wijken is None:
+        return None
+    mine = wijken[wijken["gemeente_code"] == code]
+    if mine.empty:
+        return None
+    out = work / "raw" / "boundaries" / f"wijk_{year}_{code.lower()}_generalised.geojson"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    in_data = set(own.loc[own["area_level"] == "wijk", "area_code"])
+    missing = sorted(in_data - set(mine["area_code"]))
+    # a wijk of the map without figures in the kerncijfers (e.g. one of water only) is no wijk
+    # of the compass: left off the map, and named in the sidecar
+    no_data = sorted(set(mine["area_code"]) - in_data)
+    mine = mine[mine["area_code"].isin(in_data)]
+    columns = {"area_code": "WK_CODE", "area_name": "WK_NAAM", "gemeente_code": "GM_CODE"}
+    mine.rename(columns=columns).to_file(out, driver="GeoJSON", COORDINATE_PRECISION=6)
+    write_sidecar(
+        out,
+        title=f"Wijkgrenzen {year} van {code} (gegeneraliseerd)",
+        publisher="CBS / Kadaster",
+        table_id=f"wijkbuurtkaart_{year}",
+        year=year,
+        licence="CC BY 4.0",
+        attribution="Bron: CBS, Kadaster",
+        origin=f"the wijken of {code} in the national generalised wijk map of {year} "
+        "(data/raw/national/boundaries/), repaired where not valid as drawn (make_valid)",
+        kind="boundaries",
+        area_level="wijk",
+        notes=f"{len(mine)} wijken; generalised per polygon: good for maps, not for surfaces"
+        + (f"; not on the map: {', '.join(missing)}" if missing else "")
+        + (f"; left off (no figures in the kerncijfers): {', '.join(no_data)}" if no_data else ""),
+    )
+    return str(year)
+
+
+def _write_editions(
+    work, code, name, year, edition, gebieden, layout: Path | None, maps: str | None
+) -> None:
+    boundaries = (
+        f"    boundaries: {{wijk: {maps}}}     # the national generalised wijk map; no buurt map"
+        if maps
+        else "    boundaries: {}            # none: the national files have no boundaries"
+    )
     lines = [
         f"# The compass of {name}, generated from the national CBS file by "
-        "`wijkkompas build --gemeente {code}` (pipelines/gemeente_inputs.py). Edit it as "
+        f"`wijkkompas build --gemeente {code}` (pipelines/gemeente_inputs.py). Edit it as "
         "data/editions.yml: add real survey exports, registers, boundaries or an own layout.",
         f"gemeente: {code}",
         f"gemeente_name: {_yaml_text(name)}",
@@ -273,7 +327,7 @@ def _write_editions(work, code, name, year, edition, gebieden, layout: Path | No
         f"    cbs_years: [{year}]",
         f"    survey: data/raw/survey/wijkenquete_{edition}.csv   # SYNTHETIC",
         f"    registers: {edition}           # SYNTHETIC (data/raw/registers)",
-        "    boundaries: {}            # none: the national files have no boundaries",
+        boundaries,
     ]
     if layout is not None:
         lines += [
@@ -370,7 +424,13 @@ def _write_synthetic(work, source, code, edition, year, cbs_file: Path, echo) ->
     from ingest.registers.generator import write_export as write_registers
     from ingest.registers.variables import load_variables
     from ingest.survey.codebook import load_codebook
-    from ingest.survey.generator import WaveSpec, generate_wave, sidecar_fields, write_export
+    from ingest.survey.generator import (
+        WaveSpec,
+        generate_wave,
+        load_rivm,
+        sidecar_fields,
+        write_export,
+    )
 
     crosswalk = load_crosswalk(work / "reference" / "cbs_variable_crosswalk.csv")
     sidecar = read_sidecar(cbs_file)
@@ -395,7 +455,10 @@ def _write_synthetic(work, source, code, edition, year, cbs_file: Path, echo) ->
     questions_of = None if codebook.questions_in(edition) else known[-1]
     echo(f"  generating a SYNTHETIC survey wave {edition} for {code} ({respondents:,} target)")
     spec = WaveSpec(edition, year, respondents, seed, date(edition, 9, 2), questions_of)
-    wave = generate_wave(frame, codebook, spec)
+    # the health answers drawn from RIVM's real figures of the gemeente's buurten, as
+    # Groningen's are (the extract was copied into the inputs above)
+    rivm = load_rivm(work / "raw", code)
+    wave = generate_wave(frame, codebook, spec, rivm)
     survey_file = work / "raw" / "survey" / f"wijkenquete_{edition}.csv"
     survey_file.parent.mkdir(parents=True, exist_ok=True)
     write_export(wave, survey_file)
@@ -403,6 +466,7 @@ def _write_synthetic(work, source, code, edition, year, cbs_file: Path, echo) ->
         spec,
         origin=f" (as many per resident as the default gemeente's latest wave: {rate_source})",
         notes=f"{estimated}.",
+        rivm=rivm,
     )
     write_sidecar(survey_file, **fields)
     echo(f"  generating SYNTHETIC register counts {edition} for {code}")

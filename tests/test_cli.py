@@ -206,3 +206,35 @@ def test_a_gemeente_is_built_by_its_name(tmp_path):
     config = yaml.safe_load((gemeenten / "GM0344" / "data" / "editions.yml").read_text("utf-8"))
     assert (config["gemeente"], config["gemeente_name"]) == ("GM0344", "Utrecht")
     assert [p.name for p in gemeenten.iterdir()] == ["GM0344"]
+
+
+def test_serve_serves_the_built_site_and_names_a_gemeente_not_built(built_warehouse, tmp_path):
+    """`make serve` (wijkkompas serve): the published site over HTTP on the port given; for a
+    gemeente without a built site, the command that builds it."""
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "pipelines.cli", "serve", "--port", str(port)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert f"http://127.0.0.1:{port}/" in server.stdout.readline()
+        for _ in range(50):
+            try:
+                page = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5).read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        assert b"<h1>Wijkkompas Groningen" in page
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    result = run_cli("serve", "--gemeente", "Utrecht", WIJKKOMPAS_GEMEENTEN=str(tmp_path))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "wijkkompas build --gemeente GM0344" in result.stderr

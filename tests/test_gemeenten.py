@@ -4,6 +4,7 @@ Dagster partitions, and two other gemeenten built as partitions of one multiproc
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import duckdb
@@ -76,7 +77,34 @@ def test_generated_inputs_are_the_national_rows_with_wijk_names(gemeenten_dir, t
     config = yaml.safe_load((data / "editions.yml").read_text(encoding="utf-8"))
     assert config["gemeente"] == "GM0093" and config["primary_layout"] == "eigen"
     edition = config["editions"][0]
-    assert edition["area_year"] == 2023 and edition["boundaries"] == {}
+    assert edition["area_year"] == 2023 and edition["boundaries"] == {"wijk": 2023}
+    # the wijk map: the gemeente's wijken with figures, from the national generalised map
+    import geopandas as gpd
+
+    maps = [(p, s) for p, s in snapshots if s.kind == "boundaries"]
+    assert len(maps) == 1 and maps[0][1].area_level == "wijk"
+    drawn = gpd.read_file(maps[0][0])
+    assert set(drawn["WK_CODE"]) == set(wijken) and drawn.geometry.is_valid.all()
+    assert "{code}" not in (data / "editions.yml").read_text(encoding="utf-8")
+
+
+def test_another_gemeentes_catalogue_has_no_groningen_services_or_words():
+    """Indicators of Groningen's own services (its WIJ teams, its Stadjerspas) are marked with
+    the gemeente and left out of every other gemeente's compass; no word of what is left names
+    Groningen where the gemeente is meant."""
+
+    from indicators.catalogue import load_catalogue
+
+    everything = load_catalogue()
+    own = {i.id for i in everything.indicators if i.gemeente == "GM0014"}
+    assert {"wij_requests_per_1000_households", "knows_wij_team"} <= own
+    utrecht = load_catalogue(gemeente="GM0344")
+    assert {i.id for i in utrecht.indicators} == {i.id for i in everything.indicators} - own
+    assert len(load_catalogue(gemeente="GM0014").indicators) == len(everything.indicators)
+    for i in utrecht.indicators:
+        texts = [i.title, i.description, i.processing, i.caveats, i.break_note]
+        words = " ".join(f"{t.nl} {t.en}" for t in texts if t is not None)
+        assert not re.search(r"Groningen|\bWIJ\b|Stadjerspas", words), i.id
 
 
 def test_an_unknown_gemeente_is_named_with_the_file(gemeenten_dir):
@@ -232,16 +260,33 @@ def test_two_other_gemeenten_build_as_partitions_of_one_multiprocess_run(
             weighting = con.execute("SELECT * FROM survey_weighting").df()
             wijken = sum(1 for c in codes if c.startswith("WK"))
             assert weighting["wijken_on_population_only"].iloc[0] == wijken
-            assert con.execute("SELECT count(*) FROM area_geometries").fetchone()[0] == 0
+            # the wijk map from the national generalised wijk map; no buurt map
+            drawn = dict(con.execute(
+                "SELECT area_level, count(*) FROM area_geometries GROUP BY 1"
+            ).fetchall())  # fmt: skip
+            assert drawn == {"wijk": wijken}, drawn
             assert con.execute("SELECT bool_and(synthetic) FROM survey_responses").fetchone()[0]
         site = root / "site"
         home_page = (site / "index.html").read_text(encoding="utf-8")
         assert f"Wijkkompas {name}" in home_page
-        assert "Geen kaart: voor deze gemeente zijn geen wijk- en buurtgrenzen" in home_page
+        if code == "GM0096":  # the CBS wijken lead: every wijk on the home map
+            assert home_page.count('<a href="wijk/WK') >= wijken
+            assert 'class="map home-map"' in home_page and "Geen kaart" not in home_page
+        else:  # its own layout leads: wijken made of buurten, and no buurt boundaries
+            assert "Geen kaart van deze indeling" in home_page
         assert "synthetisch" in home_page
         assert "postcode" not in home_page.split('id="q-hint"')[0].rsplit("<label", 1)[1]
+        assert 'data-unknown="Zoeken op postcode kan hier niet' in home_page
         wijk = next((site / "wijk").glob("WK*.html")).read_text(encoding="utf-8")
-        assert "Geen kaart" in wijk and "<svg" in wijk  # no map, but the compass is drawn
+        # one gebied per wijk, of the same name: the breadcrumb says it once (gemeente › wijk)
+        crumbs = re.search(r'class="crumbs">(.*?)</nav>', wijk, re.S).group(1)
+        assert crumbs.count("<a ") == 1 and crumbs.count("›") == 1, crumbs
+        assert 'class="map locator"' in wijk and "Geen kaart" not in wijk
+        assert "WIJ-team" not in wijk and not (site / "indicator" / "knows_wij_team.html").exists()
+        indicator = (site / "indicator" / "population.html").read_text(encoding="utf-8")
+        assert indicator.count('<svg class="map"') == 1 and "Geen buurtkaart" in indicator
+        buurt = next((site / "buurt").glob("BU*.html")).read_text(encoding="utf-8")
+        assert 'class="here"' in buurt  # located by its wijk
         assert "vergeleken met Nederland (2023)" in wijk
     # the own layout of Terschelling is published as its primary layout, without maps either
     own = gemeenten_dir / "GM0093" / "site" / "eigen" / "wijk"
