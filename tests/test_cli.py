@@ -33,6 +33,10 @@ def _cases(tmp):
             1, ["survey_export is one asset partitioned by edition",
                 "--select survey_export --edition 2018"],
         ),
+        "serve unknown gemeente": (
+            ["serve", "--gemeente", "Utreht"],
+            1, ["Unknown gemeente 'Utreht'", "Utrecht"],
+        ),
         "check unknown edition": (
             ["check", "--edition", "1999"],
             1, ["Unknown edition(s) 1999", "data/editions.yml has 2018, 2024"],
