@@ -193,6 +193,12 @@ TEXT = {
         "nl": "{name} vergeleken met Nederland ({year})",
         "en": "{name} compared with the Netherlands ({year})",
     },
+    "netherlands_map_alt": {
+        "nl": "Kaart van Nederland: {gemeente} (donkerblauw, omcirkeld) en de vergelijkbare "
+        "gemeenten (lichtblauw): {comparable}",
+        "en": "Map of the Netherlands: {gemeente} (dark blue, circled) and the comparable "
+        "gemeenten (light blue): {comparable}",
+    },
     "national_intro": {
         "nl": "CBS-cijfers van {year} (Kerncijfers wijken en buurten) van dit gebied, de gemeente, "
         "heel Nederland en de gemeenten die in samenstelling het meest op deze gemeente lijken: "

@@ -79,7 +79,11 @@ def national_section(data, area, lang: str, indicator_href) -> dict | None:
         "rows": rows,
         "with_position": area.level == "wijk",
         "intro": i18n.t("national_intro", lang, year=year, comparable=comparable_names(data, lang)),
-    }
+        "map_alt": i18n.t(
+            "netherlands_map_alt", lang, gemeente=data.areas[data.gemeente].name,
+            comparable=comparable_names(data, lang),
+        ) if data.netherlands_map else None,
+    }  # fmt: skip
 
 
 def elsewhere_section(data, area, lang: str) -> dict | None:

@@ -57,6 +57,8 @@ class SiteData:
     # every measurement of the indicators measured in several years (rivm_series): (area code,
     # indicator) -> {year: value}; the Netherlands under the code 'land'
     series: dict[tuple[str, str], dict[int, float | None]] = field(default_factory=dict)
+    # the site has assets/nederland.svg (geo.netherlands_map): the national context shows it
+    netherlands_map: bool = False
 
     @property
     def synthetic(self) -> bool:

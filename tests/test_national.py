@@ -242,6 +242,42 @@ def test_oosterparkwijk_page_shows_the_netherlands_and_similar_wijken(con):
     assert all(g != "Groningen" for _, g in expected)
 
 
+def test_the_national_context_locates_the_gemeente_and_its_comparable_gemeenten(con):
+    """assets/nederland.svg: the country's land, the comparable gemeenten and the gemeente
+    (the paths drawn from the national gemeente map: the gemeente inside its circle, the
+    comparable ones elsewhere), a few kilobytes, shown lazily in every area page's national
+    context with a text that names them all."""
+    import geopandas as gpd
+    import shapely
+
+    from geo.netherlands_map import COMPARABLE, HERE, LAND
+
+    site = Path(os.environ["WIJKKOMPAS_SITE"])
+    svg = (site / "assets" / "nederland.svg").read_text(encoding="utf-8")
+    assert len(svg.encode()) < 12_000
+    paths = dict(re.findall(r'<path fill="(#\w+)" d="([^"]+)"/>', svg))
+    assert set(paths) == {LAND, COMPARABLE, HERE}
+    comparable = [n for (n,) in con.execute(
+        "SELECT area_name FROM comparable_gemeenten ORDER BY rank").fetchall()]  # fmt: skip
+
+    def shape(d: str):
+        rings = [[tuple(map(float, p.split())) for p in r.strip("MZ").split("L")]
+                 for r in re.findall(r"M[^M]+", d)]  # fmt: skip
+        return shapely.union_all([shapely.Polygon(r).buffer(0) for r in rings if len(r) >= 3])
+
+    land, shade, own = shape(paths[LAND]), shape(paths[COMPARABLE]), shape(paths[HERE])
+    # the gemeente and the comparable ones: small parts of the country, apart from each other
+    assert own.area < land.area / 50 and shade.area < land.area / 10
+    assert own.intersection(shade).area < 1
+    cx, cy = (float(v) for v in re.search(r'<circle cx="(\d+)" cy="(\d+)"', svg).groups())
+    assert own.distance(shapely.Point(cx, cy)) < 1 and shade.distance(shapely.Point(cx, cy)) > 20
+    assert gpd.GeoSeries([own]).within(gpd.GeoSeries([land.buffer(3)])).all()
+    html = (site / "wijk" / f"{OOSTERPARK}.html").read_text(encoding="utf-8")
+    img = re.search(r'<img class="nl-map" src="\.\./assets/nederland\.svg"[^>]*>', html).group(0)
+    assert 'loading="lazy"' in img and "Groningen" in img
+    assert all(unescape(name) in unescape(img) for name in comparable), img
+
+
 def test_reports_and_downloads_carry_the_national_reference(con):
     site = Path(os.environ["WIJKKOMPAS_SITE"])
     report = (site / "rapport" / f"{OOSTERPARK}.html").read_text(encoding="utf-8")

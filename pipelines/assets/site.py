@@ -6,6 +6,8 @@ not run and the previously published ``site/`` stays exactly as it was.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
@@ -86,6 +88,31 @@ def indicator_downloads(duckdb: DuckDBResource) -> dg.MaterializeResult:
     )
 
 
+def write_netherlands_map(data, site: Path) -> Path | None:
+    """assets/nederland.svg: the gemeente and its comparable gemeenten on a map of the country
+    (geo.netherlands_map), from the project's national gemeente map (CBS/Kadaster; every
+    gemeente's site reads it from the project's data/raw/national/). None without that map or
+    without comparable gemeenten to show."""
+    from geo.netherlands_map import netherlands_svg
+    from ingest.national import national_boundaries
+    from pipelines.settings import _default_data_dir
+
+    if data.comparable.empty:
+        return None
+    gemeenten = national_boundaries(_default_data_dir() / "raw", "gemeente")
+    if gemeenten is None:
+        return None
+    svg = netherlands_svg(
+        gemeenten, data.gemeente, set(data.comparable["area_code"].astype(str)), "Nederland"
+    )
+    if svg is None:
+        return None
+    path = site / "assets" / "nederland.svg"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(svg, encoding="utf-8")
+    return path
+
+
 @compass_asset(
     group_name=GROUP,
     kinds={"html", "svg"},
@@ -98,7 +125,11 @@ def resident_site(duckdb: DuckDBResource) -> dg.MaterializeResult:
         data = load_site_data(con)
         layouts = [load_site_data(con, name) for name in own_layouts(con)]
     staging = site_staging_dir()
+    nl_map = write_netherlands_map(data, staging)
+    for d in (data, *layouts):
+        d.netherlands_map = nl_map is not None
     files = build_resident_site(data, staging, layouts, editions_config().primary_layout)
+    files += [nl_map] if nl_map else []
     pages = [f for f in files if f.suffix == ".html"]
     return dg.MaterializeResult(
         metadata={
