@@ -245,7 +245,7 @@ def test_oosterparkwijk_page_shows_the_netherlands_and_similar_wijken(con):
 def test_the_national_context_locates_the_gemeente_and_its_comparable_gemeenten(con):
     """assets/nederland.svg: the country's land, the comparable gemeenten and the gemeente
     (the paths drawn from the national gemeente map: the gemeente inside its circle, the
-    comparable ones elsewhere), a few kilobytes, shown lazily in every area page's national
+    comparable ones elsewhere), a few kilobytes, linked from every area page's national
     context with a text that names them all."""
     import geopandas as gpd
     import shapely
@@ -273,9 +273,15 @@ def test_the_national_context_locates_the_gemeente_and_its_comparable_gemeenten(
     assert own.distance(shapely.Point(cx, cy)) < 1 and shade.distance(shapely.Point(cx, cy)) > 20
     assert gpd.GeoSeries([own]).within(gpd.GeoSeries([land.buffer(3)])).all()
     html = (site / "wijk" / f"{OOSTERPARK}.html").read_text(encoding="utf-8")
-    img = re.search(r'<img class="nl-map" src="\.\./assets/nederland\.svg"[^>]*>', html).group(0)
-    assert 'loading="lazy"' in img and "Groningen" in img
-    assert all(unescape(name) in unescape(img) for name in comparable), img
+    # linked, not embedded: the area pages keep their weight (dashboards/budget.py)
+    link = re.search(r'<p class="nl-map"><a href="\.\./assets/nederland\.svg">([^<]+)</a>',
+                     html).group(1)  # fmt: skip
+    section = html.split('id="nederland-kop"')[1].split("</section>")[0]
+    assert "Groningen" in link and "<img" not in section
+    assert all(unescape(name) in unescape(link) for name in comparable), link
+    english = (site / "en" / "gebied" / "GB001401.html").read_text(encoding="utf-8")
+    src = re.search(r'<p class="nl-map"><a href="([^"]+)"', english).group(1)
+    assert (site / "en" / "gebied" / src).resolve() == (site / "assets" / "nederland.svg").resolve()
 
 
 def test_reports_and_downloads_carry_the_national_reference(con):
