@@ -31,7 +31,8 @@ from pathlib import Path
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SKOS, XSD
 
-from indicators.datapackage import MEDIA_TYPES, dataset_words, sha256, words
+from indicators.datapackage import MEDIA_TYPES, dataset_words, words
+from ingest.snapshots import sha256_of
 
 ADMS = Namespace("http://www.w3.org/ns/adms#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
@@ -131,7 +132,7 @@ class CatalogueInput:
 def distribution_of(site: Path, path: str, title: dict[str, str], **extra) -> Distribution:
     """A file of the (staging) site as a distribution, measured."""
     file = site / path
-    return Distribution(path, title, file.stat().st_size, sha256(file), **extra)
+    return Distribution(path, title, file.stat().st_size, sha256_of(file), **extra)
 
 
 RDFS_LABEL = URIRef("http://www.w3.org/2000/01/rdf-schema#label")

@@ -12,13 +12,14 @@ its schema, size and checksum.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 import pandas as pd
 import yaml
+
+from ingest.snapshots import sha256_of
 
 WORDS_FILE = Path(__file__).with_name("open_data.yml")
 PACKAGE_FILE = "datapackage.json"
@@ -186,14 +187,6 @@ def table_schema(table: str, frame: pd.DataFrame, catalogue: pd.DataFrame | None
     return schema
 
 
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 @dataclass
 class Table:
     """A published table: its name, the frame as written and its files (CSV first)."""
@@ -235,9 +228,9 @@ def resources(table: Table, catalogue: pd.DataFrame | None = None) -> list[dict]
             # own loader; a Parquet file is read by pyarrow, unmeasured, so its size and
             # checksum are said under names of their own
             resource |= {"encoding": "utf-8", "dialect": CSV_DIALECT}
-            resource |= {"bytes": path.stat().st_size, "hash": f"sha256:{sha256(path)}"}
+            resource |= {"bytes": path.stat().st_size, "hash": f"sha256:{sha256_of(path)}"}
         else:
-            resource |= {"file_bytes": path.stat().st_size, "sha256": sha256(path)}
+            resource |= {"file_bytes": path.stat().st_size, "sha256": sha256_of(path)}
         out.append(resource)
     return out
 
