@@ -105,6 +105,7 @@ def small_area_section(con) -> dict | None:
                 "scale": "arcsinus" if r.scale == "arcsine" else "eigen schaal",
                 "estimator": r.estimator,
                 "sigma2_u": _significant(r.sigma2_u),
+                "size_power": _number(r.size_power, 2),
                 "gamma": _number(r.mean_gamma, 2),
                 "fitted": int(r.n_fitted),
                 "buurten": int(r.n_buurten),

@@ -31,9 +31,11 @@ publication needs to ``survey_values``:
    moves an estimate away from it, and the MSE is left as estimated (conservative). σu² by
    REML Fisher scoring as ``sae::eblupFH`` (Li–Lahiri's adjusted REML where REML gives 0), the
    EBLUP with Prasad–Rao's MSE, and for a buurt without respondents the regression prediction
-   with its own MSE. All indicators are fitted together (:func:`fit_many`: the same Fisher
-   scoring on stacked arrays, p×p matrices only), so 15,000 buurten × 110 indicators take
-   about a second; :func:`fit_many` equals :func:`indicators.small_area.fit_fay_herriot`
+   with its own MSE. Then, per indicator, the area variance by buurt size
+   (:mod:`indicators.small_area_size`, ``small_area.area_variance: by_size``): A = σu²·(P̃/P)^δ
+   by REML, the plain fit kept where δ̂ ≤ 0. The plain fits of all indicators are made
+   together (:func:`fit_many`: the same Fisher scoring on stacked arrays, p×p matrices only);
+   :func:`fit_many` equals :func:`indicators.small_area.fit_fay_herriot`
    indicator by indicator (``tests/test_small_area_model.py``).
 4. **Own wijken and gebieden** (every non-buurt area of every layout, the harmonised ones
    included) are sets of buurten, so their model estimate is the sum of their buurten' model
@@ -69,6 +71,7 @@ import pyarrow as pa
 from scipy import sparse, stats
 
 from indicators import small_area as sa
+from indicators import small_area_size as size
 from indicators.models import python_model
 
 LOG = re.compile(r"log\((\w+)\)")
@@ -82,7 +85,8 @@ FIT_COLUMNS = {
     "message": "string",
     "method": "string",
     "estimator": "string",
-    "sigma2_u": "float64",
+    "sigma2_u": "float64",  # of a buurt of the median size where the variance is by size
+    "size_power": "float64",  # δ of A = σu²·(P̃/P)^δ (indicators.small_area_size); 0: plain
     "sigma2_u_plain": "float64",
     "converged": "boolean",
     "iterations": "Int64",
@@ -500,6 +504,11 @@ def fit_edition(sums: dict, items: list[dict], frame: Mapping, wijk: np.ndarray,
         except sa.SmallAreaError as error:
             fits[k] = _failure(item, error)
     live = np.array([f is None for f in fits])
+    # the area variance by size needs the buurten' population (adults, population: the
+    # model's covariate frame has them); a frame without it gets the plain model
+    by_size = (s["area_variance"] == "by_size" and s["method"] == "REML"
+               and {"adults", "population"} <= set(frame.keys()))  # fmt: skip
+    people = _people(frame) if by_size else None
     if live.any():
         rows = np.flatnonzero(live)
         many = fit_many(y[rows], psi[rows], fitted[rows], X, keep[rows], s["method"],
@@ -515,6 +524,23 @@ def fit_edition(sums: dict, items: list[dict], frame: Mapping, wijk: np.ndarray,
                 live[k] = False
                 continue
             est, mse = pred.estimate[j], pred.mse[j]
+            gamma, leverage, Q, beta = pred.gamma[j], pred.leverage[j], many.Q[j], many.beta[j]
+            sigma2_u, power, loglike = float(many.sigma2_u[j]), 0.0, float(many.loglike[j])
+            if by_size:
+                cols, f = keep[k] > 0, fitted[k]
+                z = size.size_scores(people, f, s["size_floor"])
+                fit = size.fit_by_size(
+                    y[k][f], psi[k][f], X[f][:, cols], z[f], sigma2_u,
+                    max_iter=s["max_iterations"], tol=s["tolerance"],
+                )  # fmt: skip
+                if fit is not None:
+                    sp = size.predict_by_size(fit, y[k], psi[k], f, X[:, cols], z)
+                    est, mse, gamma, leverage = sp.estimate, sp.mse, sp.gamma, sp.leverage
+                    Q, beta = np.zeros((p, p)), np.zeros(p)
+                    Q[np.ix_(cols, cols)], beta[cols] = fit.Q, fit.beta
+                    sigma2_u, power = fit.sigma2, fit.power
+                    V, r = sp.area_variance + psi[k], y[k] - X[:, cols] @ fit.beta
+                    loglike = float(-0.5 * np.sum(np.log(2.0 * np.pi * V[f]) + r[f] ** 2 / V[f]))
             if item["statistic"] == "share":
                 value, mse_out, lo, hi = sa.arcsine_back_transform(est, mse)
                 slope = np.sin(2.0 * est) * np.exp(-2.0 * mse)
@@ -526,26 +552,26 @@ def fit_edition(sums: dict, items: list[dict], frame: Mapping, wijk: np.ndarray,
                 mse_out, slope = mse, np.ones(m)
             value = np.clip(value, lo, hi)  # never outside its own interval
             out.estimate[k], out.mse[k], out.lower[k], out.upper[k] = value, mse_out, lo, hi
-            out.gamma[k], out.slope[k], out.leverage[k] = pred.gamma[j], slope, pred.leverage[j]
-            out.Q[k] = many.Q[j]
+            out.gamma[k], out.slope[k], out.leverage[k] = gamma, slope, leverage
+            out.Q[k] = Q
             out.ok[k] = True
             estimator = ("A" if many.adjusted[j] else "") + s["method"]
             used = [nm for nm, kp in zip(dsg.names, keep[k], strict=True) if kp]
-            se = np.sqrt(np.diag(many.Q[j]))
+            se = np.sqrt(np.diag(Q))
             fits[k] = {
                 "indicator_id": item["indicator_id"], "statistic": item["statistic"],
                 "scale": item["scale"], "status": "fitted", "reason": None, "message": None,
                 "method": s["method"], "estimator": estimator,
-                "sigma2_u": float(many.sigma2_u[j]),
+                "sigma2_u": sigma2_u, "size_power": power,
                 "sigma2_u_plain": float(many.sigma2_u_plain[j]),
                 "converged": True, "iterations": int(many.iterations[j]),
                 "n_buurten": m, "n_fitted": int(fitted[k].sum()),
-                "mean_gamma": float(pred.gamma[j][fitted[k]].mean()),
-                "loglike": float(many.loglike[j]), "covariates": used,
+                "mean_gamma": float(gamma[fitted[k]].mean()),
+                "loglike": loglike, "covariates": used,
             }  # fmt: skip
             out.coefficients.extend(
                 {"indicator_id": item["indicator_id"], "term": nm,
-                 "estimate": float(many.beta[j][c]), "standard_error": float(se[c]),
+                 "estimate": float(beta[c]), "standard_error": float(se[c]),
                  "imputed": dsg.imputed.get(nm)}
                 for c, nm in enumerate(dsg.names) if c < p and keep[k, c]
             )  # fmt: skip

@@ -194,6 +194,8 @@ class SmallArea(_Strict):
     optional_min_coverage: Annotated[float, Field(gt=0, le=1)] = 0.5
     missing_indicator_share: Annotated[float, Field(ge=0, le=1)] = 0.3
     variance_pool_min_df: int = Field(30, ge=1)
+    area_variance: Literal["by_size", "constant"] = "by_size"
+    size_floor: Annotated[float, Field(gt=0)] = 10.0
     max_iterations: int = Field(100, ge=1)
     tolerance: Annotated[float, Field(gt=0, lt=1)] = 1.0e-4
 

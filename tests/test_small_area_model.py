@@ -169,8 +169,10 @@ def _edition(rng, m=60, statistics=("share", "share", "mean")):
             "share_aged_65_plus": rng.uniform(5, 30, m),
             "share_social_housing": rng.uniform(0, 60, m),
             "mean_woz_value": rng.uniform(150, 600, m),
+            "adults": rng.uniform(30, 6000, m),  # the area variance by size reads these
         }
     )
+    frame["population"] = frame["adults"] * 1.2
     return sums, frame, np.repeat([f"WK{i}" for i in range(6)], m // 6)
 
 
