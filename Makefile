@@ -61,7 +61,7 @@ run: env $(CHROMIUM) ## build the whole pipeline on the shipped data (Chromium p
 test: env browser-deps ## lint, format check and the test suite
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest -n 2 --dist loadfile
+	$(BIN)/pytest -n 2 --dist loadfile --no-loadscope-reorder
 
 PORT ?= 8000
 # `make serve GEMEENTE=GM0344` (or Utrecht): the site of a gemeente built with --gemeente

@@ -736,6 +736,7 @@ def serve(gemeenten: tuple[str, ...], port: int) -> None:
     """Serve a gemeente's published site on http://127.0.0.1:PORT/ (make serve GEMEENTE=...)."""
     import functools
     import http.server
+    import signal
 
     codes = _gemeente_codes(gemeenten)
     with gemeente_scope(codes[0]):
@@ -746,6 +747,11 @@ def serve(gemeenten: tuple[str, ...], port: int) -> None:
             f"{site} has no pages yet: build it first (wijkkompas build{build_hint})"
         )
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    # a SIGTERM stops the server at once, whatever the parent process left blocked, ignored or
+    # mapped to SIGINT (Dagster maps it); the server's threads are daemons, so an open
+    # connection does not hold the exit either
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
         click.echo(f"Wijkkompas: http://127.0.0.1:{port}/ serves {site} (Ctrl-C stops)")
         with contextlib.suppress(KeyboardInterrupt):

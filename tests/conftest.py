@@ -40,6 +40,7 @@ if _RUN:
     _TMP.mkdir(exist_ok=True)
 else:
     _TMP = Path(tempfile.mkdtemp(prefix="wijkkompas-tests-"))
+TMP = _TMP  # the run's shared folder (tests/islands.py builds there too)
 os.environ["WIJKKOMPAS_WAREHOUSE"] = str(_TMP / "warehouse" / "wijkkompas.duckdb")
 os.environ["DAGSTER_HOME"] = str(_TMP / f"dagster_home_{_WORKER}")  # a worker's own runs
 os.environ["WIJKKOMPAS_SITE"] = str(_TMP / "site")
@@ -67,6 +68,15 @@ def built_warehouse() -> Path:
             assert report.success, report.failures
             done.write_text(_WORKER, encoding="utf-8")
     return Path(os.environ["WIJKKOMPAS_WAREHOUSE"])
+
+
+@pytest.fixture(scope="session")
+def islands():
+    """Terschelling and Vlieland built by one multiprocess run, once per test run
+    (tests/islands.py): read-only; copy a gemeente before changing it."""
+    from tests.islands import islands as shared
+
+    return shared()
 
 
 @pytest.fixture()
@@ -116,23 +126,28 @@ def copy_warehouse(source: Path, tmp: Path) -> None:
         shutil.copyfile(wal, tmp / "wh" / "w.duckdb.wal")
 
 
-# files that need no session build but run builds of their own (minutes each)
-SLOW_WITHOUT_BUILD = ("test_gemeenten.py", "test_build_safety.py")
+# files that need no session build but run builds of their own (minutes: tests/islands.py)
+SLOW_WITHOUT_BUILD = ("test_build_safety.py", "test_gemeenten.py")
+# files that need it and take minutes after it (their own builds on copies): first in line,
+# so that no worker is left with one of them at the end while the other idles
+SLOW_WITH_BUILD = ("test_refresh.py", "test_quality_gate.py", "test_layouts.py",
+                   "test_site_browser.py", "test_cli.py", "test_reports.py")  # fmt: skip
 
 
 def pytest_collection_modifyitems(session, config, items):
     """The order of the files: the first that needs the session's build, then every file that
-    needs none, then the rest. With `make test`'s two workers (one file at a time each), one
-    worker builds while the other runs what needs no build, instead of waiting for it."""
+    needs none, then the rest, the slowest first. `make test` runs two workers with
+    ``--dist loadfile --no-loadscope-reorder`` (xdist would otherwise reorder the files by
+    their number of tests): xdist hands the first four files out in pairs (the builder gets
+    the 1st and 3rd, the other worker the 2nd and 4th), then one file at a time to whichever
+    is free. So one worker builds while the other runs the slow files that need no build
+    (the two gemeenten of tests/islands.py), instead of waiting for it."""
     needs: dict = {}
     for item in items:
         needs[item.path] = needs.get(item.path, False) or (
             "built_warehouse" in getattr(item, "fixturenames", ())
         )
     dependent = [f for f, built in needs.items() if built]
-    # xdist hands out its first files round-robin (the builder gets the 1st, 3rd, ..., the
-    # other worker the 2nd, 4th, ...): the slow files that need no build go to the other
-    # worker's first places, so it works while the first builds
     slow = [f for f, built in needs.items() if not built and f.name in SLOW_WITHOUT_BUILD]
     light = [f for f, built in needs.items() if not built and f.name not in SLOW_WITHOUT_BUILD]
     independent = []
@@ -140,6 +155,11 @@ def pytest_collection_modifyitems(session, config, items):
         independent.append(slow.pop(0) if slow else light.pop(0))  # the other worker's place
         if light:
             independent.append(light.pop(0))  # the builder's, run after its build
-    order = dependent[:1] + independent + dependent[1:]
+    first = [f for f in dependent if f.name not in SLOW_WITH_BUILD][:1]
+    rest = sorted(
+        (f for f in dependent if f not in first),
+        key=lambda f: SLOW_WITH_BUILD.index(f.name) if f.name in SLOW_WITH_BUILD else 99,
+    )  # stable: the others in their own order
+    order = first + independent + rest
     rank = {f: i for i, f in enumerate(order)}
     items.sort(key=lambda item: rank[item.path])  # stable: a file's own order is kept

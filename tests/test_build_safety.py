@@ -1,77 +1,29 @@
 """One build at a time, a damaged warehouse named at once, and downloads safe in a spreadsheet:
 real `wijkkompas` processes on a small gemeente (Terschelling, generated from the national file
-with an own layout whose wijk name is a spreadsheet formula), started together, killed with
-SIGKILL, and run against a warehouse with bytes overwritten."""
+with an own layout whose wijk name is a spreadsheet formula, built with Vlieland once for the test
+run: tests/islands.py), started together, killed with SIGKILL (on a copy), and run against a
+warehouse with bytes overwritten."""
 
 from __future__ import annotations
 
 import csv
 import hashlib
-import json
 import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
-from tests.conftest import ROOT, national_rows
+from tests import islands as shared
+from tests.conftest import ROOT
 
-GEMEENTE = "GM0093"  # Terschelling: 6 wijken, a build of ~40 s
-PAYLOAD = '=HYPERLINK("http://x","click")'
+FIRST, PAYLOAD, TERSCHELLING = shared.FIRST, shared.PAYLOAD, shared.TERSCHELLING
+
+GEMEENTE = TERSCHELLING  # 6 wijken, a build of ~40 s
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _layout(path: Path) -> Path:
-    """An own layout of Terschelling whose western wijk is named with a spreadsheet formula."""
-    rows = [["buurt_code", "wijk_code", "wijk_name", "gebied_code", "gebied_name"]]
-    for code in national_rows():
-        if code.startswith("BU") and code[2:6] == GEMEENTE[2:6]:
-            west = code[6:8] in ("00", "01")
-            rows.append(
-                [code, "TW" if west else "TO", PAYLOAD if west else "Oost",
-                 "GB009301" if west else "GB009302", "West" if west else "Oost"]
-            )  # fmt: skip
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        csv.writer(fh, lineterminator="\n").writerows(rows)
-    return path
-
-
-def _command(*args: str) -> list[str]:
-    return [sys.executable, "-m", "pipelines.cli", *args]
-
-
-def _start(env: dict, *args: str) -> subprocess.Popen:
-    """A `wijkkompas` process in a session of its own (so that it can be killed whole)."""
-    return subprocess.Popen(
-        _command(*args), cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True, start_new_session=True,
-    )  # fmt: skip
-
-
-def _run(env: dict, *args: str, timeout: int = 300) -> tuple[subprocess.CompletedProcess, float]:
-    started = time.perf_counter()
-    done = subprocess.run(
-        _command(*args), cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
-    )
-    return done, time.perf_counter() - started
-
-
-def _wait_for_lock(lock: Path, pid: int, process: subprocess.Popen, seconds: float = 60) -> None:
-    """Until the process ``pid`` holds the build lock (it wrote its name into the lock file)."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        assert process.poll() is None, process.communicate()
-        try:
-            if json.loads(lock.read_text(encoding="utf-8") or "{}").get("pid") == pid:
-                return
-        except (OSError, ValueError):
-            pass
-        time.sleep(0.1)
-    raise AssertionError(f"{pid} never took {lock}")
 
 
 def _digest(folder: Path) -> dict[str, str]:
@@ -94,42 +46,41 @@ def _damage(path: Path, places: int = 19, size: int = 64 * 1024) -> None:
 
 
 @pytest.fixture(scope="module")
-def terschelling(tmp_path_factory) -> SimpleNamespace:
-    """Terschelling built by one `wijkkompas build` while a second one is started beside it."""
-    tmp = tmp_path_factory.mktemp("build_safety")
-    env = dict(os.environ) | {
-        "WIJKKOMPAS_GEMEENTEN": str(tmp / "gemeenten"),
-        "DAGSTER_HOME": str(tmp / "dagster_home"),
-        "WIJKKOMPAS_REPORT_PDF": "0",
-    }
-    home = tmp / "gemeenten" / GEMEENTE
-    lock = home / "warehouse" / "wijkkompas.lock"
-    layout = _layout(tmp / "layout.csv")
-    first = _start(env, "build", "--gemeente", "terschelling", "--layout", str(layout))  # a name
-    _wait_for_lock(lock, first.pid, first)
-    second, second_seconds = _run(env, "build", "--gemeente", GEMEENTE)
-    out, err = first.communicate(timeout=600)
+def terschelling(islands) -> SimpleNamespace:
+    """Terschelling built by one `wijkkompas build` (with Vlieland, tests/islands.py) while a
+    second one was started beside it."""
     return SimpleNamespace(
-        env=env, home=home, lock=lock, first=first, first_out=out + err, second=second,
-        second_seconds=second_seconds,
+        home=islands.gemeenten / GEMEENTE, first_pid=islands.first_pid,
+        first_returncode=islands.first_returncode, first_out=islands.first_out,
+        second_returncode=islands.second_returncode, second_stderr=islands.second_stderr,
+        second_seconds=islands.second_seconds, lock_after=islands.lock_after,
+        gemeenten=islands.gemeenten,
     )  # fmt: skip
 
 
+@pytest.fixture()
+def own_terschelling(terschelling, tmp_path) -> SimpleNamespace:
+    """A private copy of the built Terschelling to kill builds of and damage."""
+    gemeenten = shared.private_copy(terschelling.gemeenten, GEMEENTE, tmp_path)
+    env = shared.environment(gemeenten, tmp_path / "dagster_home")
+    home = gemeenten / GEMEENTE
+    return SimpleNamespace(env=env, home=home, lock=home / "warehouse" / "wijkkompas.lock")
+
+
 def test_a_second_build_refuses_at_once_and_the_first_publishes(terschelling):
-    second = terschelling.second
-    assert second.returncode == 75, second.stdout + second.stderr  # EX_TEMPFAIL, documented
+    assert terschelling.second_returncode == 75, terschelling.second_stderr  # EX_TEMPFAIL
     assert terschelling.second_seconds < 5, terschelling.second_seconds
-    message = second.stderr
+    message = terschelling.second_stderr
     assert "A build is running since" in message
-    assert f"pid {terschelling.first.pid}" in message
-    assert "`wijkkompas build --gemeente terschelling --layout" in message
+    assert f"pid {terschelling.first_pid}" in message
+    assert f"`wijkkompas {' '.join(FIRST)}`" in message  # the holder's own command
     assert "wait for it or stop it" in message and "Traceback" not in message
-    assert terschelling.first.returncode == 0, terschelling.first_out[-3000:]
+    assert terschelling.first_returncode == 0, terschelling.first_out[-3000:]
     assert "Done in" in terschelling.first_out
     assert (terschelling.home / "site" / "index.html").exists()
     assert (terschelling.home / "warehouse" / "wijkkompas.duckdb").exists()
     assert not (terschelling.home / "warehouse" / "wijkkompas.building.duckdb").exists()
-    assert terschelling.lock.read_text(encoding="utf-8") == ""  # released: no holder named
+    assert terschelling.lock_after == ""  # released: no holder named
 
 
 def _csv_cells(site: Path):
@@ -172,10 +123,12 @@ def test_a_formula_in_a_wijk_name_reaches_no_csv_as_a_formula(terschelling):
     assert "area_code TW" in terschelling.first_out
 
 
-def test_a_killed_build_leaves_no_lock_and_a_damaged_warehouse_is_named_at_once(terschelling):
-    env, home = terschelling.env, terschelling.home
-    killed = _start(env, "build", "--gemeente", GEMEENTE)
-    _wait_for_lock(terschelling.lock, killed.pid, killed)
+def test_a_killed_build_leaves_no_lock_and_a_damaged_warehouse_is_named_at_once(
+    own_terschelling,
+):
+    env, home = own_terschelling.env, own_terschelling.home
+    killed = shared.start(env, "build", "--gemeente", GEMEENTE)
+    shared.wait_for_lock(own_terschelling.lock, killed.pid, killed)
     os.killpg(killed.pid, signal.SIGKILL)
     killed.communicate(timeout=30)
     site = _digest(home / "site")
@@ -184,7 +137,7 @@ def test_a_killed_build_leaves_no_lock_and_a_damaged_warehouse_is_named_at_once(
     rebuild = f"wijkkompas build --from-scratch --gemeente {GEMEENTE}"
     files = sorted(p.name for p in warehouse.parent.iterdir())
     for args in (["build", "--gemeente", GEMEENTE], ["check", "--gemeente", GEMEENTE]):
-        done, seconds = _run(env, *args, timeout=60)
+        done, seconds = shared.run(env, *args, timeout=60)
         message = done.stdout + done.stderr
         assert done.returncode == 1, message
         assert seconds < 30, (args, seconds)
@@ -193,13 +146,13 @@ def test_a_killed_build_leaves_no_lock_and_a_damaged_warehouse_is_named_at_once(
         assert "Corrupt database file" in message and rebuild in message
         assert "Traceback" not in message and "This is a bug" not in message
         assert sorted(p.name for p in warehouse.parent.iterdir()) == files  # nothing left
-    notebook, seconds = _run(
+    notebook, seconds = shared.run(
         env, "notebook", "wijkanalyse", "--area", "WK009300", "--warehouse", str(warehouse)
     )
     assert notebook.returncode == 1 and "is damaged" in notebook.stderr and seconds < 30
     assert _digest(home / "site") == site  # byte for byte as published
 
-    done, _ = _run(env, *rebuild.split()[1:], timeout=600)
+    done, _ = shared.run(env, *rebuild.split()[1:], timeout=600)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "from scratch" in done.stdout and "Published site" in done.stdout
     from pipelines.warehouse_check import damage_of
@@ -210,7 +163,7 @@ def test_a_killed_build_leaves_no_lock_and_a_damaged_warehouse_is_named_at_once(
 
 
 def test_a_dagster_run_of_a_gemeente_whose_build_runs_fails_at_once(
-    terschelling, tmp_path, monkeypatch
+    own_terschelling, tmp_path, monkeypatch
 ):
     """A run launched as the Dagster UI launches it (the job's own executor) while another
     process holds the gemeente's build lock fails before its first step, naming the holder."""
@@ -224,11 +177,11 @@ def test_a_dagster_run_of_a_gemeente_whose_build_runs_fails_at_once(
          "import time\nfrom pipelines.build_lock import build_lock\n"
          f"with build_lock(['{GEMEENTE}'], 'the holder'):\n"
          "    print('held', flush=True)\n    time.sleep(120)\n"],
-        cwd=ROOT, env=terschelling.env, stdout=subprocess.PIPE, text=True,
+        cwd=ROOT, env=own_terschelling.env, stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
         assert holder.stdout.readline().strip() == "held"
-        monkeypatch.setenv("WIJKKOMPAS_GEMEENTEN", terschelling.env["WIJKKOMPAS_GEMEENTEN"])
+        monkeypatch.setenv("WIJKKOMPAS_GEMEENTEN", own_terschelling.env["WIJKKOMPAS_GEMEENTEN"])
         with (
             dg.instance_for_test(temp_dir=str(tmp_path)) as instance,
             dg.execute_job(

@@ -200,39 +200,20 @@ def test_gemeenten_of_one_run_are_a_box_of_partitions():
     assert groningen["dagster/asset_partition_range_end"] == "2024|GM0014"
 
 
-def test_two_other_gemeenten_build_as_partitions_of_one_multiprocess_run(
-    gemeenten_dir, tmp_path, monkeypatch
-):
+def test_two_other_gemeenten_build_as_partitions_of_one_multiprocess_run(islands):
     """Terschelling (with an own layout) and Vlieland, generated from the national file and
-    built in one Dagster run with the multiprocess executor."""
-    import dagster as dg
-
-    from pipelines.gemeente_inputs import generate_inputs
-
-    home = tmp_path / "dagster_home"
-    generate_inputs("GM0093", _layout(tmp_path / "eigen.csv"), echo=lambda *_: None)
-    result = run_cli(
-        "build", "--gemeente", "GM0096", "--gemeente", "GM0093", "--workers", "2",
-        WIJKKOMPAS_GEMEENTEN=str(gemeenten_dir), DAGSTER_HOME=str(home), WIJKKOMPAS_REPORT_PDF="0",
-    )  # fmt: skip
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    assert "== GM0093 Terschelling ==" in result.stdout
-    assert "== GM0096 Vlieland ==" in result.stdout
-    assert "generating a SYNTHETIC survey wave 2024 for GM0096" in result.stdout
-    assert "generating a SYNTHETIC survey wave 2024 for GM0093" not in result.stdout  # kept
-
+    built in one Dagster run with the multiprocess executor (tests/islands.py)."""
+    assert islands.first_returncode == 0, islands.first_out[-3000:]
+    said = islands.first_stdout
+    assert "== GM0093 Terschelling ==" in said and "== GM0096 Vlieland ==" in said
+    assert "generating a SYNTHETIC survey wave 2024 for GM0096" in said
+    assert "generating a SYNTHETIC survey wave 2024 for GM0093" not in said  # kept
     # one run, both gemeenten's partitions, with the multiprocess executor (a process per step)
-    monkeypatch.setenv("DAGSTER_HOME", str(home))
-    with dg.DagsterInstance.get() as instance:
-        runs = instance.get_runs()
-        assert len(runs) == 1
-        run = runs[0]
-        assert run.run_config["execution"]["config"]["multiprocess"]["max_concurrent"] == 2
-        records = instance.fetch_materializations(dg.AssetKey("published_site"), limit=10).records
-        assert {r.partition_key for r in records} == {"2024|GM0093", "2024|GM0096"}
-        assert {r.run_id for r in records} == {run.run_id}
-        started = instance.all_logs(run.run_id, of_type=dg.DagsterEventType.STEP_START)
-        assert len({e.dagster_event.pid for e in started}) > 10
+    run = islands.dagster
+    assert run["runs"] == 1 and run["max_concurrent"] == 2 and run["same_run"]
+    assert run["partitions"] == ["2024|GM0093", "2024|GM0096"]
+    assert run["step_processes"] > 10
+    gemeenten_dir = islands.gemeenten
 
     national = _national_rows("GM0093") | _national_rows("GM0096")
     for code, name in (("GM0093", "Terschelling"), ("GM0096", "Vlieland")):
