@@ -109,9 +109,8 @@ def covariate_indicator(name: str) -> str:
 def covariate_indicators(settings: dict) -> list[str]:
     """Every indicator the covariates of ``small_area`` read (required and optional)."""
     s = settings["small_area"]
-    return list(
-        dict.fromkeys(covariate_indicator(c) for c in s["covariates"] + s["optional_covariates"])
-    )
+    named = s["covariates"] + s["optional_covariates"] + s["fallback_covariates"]
+    return list(dict.fromkeys(covariate_indicator(c) for c in named))
 
 
 def _column(frame: Mapping, name: str) -> np.ndarray:
@@ -136,9 +135,19 @@ class Design:
 
 def design(frame: Mapping, settings: dict, wijk) -> Design:
     """X for the buurten of ``frame`` (columns: the covariate indicators, one row a buurt).
-    Raises the named errors of :func:`indicators.small_area.covariate_matrix`."""
+    The ``covariates`` of the settings, or where one of them has no value in any buurt (a
+    gemeente generated from the national file has no age groups or land area) the
+    ``fallback_covariates`` when the frame has values of each of those. Raises the named
+    errors of :func:`indicators.small_area.covariate_matrix`."""
     s = settings["small_area"]
     used = list(s["covariates"])
+    fallback = list(s["fallback_covariates"])
+
+    def has_values(name: str) -> bool:
+        return covariate_indicator(name) in frame and bool(np.isfinite(_column(frame, name)).any())
+
+    if fallback and not all(map(has_values, used)) and all(map(has_values, fallback)):
+        used = fallback
     left_out = []
     for name in s["optional_covariates"]:
         values = _column(frame, name)

@@ -191,6 +191,7 @@ class SmallArea(_Strict):
     method: Literal["REML", "ML"] = "REML"
     covariates: list[str] = Field(min_length=1)
     optional_covariates: list[str] = []
+    fallback_covariates: list[str] = []
     optional_min_coverage: Annotated[float, Field(gt=0, le=1)] = 0.5
     missing_indicator_share: Annotated[float, Field(ge=0, le=1)] = 0.3
     variance_pool_min_df: int = Field(30, ge=1)
@@ -201,7 +202,7 @@ class SmallArea(_Strict):
 
     @model_validator(mode="after")
     def _names(self) -> SmallArea:
-        for key in ("covariates", "optional_covariates"):
+        for key in ("covariates", "optional_covariates", "fallback_covariates"):
             bad = [c for c in getattr(self, key) if not _COVARIATE.fullmatch(c)]
             if bad:
                 raise _Wrong(key, bad, "indicator ids, or log(<indicator id>)")
