@@ -127,7 +127,7 @@ def copy_warehouse(source: Path, tmp: Path) -> None:
 
 
 # files that need no session build but run builds of their own (minutes: tests/islands.py)
-SLOW_WITHOUT_BUILD = ("test_build_safety.py", "test_gemeenten.py")
+SLOW_WITHOUT_BUILD = ("test_build_safety.py", "test_gemeenten.py", "test_gemeente_browser.py")
 # files that need it and take minutes after it (their own builds on copies): first in line,
 # so that no worker is left with one of them at the end while the other idles
 SLOW_WITH_BUILD = ("test_refresh.py", "test_quality_gate.py", "test_layouts.py",
