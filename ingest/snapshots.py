@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 from datetime import date
 from pathlib import Path
-from typing import Literal, NamedTuple
+from typing import Literal, NamedTuple, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -42,6 +42,24 @@ class Original(BaseModel):
     rows: int | None = Field(None, description="data rows (the header not counted)")
 
 
+#: what a raw file is: the kinds of snapshot the pipeline reads (``wijkkompas snapshot --kind``)
+SnapshotKind = Literal[
+    "cbs_kerncijfers",
+    "cbs_national",
+    "cbs_area_names",
+    "cbs_dictionary",
+    "cbs_area_codes",
+    "boundaries",
+    "survey_export",
+    "register",
+    "budget",
+    "rivm_health",
+    "national_boundaries",
+    "documentation",
+]
+SNAPSHOT_KINDS: tuple[str, ...] = get_args(SnapshotKind)
+
+
 class Sidecar(BaseModel):
     """Provenance of one raw file."""
 
@@ -58,20 +76,7 @@ class Sidecar(BaseModel):
     retrieved: date
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     synthetic: bool = False
-    kind: Literal[
-        "cbs_kerncijfers",
-        "cbs_national",
-        "cbs_area_names",
-        "cbs_dictionary",
-        "cbs_area_codes",
-        "boundaries",
-        "survey_export",
-        "register",
-        "budget",
-        "rivm_health",
-        "national_boundaries",
-        "documentation",
-    ]
+    kind: SnapshotKind
     scheme: str | None = Field(
         None, description="column naming scheme for CBS tables: statline | kwb | map"
     )

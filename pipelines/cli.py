@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from ingest.snapshots import SNAPSHOT_KINDS
 from pipelines.build_lock import EXIT_BUILD_RUNNING, BuildRunning, build_lock
 from pipelines.settings import (
     PROJECT_ROOT,
@@ -624,18 +625,7 @@ def generate_registers(year: int, cbs_year: int | None, seed: int | None, out: P
 @click.option(
     "--kind",
     required=True,
-    type=click.Choice(
-        [
-            "cbs_kerncijfers",
-            "cbs_dictionary",
-            "cbs_area_codes",
-            "boundaries",
-            "survey_export",
-            "register",
-            "budget",
-            "documentation",
-        ]
-    ),
+    type=click.Choice(SNAPSHOT_KINDS),
 )
 @click.option("--licence", required=True)
 @click.option("--origin", required=True, help="Where the file came from (URL, table, commit).")

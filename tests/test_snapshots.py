@@ -94,3 +94,24 @@ def test_an_unknown_encoding_in_a_sidecar_is_named(tmp_path):
         read_delimited(path)
     assert "f.csv.meta.yml, key 'encoding': unknown encoding (found 'latin-9')" in str(err.value)
     assert "'utf-8' | 'utf-8-sig' | 'windows-1252'" in str(err.value)
+
+
+def test_the_snapshot_command_records_every_kind_the_pipeline_reads(tmp_path, data_dir):
+    """`wijkkompas snapshot --kind K` for every kind a sidecar may have (the RIVM extract and
+    the national boundaries were once missing from the command's list)."""
+    from click.testing import CliRunner
+
+    from ingest.snapshots import SNAPSHOT_KINDS
+    from pipelines.cli import main
+
+    kinds = {s.kind for _, s in discover_snapshots(data_dir / "raw")}
+    assert {"rivm_health", "national_boundaries"} <= kinds <= set(SNAPSHOT_KINDS)
+    for kind in SNAPSHOT_KINDS:
+        path = tmp_path / f"{kind}.csv"
+        path.write_text("a,b\n1,2\n", encoding="utf-8")
+        done = CliRunner().invoke(main, [
+            "snapshot", str(path), "--title", "t", "--publisher", "p", "--kind", kind,
+            "--licence", "CC BY 4.0", "--origin", "test",
+        ])  # fmt: skip
+        assert done.exit_code == 0, (kind, done.output)
+        assert read_sidecar(path).kind == kind
