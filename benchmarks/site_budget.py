@@ -24,7 +24,7 @@ from pathlib import Path
 
 import duckdb
 
-from dashboards.budget import LOAD_BUDGET_MS, PAGE_BUDGET, cold_load, page_weight
+from dashboards.page_weight import LOAD_BUDGET_MS, PAGE_BUDGET, cold_load, page_weight
 from dashboards.site_builder import build_resident_site
 from dashboards.site_data import load_site_data, own_layouts
 from pipelines.settings import editions_config, warehouse_path

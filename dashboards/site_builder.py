@@ -20,7 +20,7 @@ import jinja2
 from dashboards import i18n
 from dashboards.budgets_view import budget_section
 from dashboards.changes import comparison, ranked_changes, wijk_spread
-from dashboards.compass_chart import quadrant_summary
+from dashboards.compass_summary import quadrant_summary
 from dashboards.compass_svg import compass_svg
 from dashboards.national_view import elsewhere_section, national_section
 from dashboards.nlds import site_stylesheet

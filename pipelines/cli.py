@@ -45,7 +45,7 @@ class _Commands(click.Group):
             click.echo(f"Not done: {err}", err=True)
             ctx.exit(1)
         except Exception as err:  # noqa: BLE001 - every failure becomes a message
-            from pipelines.errors import user_message
+            from pipelines.cli_messages import user_message
 
             click.echo(user_message(err, ctx.invoked_subcommand or ""), err=True)
             ctx.exit(1)
@@ -68,7 +68,7 @@ EDITION_HELP = (
 
 def _selection(select: tuple[str, ...], editions: tuple[int, ...]):
     """The asset names and editions, checked before anything runs."""
-    from pipelines.errors import check_editions, check_selection
+    from pipelines.cli_messages import check_editions, check_selection
 
     check_selection(list(select))
     check_editions(list(editions))

@@ -23,7 +23,7 @@ import re
 import unicodedata
 from pathlib import Path
 
-from pipelines.errors import SelectionError
+from pipelines.cli_messages import SelectionError
 
 CODE = re.compile(r"GM\d{4}", re.IGNORECASE)
 CODE_COLUMN, NAME_COLUMN = "gwb_code_10", "gm_naam"  # as ingest.national

@@ -147,7 +147,7 @@ def test_an_unexpected_error_is_a_message_with_the_traceback_in_a_file(monkeypat
     from click.testing import CliRunner
 
     import pipelines.cli as cli
-    from pipelines.errors import ERROR_LOG
+    from pipelines.cli_messages import ERROR_LOG
 
     monkeypatch.setattr(cli.click, "echo", _echo_or_fail(cli.click.echo))
     result = CliRunner().invoke(cli.main, ["where"], catch_exceptions=False)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from dashboards.budget import PAGE_BUDGET, cold_load
+from dashboards.page_weight import PAGE_BUDGET, cold_load
 from tests.browser.harness import (
     MOBILE,
     browser,

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from indicators.catalogue import CATALOGUE_DIR, CatalogueError, in_sentence, load_catalogue
-from pipelines.errors import SelectionError
+from pipelines.cli_messages import SelectionError
 from pipelines.gemeente_names import gemeente_names, resolve_gemeenten
 from tests.conftest import ROOT, national_rows
 

@@ -273,7 +273,7 @@ def test_the_national_context_locates_the_gemeente_and_its_comparable_gemeenten(
     assert own.distance(shapely.Point(cx, cy)) < 1 and shade.distance(shapely.Point(cx, cy)) > 20
     assert gpd.GeoSeries([own]).within(gpd.GeoSeries([land.buffer(3)])).all()
     html = (site / "wijk" / f"{OOSTERPARK}.html").read_text(encoding="utf-8")
-    # linked, not embedded: the area pages keep their weight (dashboards/budget.py)
+    # linked, not embedded: the area pages keep their weight (dashboards/page_weight.py)
     link = re.search(r'<p class="nl-map"><a href="\.\./assets/nederland\.svg">([^<]+)</a>',
                      html).group(1)  # fmt: skip
     section = html.split('id="nederland-kop"')[1].split("</section>")[0]

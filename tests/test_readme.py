@@ -58,7 +58,7 @@ def test_every_command_line_uses_real_commands_and_flags():
 
 
 def test_every_selected_asset_exists():
-    from pipelines.errors import asset_names
+    from pipelines.cli_messages import asset_names
 
     names = set(asset_names())
     selected = [s for _, rest in _command_lines() for s in re.findall(r"--select (\S+)", rest)]

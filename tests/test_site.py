@@ -14,7 +14,7 @@ import pytest
 import shapely
 
 from dashboards import i18n
-from dashboards.budget import PAGE_BUDGET, page_weight
+from dashboards.page_weight import PAGE_BUDGET, page_weight
 from dashboards.palette import FILL, INK, NEUTRAL, TREND_BAND
 from geo.svg import MapFrame, path_data
 from indicators import messages

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from dashboards.budget import PAGE_BUDGET, cold_load
+from dashboards.page_weight import PAGE_BUDGET, cold_load
 from tests.browser.harness import (
     MOBILE,
     browser,
