@@ -84,6 +84,7 @@ TEXT = {
     },
     "downloads": {"nl": "Alle cijfers downloaden", "en": "Download all figures"},
     "edition": {"nl": "Editie", "en": "Edition"},
+    "cbs_figures_of": {"nl": "CBS-cijfers van", "en": "CBS figures of"},
     "search_label": {
         "nl": "Zoek je wijk of buurt, of typ je postcode (4 cijfers)",
         "en": "Find your wijk or buurt, or type your postcode (4 digits)",

@@ -183,6 +183,7 @@ class SiteBuilder:
             i18n=i18n,
             synthetic=self.data.synthetic,
             edition=self.data.edition,
+            cbs_year=self.data.cbs_years[0] if self.data.cbs_years else None,
             gemeente_name=self.gemeente_name,
             level_word=lambda level, plural=False: i18n.LEVELS[level][page.lang][int(plural)],
             previous_edition=self.data.previous_edition,

@@ -41,6 +41,7 @@ class SiteData:
     postcodes: dict[str, list[str]]  # PC4 -> wijk codes (of this layout)
     postcode_year: int | None
     settings: dict
+    cbs_years: tuple[int, ...] = ()  # the edition's CBS years, its own first (the footer says it)
     previous_edition: int | None = None  # the edition the trend columns compare with
     previous_area_year: int | None = None  # the area year that edition was published on
     budgets: pd.DataFrame = field(default_factory=pd.DataFrame)  # programme_budgets (all years)
@@ -231,6 +232,7 @@ def load_site_data(con, layout: str = LAYOUT) -> SiteData:
         postcodes=postcodes,
         postcode_year=postcode_year,
         settings=statistics_settings(),
+        cbs_years=tuple(years),
         previous_edition=int(previous[0]) if previous else None,
         previous_area_year=int(previous[1]) if previous else None,
         budgets=budgets,

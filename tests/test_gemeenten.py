@@ -269,6 +269,8 @@ def test_two_other_gemeenten_build_as_partitions_of_one_multiprocess_run(islands
         buurt = next((site / "buurt").glob("BU*.html")).read_text(encoding="utf-8")
         assert 'class="here"' in buurt  # located by its wijk
         assert "vergeleken met Nederland (2023)" in wijk
+        for page in (home_page, wijk, indicator, buurt):  # the CBS year on every page
+            assert "Editie 2024 · CBS-cijfers van 2023 ·" in page
     # the own layout of Terschelling is published as its primary layout, without maps either
     own = gemeenten_dir / "GM0093" / "site" / "eigen" / "wijk"
     assert sorted(p.stem for p in own.glob("*.html")) == ["TO", "TW"]
