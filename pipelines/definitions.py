@@ -52,8 +52,9 @@ BUILD_JOB = dg.define_asset_job(
     selection=dg.AssetSelection.all(),
     # in-process for one gemeente (the fastest: no process per step); Dagster's multiprocess
     # executor for many (`wijkkompas build --workers N`); on a cluster dagster-k8s or
-    # dagster-celery run the same job (README, "Many gemeenten"); either holding the build lock
-    # of the run's gemeenten, so that a run from the UI and a `wijkkompas build` never overlap
+    # dagster-celery run the same job (docs/operations.md, "Many gemeenten"); either holding
+    # the build lock of the run's gemeenten, so that a run from the UI and a `wijkkompas build`
+    # never overlap
     executor_def=one_build_at_a_time,
     description="Ingest every source, build the warehouse, check every quality rule and publish "
     "the site when no blocking rule failed: for the gemeenten x editions of the run.",

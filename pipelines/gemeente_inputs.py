@@ -492,8 +492,8 @@ def _write_readme(work, code, name, year, edition, layout) -> None:
         f"- Gebieden: {'from ' + layout.name if layout else 'one per wijk'}.\n"
         "- No boundaries: the site has no maps and says so. Add boundary snapshots and their "
         "years under `boundaries:` in editions.yml to get maps.\n\n"
-        "Edit these files as data/ is edited (README of the project); the next build uses them "
-        "and generates nothing.\n",
+        "Edit these files as data/ is edited (docs/refresh.md, 'Plug in your own data'); the next "
+        "build uses them and generates nothing.\n",
         encoding="utf-8",
     )
 

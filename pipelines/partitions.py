@@ -12,7 +12,7 @@ A run covers a box of partitions: a range of gemeenten x a range of editions (Da
 ``asset_partition_range`` tags), with ``BackfillPolicy.single_run``: the assets loop over the
 gemeenten of the run (:func:`compass_asset`), and within one gemeente over its editions
 (:func:`editions_of`). So many gemeenten are one backfill (Dagster's multiprocess executor here,
-dagster-k8s or dagster-celery on a cluster: README, "Many gemeenten").
+dagster-k8s or dagster-celery on a cluster: docs/operations.md, "Many gemeenten").
 """
 
 from __future__ import annotations

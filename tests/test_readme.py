@@ -1,6 +1,6 @@
-"""The README's facts that are numbers or names are held against the code, so they cannot go
-stale: rule and bad-input counts, every ``wijkkompas`` command line (command, flags, the assets
-it selects), every ``make`` target."""
+"""The README's and the docs' facts that are numbers or names are held against the code, so they
+cannot go stale: rule and bad-input counts, every ``wijkkompas`` command line (command, flags,
+the assets it selects), every ``make`` target; and the README stays short, its links alive."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from conftest import ROOT
 
 from pipelines.cli import main
 
-README = (ROOT / "README.md").read_text(encoding="utf-8")
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+README = "\n".join(p.read_text(encoding="utf-8") for p in PAGES)  # the README and docs/
 
 
 def _command_lines() -> list[tuple[str, str]]:
@@ -75,3 +76,13 @@ def test_every_make_target_exists(target):
     if target in ("each",):  # prose: "make each ..."
         return
     assert re.search(rf"^{re.escape(target)}:", makefile, re.M), f"no make target {target}"
+
+
+def test_the_readme_is_read_in_ten_minutes_and_its_links_lead_somewhere():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert len(readme.splitlines()) <= 250
+    for page in PAGES:
+        for target in re.findall(r"\]\(([^)#:]+)(?:#[^)]*)?\)", page.read_text(encoding="utf-8")):
+            assert (page.parent / target).exists(), f"{page.name}: link to {target}"
+    linked = set(re.findall(r"\]\(docs/([a-z-]+\.md)\)", readme))
+    assert linked == {p.name for p in PAGES[1:]}  # every page of docs/ is reached from it
