@@ -148,6 +148,7 @@ def ratio_defs(con, context) -> pd.DataFrame:
             "numerator_id": measure_id[i.definition.ratio.numerator],
             "denominator_id": measure_id.get(i.definition.ratio.denominator),
             "scale": float(i.definition.ratio.scale),
+            "share": i.unit == "%",  # a part of its denominator: never above 100 %
         }
         for k, i in enumerate(cat.indicators)
         if i.definition.ratio and (inputs.sources is None or i.source in inputs.sources)

@@ -30,6 +30,7 @@ SELECT s.group_code, d.indicator_key, d.indicator_id,
        CASE WHEN num.total IS NULL OR d.denominator_id IS NOT NULL AND den.total IS NULL
             THEN 'parts_missing'
             WHEN d.denominator_id IS NOT NULL AND den.total = 0 THEN 'zero_denominator'
+            WHEN d.share AND num.total > den.total THEN 'rounded_above_total'
        END AS missing
 FROM size s
 CROSS JOIN ratio_defs d
