@@ -10,6 +10,8 @@ Simplified to what a 160 px picture shows (a few kilobytes): a locator, not a ma
 
 from __future__ import annotations
 
+import html
+
 import shapely
 
 from geo.boundaries import RD_NEW
@@ -60,7 +62,7 @@ def netherlands_svg(gemeenten, here: str, comparable: set[str], title: str) -> s
     centre = own.representative_point()
     cx, cy = round((centre.x - x0) / KM), round((y1 - centre.y) / KM)
     width, height = round((x1 - x0) / KM), round((y1 - y0) / KM)
-    escaped = title.replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;")
+    escaped = html.escape(title, quote=True)
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'role="img" aria-label="{escaped}"><title>{escaped}</title>'

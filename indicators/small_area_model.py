@@ -547,9 +547,7 @@ def fit_edition(sums: dict, items: list[dict], frame: Mapping, wijk: np.ndarray,
                     est, mse, gamma, leverage = sp.estimate, sp.mse, sp.gamma, sp.leverage
                     Q, beta = np.zeros((p, p)), np.zeros(p)
                     Q[np.ix_(cols, cols)], beta[cols] = fit.Q, fit.beta
-                    sigma2_u, power = fit.sigma2, fit.power
-                    V, r = sp.area_variance + psi[k], y[k] - X[:, cols] @ fit.beta
-                    loglike = float(-0.5 * np.sum(np.log(2.0 * np.pi * V[f]) + r[f] ** 2 / V[f]))
+                    sigma2_u, power, loglike = fit.sigma2, fit.power, sp.loglike
             if item["statistic"] == "share":
                 value, mse_out, lo, hi = sa.arcsine_back_transform(est, mse)
                 slope = np.sin(2.0 * est) * np.exp(-2.0 * mse)

@@ -84,7 +84,7 @@ def _reml(y, psi, X, z, theta):
         return -np.inf, A, v, None, None, None
     beta = Q @ (X.T @ (v * y))
     r = y - X @ beta
-    sign, logdet = np.linalg.slogdet(M)
+    logdet = np.linalg.slogdet(M)[1]
     loglike = -0.5 * (np.log(A + psi).sum() + logdet + (v * r * r).sum())
     return loglike, A, v, Q, beta, r
 
@@ -172,7 +172,7 @@ class SizePrediction:
     mse: np.ndarray
     gamma: np.ndarray
     leverage: np.ndarray
-    area_variance: np.ndarray  # Aᵢ
+    loglike: float  # of the fitted buurten at the estimate, as fit_many reports it (not REML)
 
 
 def predict_by_size(fit: SizeFit, y, psi, fitted, X, z, level: float = sa.LEVEL) -> SizePrediction:
@@ -182,7 +182,7 @@ def predict_by_size(fit: SizeFit, y, psi, fitted, X, z, level: float = sa.LEVEL)
     A = np.exp(fit.log_sigma2 + fit.power * z)
     d = np.column_stack([A, A * z])[:, np.array(fit.free)]
     var_A = np.einsum("ij,jk,ik->i", d, fit.info_inverse, d)
-    leverage = np.einsum("ij,jk,ik->i", X, fit.Q, X)
+    leverage = sa._leverage(X, fit.Q)
     synthetic = X @ fit.beta
     psi = np.where(fitted, psi, 1.0)
     gamma = np.where(fitted, A / (A + psi), 0.0)
@@ -192,5 +192,7 @@ def predict_by_size(fit: SizeFit, y, psi, fitted, X, z, level: float = sa.LEVEL)
     zq = stats.norm.ppf(0.5 + level / 2.0)
     base = A + leverage
     mse_out = base + (1.0 + zq * zq) / 4.0 * var_A / base
+    V, r = A + psi, y - synthetic
+    loglike = float(-0.5 * np.sum(np.where(fitted, np.log(2.0 * np.pi * V) + r * r / V, 0.0)))
     return SizePrediction(np.where(fitted, eblup, synthetic), np.where(fitted, mse_in, mse_out),
-                          gamma, leverage, A)  # fmt: skip
+                          gamma, leverage, loglike)  # fmt: skip

@@ -22,6 +22,7 @@ import sys
 import time
 from pathlib import Path
 from types import SimpleNamespace
+from unittest import mock
 
 from tests.conftest import ROOT, TMP, national_rows
 
@@ -93,27 +94,21 @@ def _dagster_run(home: Path) -> dict:
     the partitions published and how many processes ran steps."""
     import dagster as dg
 
-    before = os.environ.get("DAGSTER_HOME")
-    os.environ["DAGSTER_HOME"] = str(home)
-    try:
-        with dg.DagsterInstance.get() as instance:
-            runs = instance.get_runs()
-            run_ = runs[0]
-            records = instance.fetch_materializations(
-                dg.AssetKey("published_site"), limit=10
-            ).records
-            started = instance.all_logs(run_.run_id, of_type=dg.DagsterEventType.STEP_START)
-            return {
-                "runs": len(runs),
-                "max_concurrent": run_.run_config["execution"]["config"]["multiprocess"][
-                    "max_concurrent"
-                ],
-                "partitions": sorted(r.partition_key for r in records),
-                "same_run": sorted({r.run_id for r in records}) == [run_.run_id],
-                "step_processes": len({e.dagster_event.pid for e in started}),
-            }
-    finally:
-        os.environ["DAGSTER_HOME"] = before or ""
+    home_set = mock.patch.dict(os.environ, {"DAGSTER_HOME": str(home)})
+    with home_set, dg.DagsterInstance.get() as instance:  # entered in that order
+        runs = instance.get_runs()
+        run_ = runs[0]
+        records = instance.fetch_materializations(dg.AssetKey("published_site"), limit=10).records
+        started = instance.all_logs(run_.run_id, of_type=dg.DagsterEventType.STEP_START)
+        return {
+            "runs": len(runs),
+            "max_concurrent": run_.run_config["execution"]["config"]["multiprocess"][
+                "max_concurrent"
+            ],
+            "partitions": sorted(r.partition_key for r in records),
+            "same_run": sorted({r.run_id for r in records}) == [run_.run_id],
+            "step_processes": len({e.dagster_event.pid for e in started}),
+        }
 
 
 def _build(root: Path) -> dict:
@@ -122,15 +117,9 @@ def _build(root: Path) -> dict:
     gemeenten = root / "gemeenten"
     env = environment(gemeenten, root / "dagster_home")
     layout = formula_layout(root / "eigen.csv")
-    before = os.environ.get("WIJKKOMPAS_GEMEENTEN")
-    os.environ["WIJKKOMPAS_GEMEENTEN"] = str(gemeenten)
-    try:  # Terschelling's inputs with its own layout, before the build (kept by it)
+    # Terschelling's inputs with its own layout, before the build (which keeps them)
+    with mock.patch.dict(os.environ, {"WIJKKOMPAS_GEMEENTEN": str(gemeenten)}):
         generate_inputs(TERSCHELLING, layout, echo=lambda *_: None)
-    finally:
-        if before is None:
-            os.environ.pop("WIJKKOMPAS_GEMEENTEN")
-        else:
-            os.environ["WIJKKOMPAS_GEMEENTEN"] = before
     lock = gemeenten / TERSCHELLING / "warehouse" / "wijkkompas.lock"
     first = start(env, *FIRST)
     wait_for_lock(lock, first.pid, first, seconds=120)
